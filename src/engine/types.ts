@@ -1,0 +1,23 @@
+// Shapes shared across the engine.
+
+/** Which of BGE-M3's three outputs a run must produce. */
+export interface Need {
+  dense: boolean;
+  sparse: boolean;
+  colbert: boolean;
+}
+
+/** One text's raw outputs from a forward pass. */
+export interface TextEmbedding {
+  /** L2-normalized CLS vector, length hidden. */
+  dense?: Float32Array;
+  /** relu(h·w + b) for each of the text's n tokens (padding excluded). */
+  tokenWeights?: Float32Array;
+  /** (n - 1) L2-normalized rows of length hidden, row-major. */
+  colbert?: Float32Array;
+}
+
+/** A tokenized text ready for the model: <s> ... </s>. */
+export type TokenIds = readonly number[];
+
+export const PAD_ID = 1;
