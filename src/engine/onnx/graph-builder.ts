@@ -13,7 +13,12 @@ export type TensorData = Float32Array | BigInt64Array | Int32Array | Uint16Array
 export class FloatAttr { constructor(readonly value: number) {} }
 export type AttrValue = number | FloatAttr | string | number[] | onnxProto.onnx.ITensorProto;
 
-interface Initializer { name: string; data: TensorData; dims: number[]; type: ElemType }
+/** Where an initializer's bytes already sit in an external data file. */
+export interface ExternalLocation { location: string; offset: number; length: number }
+
+type Initializer =
+  | { name: string; data: TensorData; dims: number[]; type: ElemType }
+  | { name: string; external: ExternalLocation; dims: number[]; type: ElemType };
 
 export class GraphBuilder {
   private readonly nodes: onnxProto.onnx.INodeProto[] = [];
@@ -35,6 +40,16 @@ export class GraphBuilder {
   /** Adds a weight or constant tensor; returns its name. */
   init(name: string, data: TensorData, dims: number[]): string {
     this.inits.push({ name, data, dims, type: elemTypeOf(data) });
+    return name;
+  }
+
+  /**
+   * Declares a weight whose bytes the caller has already written to an external
+   * data file (used to stream models too large to hold twice in memory). Do not
+   * pass the same file name to build()'s `externalData`: its offsets start at 0.
+   */
+  externalInit(name: string, type: ElemType, dims: number[], where: ExternalLocation): string {
+    this.inits.push({ name, external: where, dims, type });
     return name;
   }
 
@@ -63,6 +78,7 @@ export class GraphBuilder {
     const external: Uint8Array[] = [];
     let offset = 0;
     const initializer = this.inits.map((t) => {
+      if ('external' in t) return externalTensor(t.name, t.type, t.dims, t.external);
       const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
       const proto: onnxProto.onnx.ITensorProto = { name: t.name, dims: t.dims, dataType: t.type };
       if (opts.externalData && bytes.byteLength >= (opts.threshold ?? 1024)) {
@@ -88,6 +104,18 @@ export class GraphBuilder {
     });
     return { model: onnx.ModelProto.encode(model).finish(), external };
   }
+}
+
+function externalTensor(name: string, dataType: ElemType, dims: number[], where: ExternalLocation): onnxProto.onnx.ITensorProto {
+  return {
+    name, dims, dataType,
+    dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+    externalData: [
+      { key: 'location', value: where.location },
+      { key: 'offset', value: String(where.offset) },
+      { key: 'length', value: String(where.length) },
+    ],
+  };
 }
 
 function valueInfo(name: string, elemType: ElemType, dims: Dim[]): onnxProto.onnx.IValueInfoProto {
