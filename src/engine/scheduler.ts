@@ -10,6 +10,9 @@
 // more than 1 / minFill of its length.
 import type { Need, TextEmbedding, TokenIds } from './types.ts';
 
+/** Default shortest row / longest row in one batch. */
+export const DEFAULT_MIN_FILL = 0.75;
+
 export type RunBatch = (batch: TokenIds[], need: Need) => Promise<TextEmbedding[]>;
 
 export interface SchedulerOptions {
@@ -19,6 +22,12 @@ export interface SchedulerOptions {
   maxRows?: number | null;
   /** Shortest row / longest row allowed in one batch, 0..1. */
   minFill?: number;
+  /**
+   * The naive baseline, for benchmarks: batches of this many texts in arrival
+   * order, padded to their longest row, with no length sorting and no token
+   * budget (FlagEmbedding's batch_size=12 behaviour).
+   */
+  arrivalBatchSize?: number;
 }
 
 export interface SubmitOptions {
@@ -120,24 +129,30 @@ export class Scheduler {
 
   /** Picks the next batch and takes its items off the queue. */
   private nextBatch(): Item[] {
+    if (this.options.arrivalBatchSize) return this.take(this.queue.slice(0, this.options.arrivalBatchSize));
     const job = this.rotation.shift();
     if (!job) return [];
     const sorted = [...this.queue].sort((a, b) => a.tokens.length - b.tokens.length);
     let anchor = -1;
     sorted.forEach((item, i) => { if (item.job === job) anchor = i; }); // the job's longest text
     const [lo, hi] = this.growWindow(sorted, anchor);
-    const batch = sorted.slice(lo, hi + 1);
+    const batch = this.take(sorted.slice(lo, hi + 1));
+    if (job.queued > 0) this.rotation.push(job);
+    return batch;
+  }
+
+  /** Takes `batch` off the queue; jobs with nothing left queued leave the rotation. */
+  private take(batch: Item[]): Item[] {
     const taken = new Set(batch);
     this.queue = this.queue.filter((i) => !taken.has(i));
     for (const item of batch) item.job.queued--;
     this.rotation = this.rotation.filter((j) => j.queued > 0);
-    if (job.queued > 0) this.rotation.push(job);
     return batch;
   }
 
   /** Widens [anchor, anchor] over length-sorted items, nearest length first, while the batch stays within limits. */
   private growWindow(sorted: Item[], anchor: number): [number, number] {
-    const { maxBatchTokens, maxRows, minFill = 0.75 } = this.options;
+    const { maxBatchTokens, maxRows, minFill = DEFAULT_MIN_FILL } = this.options;
     const len = (i: number) => sorted[i].tokens.length;
     const target = len(anchor);
     const fits = (lo: number, hi: number) => {

@@ -1,0 +1,62 @@
+// Turns the engine's per-text embeddings into the Output of schema.json.
+import type { Encoding } from './engine/tokenizer/bge-tokenizer.ts';
+import { lexicalWeights, type LexicalWeights } from './engine/lexical.ts';
+import { colbertScore, denseScore, hybridScore, sparseScore } from './engine/scoring.ts';
+import type { TextEmbedding } from './engine/types.ts';
+import type { Input, Output } from './schema-types.ts';
+
+export interface Encoded {
+  texts: Encoding[];
+  query?: Encoding;
+}
+
+export function buildOutput(
+  input: Input,
+  enc: Encoded,
+  embs: TextEmbedding[],
+  model: { dim: number; tokenText: (id: number) => string },
+): Output {
+  const texts = embs.slice(0, enc.texts.length);
+  const out: Output = {
+    token_counts: enc.texts.map((e) => e.ids.length),
+    truncated: enc.texts.map((e) => e.truncated),
+  };
+  const lexical = texts.map((e, i) => (e.tokenWeights ? lexicalWeights(enc.texts[i].ids, e.tokenWeights) : {}));
+  if (input.return_dense) out.dense_vecs = texts.map((e) => Array.from(e.dense!));
+  if (input.return_sparse) {
+    out.lexical_weights = lexical;
+    out.lexical_tokens = tokenTexts(lexical, model.tokenText);
+  }
+  if (input.return_colbert) out.colbert_vecs = texts.map((e) => rows(e.colbert!, model.dim));
+  if (enc.query) out.scores = scores(input, enc.query, embs[enc.texts.length], texts, lexical, model.dim);
+  return out;
+}
+
+function scores(input: Input, q: Encoding, qe: TextEmbedding, texts: TextEmbedding[], lexical: LexicalWeights[], dim: number): NonNullable<Output['scores']> {
+  const qLexical = lexicalWeights(q.ids, qe.tokenWeights!);
+  const dense = texts.map((t) => denseScore(qe.dense!, t.dense!));
+  const sparse = lexical.map((l) => sparseScore(qLexical, l));
+  const colbert = texts.map((t) => colbertScore(qe.colbert!, t.colbert!, dim));
+  const w = input.score_weights;
+  return {
+    dense,
+    sparse,
+    colbert,
+    hybrid: dense.map((d, i) => hybridScore(d, sparse[i], colbert[i], w)),
+    weights: w,
+    query_token_count: q.ids.length,
+    query_truncated: q.truncated,
+  };
+}
+
+function tokenTexts(lexical: LexicalWeights[], tokenText: (id: number) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of lexical) for (const id in l) out[id] ??= tokenText(Number(id));
+  return out;
+}
+
+function rows(flat: Float32Array, dim: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < flat.length; i += dim) out.push(Array.from(flat.subarray(i, i + dim)));
+  return out;
+}
