@@ -1,0 +1,64 @@
+// What every route handler shares: settings, setup state, the runner, the
+// /v1 store, webhook deliveries, and the shutdown switch.
+import type { ServerConfig } from './config.ts';
+import type { Logger } from './log.ts';
+import type { Prediction } from './prediction.ts';
+import type { Runner } from './runner.ts';
+import type { SetupState } from './setup-state.ts';
+import type { PredictionStore } from './store.ts';
+import type { HealthStatus } from './types.ts';
+import { attachWebhook, type WebhookSettings, type WebhookTarget, type WebhookTracker } from './webhook.ts';
+
+export interface ServerContext {
+  config: ServerConfig;
+  log: Logger;
+  setup: SetupState;
+  runner: Runner;
+  store: PredictionStore;
+  webhooks: WebhookTracker;
+  /** Folder of the static playground, served at /playground when present. */
+  webDir: string;
+  banner?: string;
+  /** Replicate-style version id of this model (a hash of its OpenAPI schema). */
+  modelVersion: string;
+  shutdown: { readonly requested: boolean; request(reason: string): void };
+}
+
+export function healthStatus(ctx: ServerContext): HealthStatus {
+  if (ctx.setup.status === 'starting') return 'STARTING';
+  if (ctx.setup.status === 'failed') return 'SETUP_FAILED';
+  return ctx.runner.busy ? 'BUSY' : 'READY';
+}
+
+export function webhookSettings(config: ServerConfig): WebhookSettings {
+  return {
+    throttleMs: config.throttleIntervalMs,
+    authToken: config.webhookAuthToken,
+    retryBaseMs: config.webhookRetryBaseMs,
+    maxRetries: config.webhookMaxRetries,
+    timeoutMs: config.webhookTimeoutMs,
+  };
+}
+
+export function addWebhook(ctx: ServerContext, p: Prediction, target: WebhookTarget): void {
+  attachWebhook(p, target, webhookSettings(ctx.config), ctx.webhooks, ctx.log);
+}
+
+/** The one log line each prediction gets when it ends. */
+export function logOutcome(ctx: ServerContext, p: Prediction, api: 'cog' | 'v1'): void {
+  void p.settled.then(() => {
+    const time = p.predictTime === null ? '' : ` predict_time=${p.predictTime.toFixed(3)}s`;
+    const error = p.error ? ` error=${JSON.stringify(p.error.slice(0, 200))}` : '';
+    ctx.log.info(`prediction api=${api} id=${p.id ?? '-'} status=${p.status}${time}${error}`);
+  });
+}
+
+/** Trace headers to forward to webhooks, as Cog does. */
+export function traceHeaders(get: (name: string) => string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['traceparent', 'tracestate']) {
+    const v = get(name);
+    if (v) out[name] = v;
+  }
+  return out;
+}

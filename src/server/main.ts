@@ -1,0 +1,47 @@
+// The server process. Run directly (`tsx src/server/main.ts`) or through
+// serveUntilShutdown() (cli.ts serve / demo). Settings come from the
+// environment (PORT, HOST, COG_MAX_CONCURRENCY, COG_THROTTLE_RESPONSE_INTERVAL,
+// WEBHOOK_AUTH_TOKEN, COG_LOG_LEVEL, COG_WEIGHTS / BGE_M3_WEIGHTS, BGE_M3_*;
+// see config.ts) and cog.yaml's concurrency.max. SIGTERM, SIGINT and
+// POST /shutdown shut down gracefully; a second signal exits at once.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readServerConfig } from './config.ts';
+import { startServer, type ServerOptions } from './start.ts';
+
+/** Starts the server and resolves with exit code 0 once a graceful shutdown has completed. */
+export async function serveUntilShutdown(opts: ServerOptions = {}): Promise<number> {
+  const cogYaml = existsSync('cog.yaml') ? readFileSync('cog.yaml', 'utf8') : undefined;
+  const server = await startServer({
+    ...opts,
+    port: opts.port ?? (process.env.PORT ? Number(process.env.PORT) : 5000),
+    host: opts.host ?? (process.env.HOST || '0.0.0.0'),
+    config: { ...readServerConfig(process.env, cogYaml), ...opts.config },
+  });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(1);
+    }
+    void server.close();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await server.done;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  return 0;
+}
+
+const runDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (runDirectly) {
+  serveUntilShutdown().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`The server could not start: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}

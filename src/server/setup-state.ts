@@ -1,0 +1,41 @@
+// Runs Predictor.setup() once and remembers how it went, for /health-check.
+import type { Logger } from './log.ts';
+import { cogTime } from './time.ts';
+import type { PredictorLike } from './types.ts';
+
+export class SetupState {
+  status: 'starting' | 'succeeded' | 'failed' = 'starting';
+  startedAt = new Date();
+  completedAt: Date | null = null;
+  logs = '';
+  /** The setup error's message when status is `failed`. */
+  error: string | null = null;
+
+  async run(predictor: PredictorLike, weights: string | undefined, log: Logger): Promise<void> {
+    this.startedAt = new Date();
+    const onLine = (line: string) => {
+      this.logs += line.endsWith('\n') ? line : line + '\n';
+      log.info(`setup: ${line.trimEnd()}`);
+    };
+    try {
+      await predictor.setup(weights === undefined ? { log: onLine } : { weights, log: onLine });
+      this.status = 'succeeded';
+      log.info('setup succeeded');
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.logs += `Error while loading predictor:\n\n${e.message}\n`;
+      this.error = e.message;
+      this.status = 'failed';
+      log.error(`setup failed: ${e.message}`);
+      if (e.stack) log.debug(e.stack);
+    } finally {
+      this.completedAt = new Date();
+    }
+  }
+
+  /** The health check's `setup` object: `{}` while setup runs, as Cog's Python server does. */
+  toJson(): Record<string, unknown> {
+    if (this.status === 'starting') return {};
+    return { started_at: cogTime(this.startedAt), completed_at: cogTime(this.completedAt), logs: this.logs, status: this.status };
+  }
+}

@@ -1,0 +1,108 @@
+// Starts the server: listen first, run setup in the background (health is
+// STARTING meanwhile), and shut down gracefully on close() or POST /shutdown.
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import { readServerConfig, type ServerConfig } from './config.ts';
+import type { ServerContext } from './context.ts';
+import { createLogger, type Logger } from './log.ts';
+import { buildOpenApiSchema } from './openapi.ts';
+import { defaultWebDir } from './routes-static.ts';
+import { Runner } from './runner.ts';
+import { SetupState } from './setup-state.ts';
+import { gracefulShutdown, RequestTracker, ShutdownSwitch } from './shutdown.ts';
+import { PredictionStore } from './store.ts';
+import type { PredictorLike } from './types.ts';
+import { WebhookTracker } from './webhook.ts';
+
+export interface ServerOptions {
+  /** Default: env PORT, else 5000; 0 picks a free port. */
+  port?: number;
+  /** Default 0.0.0.0 (all interfaces), as Cog. */
+  host?: string;
+  /** Default: a new Predictor from predict.ts. */
+  predictor?: PredictorLike;
+  /** Passed to Predictor.setup(); the Predictor falls back to COG_WEIGHTS / BGE_M3_WEIGHTS / ./weights. */
+  weights?: string;
+  /** Extra label shown in the health check and the startup log, e.g. demo mode. */
+  banner?: string;
+  /** Overrides on top of the settings read from the environment. */
+  config?: Partial<ServerConfig>;
+  /** Playground folder; default web/ at the project root. */
+  webDir?: string;
+  /** Where log lines go; default stdout. */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Starts a graceful shutdown (if not already under way) and resolves when it is complete. */
+  close(): Promise<void>;
+  /** Resolves after a graceful shutdown, however it was started. */
+  done: Promise<void>;
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const config: ServerConfig = { ...readServerConfig(process.env), ...opts.config };
+  const log = createLogger(config.logLevel, opts.log);
+  const predictor = opts.predictor ?? (await defaultPredictor());
+  const shutdown = new ShutdownSwitch();
+  const ctx = createContext(config, log, predictor, shutdown, opts);
+  const server = createServer(createApp(ctx));
+  const requests = new RequestTracker(server);
+  shutdown.onShutdown((reason) => gracefulShutdown(ctx, server, requests, reason));
+
+  const port = await listen(server, opts.port ?? Number(process.env.PORT || 5000), opts.host ?? '0.0.0.0');
+  const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log.info(`listening on ${url} (${config.maxConcurrency} prediction slots)${opts.banner ? ` [${opts.banner}]` : ''}; running setup`);
+  void runSetup(ctx, predictor, opts.weights, log);
+
+  return {
+    url,
+    port,
+    close() {
+      shutdown.request('close()');
+      return shutdown.done;
+    },
+    done: shutdown.done,
+  };
+}
+
+function createContext(config: ServerConfig, log: Logger, predictor: PredictorLike, shutdown: ShutdownSwitch, opts: ServerOptions): ServerContext {
+  return {
+    config,
+    log,
+    setup: new SetupState(),
+    runner: new Runner(predictor, config.maxConcurrency, config.v1QueueMax),
+    store: new PredictionStore({ maxAgeMs: config.v1RetentionMs, maxCount: config.v1RetentionCount, maxBytes: config.v1RetentionBytes }),
+    webhooks: new WebhookTracker(),
+    webDir: opts.webDir ?? defaultWebDir(),
+    banner: opts.banner,
+    modelVersion: createHash('sha256').update(JSON.stringify(buildOpenApiSchema())).digest('hex'),
+    shutdown,
+  };
+}
+
+async function runSetup(ctx: ServerContext, predictor: PredictorLike, weights: string | undefined, log: Logger): Promise<void> {
+  await ctx.setup.run(predictor, weights, log);
+  if (ctx.setup.status === 'succeeded') ctx.runner.setReady();
+  else ctx.runner.setFailed(`Setup failed, so this server cannot run predictions: ${ctx.setup.error}`);
+}
+
+async function defaultPredictor(): Promise<PredictorLike> {
+  const { Predictor } = await import('../../predict.ts');
+  return new Predictor();
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
