@@ -1,0 +1,111 @@
+// The command line, in the spirit of `cog predict`:
+//   npx tsx cli.ts predict -i texts='["hello"]' -i return_colbert=true
+//   npx tsx cli.ts serve          (npm start: downloads the weights on first start)
+//   npx tsx cli.ts weights        (npm run weights)
+//   npx tsx cli.ts demo           (npm run demo: a small random-weight model, no download)
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Predictor, defaultWeightsDir } from './predict.ts';
+import { parseInputArgs } from './src/cli/input-args.ts';
+import { demoWeights, DEMO_BANNER } from './src/cli/demo.ts';
+import { withWeightsDownload } from './src/cli/weights-on-first-start.ts';
+import { InputValidationError } from './src/input.ts';
+import { runWeightsCommand } from './src/engine/weights/index.ts';
+import { serveUntilShutdown } from './src/server/main.ts';
+
+const HELP = `Usage: npx tsx cli.ts <command> [options]
+
+Commands:
+  predict -i key=value ...   Run one prediction and print its output as JSON.
+          [--json @file.json | --json @- | --json '{...}']  the whole input as JSON instead of -i
+          [--weights DIR]    weights directory (default BGE_M3_WEIGHTS, COG_WEIGHTS, ./weights)
+          [-o FILE]          write the output to FILE instead of stdout
+  serve   [--port N] [--weights DIR]
+                             Start the Cog HTTP server (default port: PORT or 5000). Without
+                             BGE_M3_WEIGHTS and with ./weights empty, downloads BAAI/bge-m3 first.
+  weights [--dir DIR] [--revision REV] [--quiet]
+                             Download the pinned BAAI/bge-m3 files (resumable, verified).
+  demo    [--port N]         Start the server on a small random-weight model: try the API
+                             without downloading anything (outputs are meaningless).
+
+Inputs (-i): texts, max_length, return_dense, return_sparse, return_colbert, query, score_weights.
+Values are coerced as cog predict does: -i return_colbert=true -i max_length=512,
+-i texts='["a","b"]' or repeat -i texts=a -i texts=b.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'predict': return predict(rest);
+    case 'serve': return serve(rest, false);
+    case 'demo': return serve(rest, true);
+    case 'weights': return runWeightsCommand(rest);
+    case undefined: case '-h': case '--help': case 'help':
+      console.log(HELP);
+      return 0;
+    default:
+      console.error(`Unknown command "${command}".\n\n${HELP}`);
+      return 2;
+  }
+}
+
+async function predict(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      input: { type: 'string', short: 'i', multiple: true, default: [] },
+      json: { type: 'string' },
+      weights: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+  });
+  const input = values.json !== undefined ? readJsonInput(values.json) : parseInputArgs(values.input!);
+  const predictor = new Predictor();
+  await predictor.setup({ weights: values.weights, log: (line) => console.error(line) });
+  try {
+    const output = await predictor.predict(input, { log: (line) => console.error(line) });
+    const text = JSON.stringify(output, null, 2) + '\n';
+    if (values.output) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(values.output, text);
+      console.error(`Wrote ${values.output}`);
+    } else {
+      process.stdout.write(text);
+    }
+    return 0;
+  } catch (err) {
+    if (!(err instanceof InputValidationError)) throw err;
+    for (const issue of err.issues) console.error(`Invalid input: ${issue.message}`);
+    return 2;
+  } finally {
+    await predictor.close();
+  }
+}
+
+function readJsonInput(arg: string): unknown {
+  const text = arg === '@-' ? readFileSync(0, 'utf8') : arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    // Accept both the bare input and a prediction request {"input": {...}}.
+    return parsed && typeof parsed === 'object' && 'input' in parsed ? (parsed as { input: unknown }).input : parsed;
+  } catch (err) {
+    throw new Error(`--json ${arg}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+async function serve(argv: string[], demo: boolean): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, weights: { type: 'string' } } });
+  const port = values.port !== undefined ? Number(values.port) : undefined;
+  if (demo) {
+    return serveUntilShutdown({ port, weights: await demoWeights(), banner: DEMO_BANNER });
+  }
+  const weights = values.weights ?? defaultWeightsDir();
+  return serveUntilShutdown({ port, weights, predictor: withWeightsDownload(new Predictor(), weights) });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: Error) => {
+    console.error(`Error: ${err.message}`);
+    process.exitCode = 1;
+  },
+);
