@@ -4,7 +4,8 @@
 // only this class.
 import path from 'node:path';
 import { findModelFiles } from './src/engine/model-files.ts';
-import { BgeM3Onnx, type SessionSettings } from './src/engine/onnx-model.ts';
+import { ModelWorker } from './src/engine/model-worker.ts';
+import type { SessionSettings } from './src/engine/onnx-model.ts';
 import { abortError, Scheduler, type SchedulerOptions } from './src/engine/scheduler.ts';
 import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenizer.ts';
@@ -42,7 +43,7 @@ export interface ModelInfo {
 
 interface Loaded {
   tokenizer: BgeTokenizer;
-  model: BgeM3Onnx;
+  model: ModelWorker;
   scheduler: Scheduler;
   info: ModelInfo;
 }
@@ -67,13 +68,13 @@ export class Predictor {
     log(`Loading BGE-M3 from ${dir}`);
     const files = await findModelFiles(dir);
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
-    const model = await BgeM3Onnx.load(files, opts.session);
+    const model = await ModelWorker.start(files, opts.session);
     const maxBatchTokens = opts.maxBatchTokens ?? envInt('BGE_M3_MAX_BATCH_TOKENS') ?? DEFAULT_MAX_BATCH_TOKENS;
     const scheduler = new Scheduler((batch, need) => model.run(batch, need), { maxBatchTokens, maxRows: model.fixedBatch, ...opts.scheduler });
     const dim = await warmUp(model);
     const layout = model.layout.kind === 'backbone' ? `${model.layout.hidden} + .pt heads` : `heads in graph (${Object.values(model.layout.outputs).join(', ')})`;
     this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens } };
-    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens`);
+    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${model.attention}`);
   }
 
   async predict(raw: unknown, ctx: PredictContext = {}): Promise<Output> {
@@ -131,7 +132,7 @@ function needOf(input: Input): Need {
 }
 
 /** Runs <s></s> through every head: proves the model works and measures its width. */
-async function warmUp(model: BgeM3Onnx): Promise<number> {
+async function warmUp(model: ModelWorker): Promise<number> {
   const [out] = await model.run([[0, 2]], { dense: true, sparse: true, colbert: true }).catch((err: Error) => {
     throw new Error(`The model failed its first run: ${err.message}. The weights may be incomplete or not a BGE-M3 export; run \`npm run weights\` again or check BGE_M3_WEIGHTS.`);
   });
