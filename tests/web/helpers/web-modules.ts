@@ -1,0 +1,48 @@
+// The playground's DOM-free modules (plain JavaScript under web/js/, checked
+// by `npx tsc -p web`), loaded for the Node tests with the types they need.
+// The root tsconfig does not read JavaScript, so the types are restated here.
+
+export interface Rows { data: Float64Array; rows: number; dim: number }
+export interface Embedded { dense?: number[]; sparse?: Record<string, number>; colbert?: Rows }
+export type ScoreKind = 'dense' | 'sparse' | 'colbert' | 'hybrid';
+
+export interface ScoresModule {
+  denseScore(a: ArrayLike<number>, b: ArrayLike<number>): number;
+  sparseScore(q: Record<string, number>, p: Record<string, number>): number;
+  colbertScore(q: Rows, p: Rows): number;
+  hybridScore(dense: number, sparse: number, colbert: number, w: readonly number[]): number;
+  toRows(rows: number[][]): Rows;
+  maxSimAlignment(q: Rows, p: Rows): { best: number; score: number }[];
+  missingFor(items: Embedded[], kind: ScoreKind): string[];
+  embeddedText(output: unknown, i: number): Embedded;
+  ScoreMatrices: new (items: Embedded[], weights: readonly number[]) => { get(kind: ScoreKind): number[][] };
+}
+
+export interface TokenLabelsModule {
+  colbertRowLabels(t: { text: string; rows: number; truncated: boolean; weights?: Record<string, number>; tokens?: Record<string, string> }): { labels: string[]; fromTokens: boolean };
+  tokenOrder(text: string, count: number, weights?: Record<string, number>, tokens?: Record<string, string>): string[] | null;
+}
+
+export interface CurlModule {
+  curlCommand(serverRoot: string, input: Record<string, unknown>): string;
+  shellQuote(s: string): string;
+}
+
+export interface ApiModule {
+  validationIssues(body: unknown): { loc: (string | number)[]; msg: string; type?: string }[];
+}
+
+export interface HealthModule {
+  findBanners(json: unknown): string[];
+  readiness(health: unknown): { ready: boolean; waiting: boolean; message: string };
+}
+
+function load<T>(name: string): Promise<T> {
+  return import(new URL(`../../../web/js/${name}.js`, import.meta.url).href) as Promise<T>;
+}
+
+export const loadScores = () => load<ScoresModule>('scores');
+export const loadTokenLabels = () => load<TokenLabelsModule>('token-labels');
+export const loadCurl = () => load<CurlModule>('curl');
+export const loadApi = () => load<ApiModule>('api');
+export const loadHealth = () => load<HealthModule>('health');

@@ -1,0 +1,311 @@
+// The playground in headless Chromium against the real server on the
+// generated test model: the form mirrors schema.json, a prediction shows its
+// heatmap, token chips, alignment, strips, counts, raw JSON and curl (each
+// checked against the server asked directly), a 422 lands next to its field,
+// a long prediction shows progress and can be canceled, and the page fits a
+// phone. Screenshots go to tests/artifacts/ (git-ignored).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from './helpers/browser.ts';
+import { argmax, assertClose, bestMatches, predictDirect, rejectionOf } from './helpers/oracle.ts';
+import { artifact, heatmapValues, openPlayground, pasteLines, readClipboard, runStatus, setTexts, submit } from './helpers/playground-page.ts';
+import { startPlaygroundServer, type PlaygroundServer } from './helpers/playground-server.ts';
+
+const run = promisify(execFile);
+const SCHEMA = JSON.parse(readFileSync(new URL('../../schema.json', import.meta.url), 'utf8'));
+const DOCS_SCREENSHOT = fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
+const KINDS = ['dense', 'sparse', 'colbert', 'hybrid'] as const;
+const KIND_LABELS = { dense: 'Dense', sparse: 'Sparse', colbert: 'ColBERT', hybrid: 'Hybrid' };
+
+const skip = chromiumMissing();
+if (skip) console.log(skip);
+
+describe('the playground in Chromium', { skip }, () => {
+  let server: PlaygroundServer;
+  let browser: Browser;
+
+  before(async () => {
+    server = await startPlaygroundServer();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('the form shows every input of schema.json in x-order, with its title, description, default and bounds', async () => {
+    const { page, context, errors } = await openPlayground(browser, server.url);
+    const props = Object.entries(SCHEMA.Input.properties as Record<string, any>).sort((a, b) => a[1]['x-order'] - b[1]['x-order']);
+    const shown = await page.locator('#fields > [data-field]').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')));
+    assert.deepEqual(shown, props.map(([name]) => name));
+    for (const [name, prop] of props) {
+      const text = await page.locator(`[data-field="${name}"]`).innerText();
+      // Backticked names in descriptions are shown as code, without the backticks.
+      for (const part of [prop.title, prop.description.replaceAll('`', '')]) assert.ok(text.includes(part), `${name} lacks "${part}"`);
+      if (prop.default !== undefined) assert.ok(text.includes(`Default ${JSON.stringify(prop.default)}.`), `${name} lacks its default`);
+      if (prop.minimum !== undefined) assert.ok(text.includes(`Allowed: ${prop.minimum} to ${prop.maximum}.`), `${name} lacks its bounds`);
+      if (prop.minItems !== prop.maxItems) assert.ok(text.includes(`${prop.minItems} to ${prop.maxItems} items`), `${name} lacks its item bounds`);
+      if (prop.type === 'boolean') assert.equal(await page.getByLabel(prop.title, { exact: true }).isChecked(), prop.default);
+      if (prop.type === 'integer') assert.equal(await page.getByLabel(prop.title, { exact: true }).inputValue(), String(prop.default));
+    }
+    const weights = await page.locator('[data-field="score_weights"] input').evaluateAll((els) => els.map((e) => Number((e as HTMLInputElement).value)));
+    assert.deepEqual(weights, SCHEMA.Input.properties.score_weights.default);
+    if (server.banner) assert.equal(await page.locator('#banner').innerText(), server.banner);
+    await page.screenshot({ path: artifact('playground-form.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('the texts list editor adds, pastes and removes texts, by mouse and keyboard', async () => {
+    const { page, context } = await openPlayground(browser, server.url);
+    await setTexts(page, ['one', 'two', 'three', '', 'four']);
+    const values = () => page.locator('.texts-item').evaluateAll((els) => els.map((e) => (e as HTMLTextAreaElement).value));
+    assert.deepEqual(await values(), ['one', 'two', 'three', 'four'], 'blank pasted lines are skipped');
+    assert.equal(await page.locator('.texts-count').innerText(), '4 texts');
+    await page.getByRole('button', { name: 'Remove text 2' }).click();
+    assert.deepEqual(await values(), ['one', 'three', 'four']);
+    await page.getByRole('button', { name: 'Remove text 1' }).focus();
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await values(), ['three', 'four']);
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLTextAreaElement).value), 'three', 'focus moves to the next text');
+    await pasteLines(page, ['x', 'y'], 'Replace all texts');
+    assert.deepEqual(await values(), ['x', 'y']);
+    await context.close();
+  });
+
+  test('a prediction shows the heatmap, token chips, alignment, strips, counts, raw JSON and curl, as the server computes them', async () => {
+    const { page, context, errors } = await openPlayground(browser, server.url);
+    const texts = [
+      'BGE M3 supports dense retrieval, lexical matching and multi-vector interaction.',
+      'The cat sat on the mat.',
+      'Lexical matching finds shared words.',
+      'Привет, мир! Γειά σου κόσμε.',
+      'A long text that will be cut. '.repeat(12).trim(),
+    ];
+    const query = 'lexical matching';
+    await setTexts(page, texts, 3);
+    await page.getByLabel('Max Length', { exact: true }).fill('40');
+    await page.getByLabel('Return Colbert', { exact: true }).check();
+    await page.getByLabel('Query', { exact: true }).fill(query);
+    await submit(page);
+    await page.locator('#heatmap table.heatmap').waitFor();
+    assert.equal(await runStatus(page), 'succeeded');
+
+    const input = { texts, max_length: 40, return_colbert: true, query };
+    const out = await predictDirect(server.url, input);
+    const q = await predictDirect(server.url, { texts: [query], max_length: 40, return_colbert: true });
+
+    await checkSummary(page, [q.token_counts[0], ...out.token_counts], [false, ...out.truncated]);
+    await checkHeatmap(page, out);
+    await page.locator('#heatmap').screenshot({ path: artifact('playground-heatmap.png') });
+    await checkChips(page, [q, out], texts.length);
+    await page.locator('#sparse').screenshot({ path: artifact('playground-sparse.png') });
+    await checkAlignment(page, q.colbert_vecs[0], out);
+    await page.locator('#alignment').screenshot({ path: artifact('playground-alignment.png') });
+    await checkDenseCopy(page, out.dense_vecs[0], texts.length + 1);
+    await checkRawJson(page, out);
+    await checkCurl(page, out);
+    await page.screenshot({ path: artifact('playground-results.png'), fullPage: true });
+    if (process.env.PLAYGROUND_DOCS_SCREENSHOT) await docsScreenshot(page);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('a value the server rejects gets its 422 message next to its field, and clears when fixed', async () => {
+    const { page, context } = await openPlayground(browser, server.url);
+    await setTexts(page, ['hello']);
+    const maxLength = page.getByLabel('Max Length', { exact: true });
+    await maxLength.fill('0');
+    await submit(page);
+    const message = page.locator('[data-field="max_length"] .field-error');
+    await message.waitFor({ state: 'visible' });
+    const rejection = await rejectionOf(server.url, { texts: ['hello'], max_length: 0 });
+    const expected = rejection.invalid_fields?.[0]?.description ?? rejection.detail?.[0]?.msg;
+    assert.equal(await message.innerText(), expected);
+    assert.equal(await maxLength.getAttribute('aria-invalid'), 'true');
+    assert.ok((await maxLength.getAttribute('aria-describedby'))!.includes((await message.getAttribute('id'))!));
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).getAttribute('name')), 'max_length', 'focus goes to the field');
+    assert.equal(await page.locator('[data-field="return_dense"] .field-error').isVisible(), false);
+    await page.locator('#predict-form').screenshot({ path: artifact('playground-422.png') });
+
+    await maxLength.fill('16');
+    await submit(page);
+    await page.locator('#heatmap').waitFor();
+    assert.equal(await message.isVisible(), false);
+    assert.equal(await maxLength.getAttribute('aria-invalid'), null);
+    await context.close();
+  });
+
+  test('a long prediction shows its status, logs and progress, and Cancel cancels it', async () => {
+    const { page, context, errors } = await openPlayground(browser, server.url);
+    // 64 texts of 8400 one-character tokens (cut to 8192): about half a minute of work for the tiny
+    // model on one thread, progress logged per batch of two. Cancel stops it within seconds.
+    const texts = 64;
+    const long = Array.from({ length: texts }, (_, i) => `${i} ${'x y z '.repeat(1400)}`);
+    await setTexts(page, long, 0);
+    await submit(page);
+    await page.locator('#run-logs', { hasText: 'embedded' }).waitFor({ timeout: 60_000 });
+    // One round trip, then Cancel at once: on a loaded machine every extra step costs seconds.
+    const seen = await page.locator('#run').evaluate((run) => ({
+      status: run.dataset.status,
+      text: run.querySelector('#run-status')?.textContent,
+      bar: [(run.querySelector('progress') as HTMLProgressElement).value, (run.querySelector('progress') as HTMLProgressElement).max],
+    }));
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(seen.status, 'processing');
+    assert.match(seen.text ?? '', /Embedding/);
+    assert.equal(seen.bar[1], texts);
+    assert.ok(seen.bar[0] >= 1 && seen.bar[0] < texts, `progress ${seen.bar[0]}/${seen.bar[1]}`);
+
+    await page.waitForFunction(() => ['canceled', 'succeeded', 'failed'].includes(document.getElementById('run')?.dataset.status ?? ''), null, { timeout: 60_000 });
+    assert.equal(await runStatus(page), 'canceled', 'the prediction finished before Cancel took effect');
+    assert.equal(await page.locator('#run-status').innerText(), 'Canceled.');
+    assert.match(await page.locator('#run-logs').innerText(), /embedded \d+\/64 texts/);
+    await page.locator('#run').screenshot({ path: artifact('playground-canceled.png') });
+    const id = await page.locator('#run').getAttribute('data-prediction-id');
+    const stored = await (await fetch(`${server.url}/v1/predictions/${id}`)).json();
+    assert.equal(stored.status, 'canceled');
+    assert.equal(await page.locator('#results').innerHTML(), '', 'a canceled run shows no results');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('views that need ColBERT vectors say so, and fetch them on request', async () => {
+    const { page, context, errors } = await openPlayground(browser, server.url);
+    await setTexts(page, ['The cat sat on the mat.', 'Lexical matching finds shared words.']);
+    await page.getByLabel('Query', { exact: true }).fill('where is the cat');
+    await submit(page);
+    await page.locator('#heatmap table[data-kind="dense"]').waitFor();
+    await page.locator('#heatmap .segment', { hasText: 'ColBERT' }).click();
+    assert.match(await page.locator('#heatmap .need').innerText(), /needs return_colbert/);
+    assert.match(await page.locator('#alignment .need').innerText(), /needs ColBERT vectors \(return_colbert\)/);
+    await page.locator('#alignment').getByRole('button', { name: 'Run again with return_colbert' }).click();
+    await page.locator('#alignment table.alignment').waitFor();
+    assert.equal(await page.getByLabel('Return Colbert', { exact: true }).isChecked(), true);
+    assert.equal(await runStatus(page), 'succeeded');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('on a phone-width screen nothing overflows sideways, and every control has a name', async () => {
+    const { page, context, errors } = await openPlayground(browser, server.url, { width: 390, height: 844 });
+    await setTexts(page, ['The cat sat on the mat.', 'Lexical matching finds shared words.']);
+    await page.getByLabel('Return Colbert', { exact: true }).check();
+    await page.getByLabel('Query', { exact: true }).fill('where is the cat');
+    await submit(page);
+    await page.locator('#alignment table').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+    const unnamed = await page.locator('button, input, select, textarea, [tabindex="0"]').evaluateAll((els) => els
+      .filter((e) => !(e as HTMLElement).closest('[hidden]'))
+      .filter((e) => {
+        const labels = (e as HTMLInputElement).labels;
+        return !(labels && labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby') && !(e.textContent ?? '').trim();
+      })
+      .map((e) => e.outerHTML.slice(0, 120)));
+    assert.deepEqual(unnamed, []);
+    await page.screenshot({ path: artifact('playground-phone.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
+
+async function checkSummary(page: Page, counts: number[], truncated: boolean[]): Promise<void> {
+  const rows = page.locator('#summary tbody tr');
+  assert.deepEqual(await rows.locator('td.num').evaluateAll((tds) => tds.map((td) => parseInt(td.textContent ?? '', 10))), counts);
+  assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.classList.contains('truncated'))), truncated);
+  assert.ok(truncated.some(Boolean), 'the test needs a truncated text');
+  const warning = await page.locator('#summary .warning').innerText();
+  assert.match(warning, new RegExp(`${truncated.filter(Boolean).length} of ${counts.length} inputs were longer than max_length`));
+}
+
+async function checkHeatmap(page: Page, out: any): Promise<void> {
+  for (const kind of KINDS) {
+    await page.locator('#heatmap .segment', { hasText: KIND_LABELS[kind] }).click();
+    await page.locator(`#heatmap table[data-kind="${kind}"]`).waitFor();
+    const m = await heatmapValues(page);
+    assert.equal(m.length, out.token_counts.length + 1);
+    out.scores[kind].forEach((s: number, j: number) => assertClose(m[0][j + 1], s, `${kind} heatmap: query vs text ${j + 1}`));
+    if (kind === 'dense') m.forEach((row, i) => assertClose(row[i], 1, `dense heatmap diagonal ${i}`));
+    assert.match(await page.locator('#heatmap [data-agreement]').innerText(), /agrees with the server's scores/);
+  }
+  await page.locator('#heatmap .segment', { hasText: 'Dense' }).click();
+}
+
+async function checkChips(page: Page, outputs: any[], textCount: number): Promise<void> {
+  const blocks = page.locator('#sparse .chips-block');
+  assert.equal(await blocks.count(), textCount + 1);
+  const weightsPerBlock = [outputs[0].lexical_weights[0], ...outputs[1].lexical_weights];
+  const tokens = { ...outputs[1].lexical_tokens, ...outputs[0].lexical_tokens };
+  for (let b = 0; b < weightsPerBlock.length; b++) {
+    const chips = await blocks.nth(b).locator('.chip').evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-token-id'), text: e.textContent })));
+    const expected = Object.entries(weightsPerBlock[b] as Record<string, number>).sort((x, y) => y[1] - x[1]);
+    assert.deepEqual(chips.map((c) => c.id), expected.map(([id]) => id), `chips of block ${b}, heaviest first`);
+    assert.deepEqual(chips.map((c) => c.text), expected.map(([id]) => tokens[id] || '▁'), 'chips read as lexical_tokens (▁ for the bare word start)');
+  }
+  const first = blocks.nth(1).locator('.chip').first();
+  await first.focus();
+  const tip = await first.evaluate((e) => getComputedStyle(e, '::after').content);
+  const [id, weight] = Object.entries(weightsPerBlock[1] as Record<string, number>).sort((x, y) => y[1] - x[1])[0];
+  assert.ok(tip.includes(`weight ${weight.toFixed(4)}, id ${id}`), `focus shows the weight, got ${tip}`);
+}
+
+async function checkAlignment(page: Page, queryRows: number[][], out: any): Promise<void> {
+  const select = page.getByLabel('Passage', { exact: true });
+  const strongest = argmax(out.scores.colbert);
+  assert.equal(await select.inputValue(), `T${strongest + 1}`, 'the passage the query matches best is chosen first');
+  for (const p of [strongest, (strongest + 1) % out.colbert_vecs.length]) {
+    await select.selectOption(`T${p + 1}`);
+    const best = await page.locator('#alignment table.alignment tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-best'))));
+    assert.deepEqual(best, bestMatches(queryRows, out.colbert_vecs[p]), `best matches of the query in T${p + 1}`);
+    const score = Number(await page.locator('#alignment [data-score]').getAttribute('data-score'));
+    assertClose(score, out.scores.colbert[p], `ColBERT score shown for T${p + 1}`);
+  }
+  await select.selectOption(`T${strongest + 1}`);
+  const lastRow = await page.locator('#alignment table.alignment tbody tr').last().locator('th').innerText();
+  assert.equal(lastRow, '</s>');
+}
+
+async function checkDenseCopy(page: Page, vector: number[], strips: number): Promise<void> {
+  assert.equal(await page.locator('#dense .strip').count(), strips);
+  await page.getByRole('button', { name: 'Copy the dense vector of T1' }).click();
+  await page.locator('#dense .copy-status', { hasText: 'Copied' }).first().waitFor();
+  const copied = JSON.parse(await readClipboard(page));
+  assert.equal(copied.length, vector.length);
+  copied.forEach((v: number, i: number) => assertClose(v, vector[i], `copied dense[${i}]`, 1e-6));
+}
+
+async function checkRawJson(page: Page, out: any): Promise<void> {
+  await page.getByText('Raw JSON of the prediction').click();
+  const pre = page.getByLabel('Raw JSON', { exact: true });
+  await page.waitForFunction((e) => e?.textContent !== '', await pre.elementHandle());
+  const raw = JSON.parse(await pre.innerText());
+  assert.equal(raw.status, 'succeeded');
+  assert.deepEqual(raw.output.token_counts, out.token_counts);
+  assert.deepEqual(raw.output.truncated, out.truncated);
+  assert.deepEqual(Object.keys(raw.output).sort(), Object.keys(out).sort());
+}
+
+async function checkCurl(page: Page, out: any): Promise<void> {
+  await page.getByRole('button', { name: 'Copy as curl' }).click();
+  const command = await readClipboard(page);
+  assert.match(command, /^curl /);
+  const { stdout } = await run('/bin/sh', ['-c', command], { maxBuffer: 64 * 1024 * 1024 });
+  const viaCurl = JSON.parse(stdout);
+  assert.equal(viaCurl.status, 'succeeded');
+  assert.deepEqual(viaCurl.output.token_counts, out.token_counts);
+  viaCurl.output.dense_vecs.forEach((v: number[], i: number) => v.forEach((x, k) => assertClose(x, out.dense_vecs[i][k], `curl dense[${i}][${k}]`, 1e-5)));
+}
+
+/** The README's picture: the similarity and token views at desktop width, kept small. */
+async function docsScreenshot(page: Page): Promise<void> {
+  const top = await page.locator('#heatmap').evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
+  await page.screenshot({ path: artifact('playground-docs.png'), fullPage: true, clip: { x: 0, y: top - 8, width: 1100, height: 900 } });
+  copyFileSync(artifact('playground-docs.png'), DOCS_SCREENSHOT);
+}
