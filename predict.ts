@@ -11,7 +11,7 @@ import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenizer.ts';
 import type { Need } from './src/engine/types.ts';
 import { validateInput } from './src/input.ts';
-import { buildOutput, type Encoded } from './src/output.ts';
+import { buildOutput, checkOutputSize, type Encoded } from './src/output.ts';
 import type { Input, Output } from './src/schema-types.ts';
 
 export type { Input, Output };
@@ -85,6 +85,7 @@ export class Predictor {
       texts: encoded.slice(0, input.texts.length),
       query: input.query === undefined ? undefined : encoded[input.texts.length],
     };
+    checkOutputSize(input, enc);
     const all = enc.query ? [...enc.texts, enc.query] : enc.texts;
     const embs = await scheduler.submit(all.map((e) => e.ids), needOf(input), {
       signal: ctx.signal,

@@ -3,11 +3,32 @@ import type { Encoding } from './engine/tokenizer/bge-tokenizer.ts';
 import { lexicalWeights, type LexicalWeights } from './engine/lexical.ts';
 import { colbertScore, denseScore, hybridScore, sparseScore } from './engine/scoring.ts';
 import type { TextEmbedding } from './engine/types.ts';
+import { InputValidationError } from './input.ts';
 import type { Input, Output } from './schema-types.ts';
 
 export interface Encoded {
   texts: Encoding[];
   query?: Encoding;
+}
+
+/**
+ * ColBERT vectors in one prediction at most. Each is `dim` numbers; at 1024
+ * dimensions 16384 of them already make ~350 MB of JSON, and V8 cannot build a
+ * string much past 512 MB.
+ */
+export const MAX_COLBERT_VECTORS = 16384;
+
+/** Refuses, before any model work, an output too large to return. */
+export function checkOutputSize(input: Input, enc: Encoded): void {
+  if (!input.return_colbert) return;
+  const rows = enc.texts.reduce((n, e) => n + e.ids.length - 1, 0);
+  if (rows <= MAX_COLBERT_VECTORS) return;
+  throw new InputValidationError([{
+    field: 'return_colbert',
+    loc: ['return_colbert'],
+    type: 'value_error',
+    message: `return_colbert would return ${rows} vectors (one per token), more than the ${MAX_COLBERT_VECTORS} one prediction can hold: split the texts over several predictions, lower max_length, or ask only for dense and sparse outputs`,
+  }]);
 }
 
 export function buildOutput(

@@ -184,3 +184,16 @@ test('predict before setup, and setup on an unknown layout, fail clearly', async
   await assert.rejects(new Predictor().predict({ texts: ['a'] }), /setup\(\) must finish before predict/);
   await assert.rejects(new Predictor().setup({ weights: '/nonexistent', log: () => {} }), /missing or empty/);
 });
+
+test('a ColBERT output too large to return is refused before any model work, with what to do', async () => {
+  const p = await predictorFor('official');
+  const text = 'word '.repeat(3000);
+  await assert.rejects(p.predict({ texts: Array(8).fill(text), return_colbert: true }), (err: unknown) => {
+    assert.ok(err instanceof InputValidationError);
+    assert.equal(err.issues[0].field, 'return_colbert');
+    assert.match(err.message, /return_colbert would return \d+ vectors .* more than the 16384 .*split the texts/);
+    return true;
+  });
+  const ok = await p.predict({ texts: Array(8).fill(text), return_colbert: false });
+  assert.equal(ok.token_counts.length, 8);
+});
