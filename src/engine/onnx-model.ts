@@ -5,6 +5,7 @@ import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { HEAD_INPUT, HEAD_MASK, HEAD_OUTPUT, colbertHeadGraph, denseHeadGraph, sparseHeadGraph, type Linear } from './heads-graph.ts';
 import type { ModelFiles } from './model-files.ts';
+import { openBackbone } from './onnx/backbone-session.ts';
 import { loadLinearPt } from './torch/linear-pt.ts';
 import { padBatch } from './pad-batch.ts';
 import type { Need, TextEmbedding, TokenIds } from './types.ts';
@@ -23,6 +24,8 @@ const IN_GRAPH_HEADS: HeadNames[] = [
 export interface SessionSettings {
   intraOpThreads?: number;
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Query rows per attention slice (onnx/backbone-session.ts); 0 runs attention whole. */
+  attentionRows?: number;
 }
 
 export function detectLayout(outputs: readonly string[]): Layout | null {
@@ -42,11 +45,13 @@ export class BgeM3Onnx {
     private readonly needsTokenTypes: boolean,
     /** Rows per run when the export fixed its batch dimension, else null. */
     readonly fixedBatch: number | null,
+    /** How attention runs (sliced or not, and why), for the setup log. */
+    readonly attention: string,
   ) {}
 
   static async load(files: ModelFiles, settings: SessionSettings = {}): Promise<BgeM3Onnx> {
     const options = sessionOptions(settings);
-    const session = await ort.InferenceSession.create(files.model, options).catch((err: Error) => {
+    const { session, attention } = await openBackbone(files.model, options, settings.attentionRows).catch((err: Error) => {
       throw new Error(`onnxruntime could not load ${files.model}: ${err.message}. If the model has external data (model.onnx_data), it must sit beside the model file; a partial download also causes this: run \`npm run weights\` again.`);
     });
     const layout = detectLayout(session.outputNames);
@@ -55,7 +60,7 @@ export class BgeM3Onnx {
       if (!session.inputNames.includes(name)) throw new Error(`${files.model} has inputs [${session.inputNames.join(', ')}]; a BGE-M3 export takes input_ids and attention_mask.`);
     }
     const heads = layout.kind === 'backbone' ? await loadHeads(files, options) : null;
-    return new BgeM3Onnx(session, layout, heads, session.inputNames.includes('token_type_ids'), fixedBatchOf(session));
+    return new BgeM3Onnx(session, layout, heads, session.inputNames.includes('token_type_ids'), fixedBatchOf(session), attention);
   }
 
   async run(batch: TokenIds[], need: Need): Promise<TextEmbedding[]> {
@@ -136,12 +141,25 @@ async function loadHeads(files: ModelFiles, options: ort.InferenceSession.Sessio
   };
 }
 
+/**
+ * Measured on the full-size model (bench/session-options.ts and bench/run.ts,
+ * BENCHMARKS.md): one thread per core doubles throughput over one thread; the
+ * memory arena must stay on (without it, attention slices are allocated and
+ * page-faulted afresh each time: long texts take 1.5× as long and peak
+ * higher); threads must not spin: spinning wins 1-7 % for a lone session but
+ * loses 11 % with 16 concurrent clients, whose tokenizing and output building
+ * on the main thread then fight spinning threads for the cores. Graph
+ * optimization level and memory pattern change nothing measurable.
+ */
 export function sessionOptions(s: SessionSettings = {}): ort.InferenceSession.SessionOptions {
   return {
     graphOptimizationLevel: s.graphOptimization ?? 'all',
     intraOpNumThreads: s.intraOpThreads ?? os.availableParallelism(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
 }
 
