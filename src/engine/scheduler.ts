@@ -6,12 +6,21 @@
 // robin), so a short query waits for at most the batch in flight and one turn
 // of the other jobs, never for a whole long corpus. The rest of the batch is
 // filled with the queued texts closest in length to the anchor, from any job,
-// while rows × longest row stays within the budget and no row is padded to
-// more than 1 / minFill of its length.
+// while the batch stays within its memory limits and gets cheaper per real
+// token (batch-window.ts).
+import { growWindow, type BatchLimits } from './batch-window.ts';
 import type { Need, TextEmbedding, TokenIds } from './types.ts';
 
-/** Default shortest row / longest row in one batch. */
-export const DEFAULT_MIN_FILL = 0.75;
+/** Default shortest row / longest row in one batch: a floor under the cost rule of batch-window.ts. */
+export const DEFAULT_MIN_FILL = 0.5;
+/** Default attention cells per batch (rows × longest²): those of one 8192-token text. */
+export const DEFAULT_MAX_BATCH_ATTENTION = 8192 * 8192;
+/**
+ * Default fixed cost of a forward pass, in tokens. Measured on the full-size
+ * model (bench/session-options.ts --study shapes, BENCHMARKS.md): 1×8 tokens
+ * 43 ms, 1×32 82 ms, 1×128 218 ms, i.e. about 31 ms + 1.5 ms per token.
+ */
+export const DEFAULT_FIXED_COST_TOKENS = 20;
 
 export type RunBatch = (batch: TokenIds[], need: Need) => Promise<TextEmbedding[]>;
 
@@ -20,8 +29,12 @@ export interface SchedulerOptions {
   maxBatchTokens: number;
   /** Rows per batch at most (an export with a fixed batch dimension). */
   maxRows?: number | null;
+  /** Attention cells per batch: rows × longest², which the attention scores grow with. A longer text still runs, alone. */
+  maxBatchAttention?: number;
   /** Shortest row / longest row allowed in one batch, 0..1. */
   minFill?: number;
+  /** The part of a forward pass's cost that does not grow with the batch, in tokens (see batch-window.ts). */
+  fixedCostTokens?: number;
   /**
    * The naive baseline, for benchmarks: batches of this many texts in arrival
    * order, padded to their longest row, with no length sorting and no token
@@ -55,7 +68,17 @@ export class Scheduler {
   private running = false;
   private pumpScheduled = false;
 
-  constructor(private readonly runBatch: RunBatch, private readonly options: SchedulerOptions) {}
+  private readonly limits: BatchLimits;
+
+  constructor(private readonly runBatch: RunBatch, private readonly options: SchedulerOptions) {
+    this.limits = {
+      maxBatchTokens: options.maxBatchTokens,
+      maxBatchAttention: options.maxBatchAttention ?? DEFAULT_MAX_BATCH_ATTENTION,
+      maxRows: options.maxRows ?? null,
+      minFill: options.minFill ?? DEFAULT_MIN_FILL,
+      fixedCostTokens: options.fixedCostTokens ?? DEFAULT_FIXED_COST_TOKENS,
+    };
+  }
 
   /** Texts waiting for a batch, across all jobs. */
   get queuedTexts(): number {
@@ -129,13 +152,14 @@ export class Scheduler {
 
   /** Picks the next batch and takes its items off the queue. */
   private nextBatch(): Item[] {
-    if (this.options.arrivalBatchSize) return this.take(this.queue.slice(0, this.options.arrivalBatchSize));
+    const { arrivalBatchSize, maxRows } = this.options;
+    if (arrivalBatchSize) return this.take(this.queue.slice(0, Math.min(arrivalBatchSize, maxRows || Infinity)));
     const job = this.rotation.shift();
     if (!job) return [];
     const sorted = [...this.queue].sort((a, b) => a.tokens.length - b.tokens.length);
     let anchor = -1;
     sorted.forEach((item, i) => { if (item.job === job) anchor = i; }); // the job's longest text
-    const [lo, hi] = this.growWindow(sorted, anchor);
+    const [lo, hi] = growWindow(sorted.map((i) => i.tokens.length), anchor, this.limits);
     const batch = this.take(sorted.slice(lo, hi + 1));
     if (job.queued > 0) this.rotation.push(job);
     return batch;
@@ -148,31 +172,6 @@ export class Scheduler {
     for (const item of batch) item.job.queued--;
     this.rotation = this.rotation.filter((j) => j.queued > 0);
     return batch;
-  }
-
-  /** Widens [anchor, anchor] over length-sorted items, nearest length first, while the batch stays within limits. */
-  private growWindow(sorted: Item[], anchor: number): [number, number] {
-    const { maxBatchTokens, maxRows, minFill = DEFAULT_MIN_FILL } = this.options;
-    const len = (i: number) => sorted[i].tokens.length;
-    const target = len(anchor);
-    const fits = (lo: number, hi: number) => {
-      const rows = hi - lo + 1;
-      return rows * len(hi) <= maxBatchTokens && len(lo) >= minFill * len(hi) && (!maxRows || rows <= maxRows);
-    };
-    let lo = anchor;
-    let hi = anchor;
-    for (;;) {
-      const options: [number, number][] = [];
-      if (lo > 0) options.push([lo - 1, hi]);
-      if (hi < sorted.length - 1) options.push([lo, hi + 1]);
-      options.sort((a, b) => distance(a) - distance(b));
-      const next = options.find(([l, h]) => fits(l, h));
-      if (!next) return [lo, hi];
-      [lo, hi] = next;
-    }
-    function distance([l, h]: [number, number]): number {
-      return l < lo ? target - len(l) : len(h) - target;
-    }
   }
 }
 
