@@ -73,8 +73,8 @@ export class Predictor {
     log(`Loading BGE-M3 from ${dir}`);
     const files = await findModelFiles(dir);
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
-    const model = await ModelWorker.start(files, opts.session);
     const maxBatchTokens = opts.maxBatchTokens ?? envInt('BGE_M3_MAX_BATCH_TOKENS') ?? DEFAULT_MAX_BATCH_TOKENS;
+    const model = await ModelWorker.start(files, { intraOpThreads: envInt('BGE_M3_THREADS'), ...opts.session });
     const scheduler = new Scheduler((batch, need) => model.run(batch, need), { maxBatchTokens, maxRows: model.fixedBatch, ...opts.scheduler });
     const dim = await warmUp(model);
     const layout = model.layout.kind === 'backbone' ? `${model.layout.hidden} + .pt heads` : `heads in graph (${Object.values(model.layout.outputs).join(', ')})`;

@@ -197,3 +197,14 @@ test('a ColBERT output too large to return is refused before any model work, wit
   const ok = await p.predict({ texts: Array(8).fill(text), return_colbert: false });
   assert.equal(ok.token_counts.length, 8);
 });
+
+test('a bad BGE_M3_THREADS or BGE_M3_MAX_BATCH_TOKENS fails setup, naming the variable', async () => {
+  for (const name of ['BGE_M3_THREADS', 'BGE_M3_MAX_BATCH_TOKENS']) {
+    process.env[name] = 'many';
+    try {
+      await assert.rejects(new Predictor().setup({ weights: models.dirs.official, log: () => {} }), new RegExp(`${name} must be a positive integer, got "many"`));
+    } finally {
+      delete process.env[name];
+    }
+  }
+});
