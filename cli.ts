@@ -99,7 +99,9 @@ async function serve(argv: string[], demo: boolean): Promise<number> {
     return serveUntilShutdown({ port, weights: await demoWeights(), banner: DEMO_BANNER });
   }
   const weights = values.weights ?? defaultWeightsDir();
-  return serveUntilShutdown({ port, weights, predictor: withWeightsDownload(new Predictor(), weights) });
+  const ownWeights = !values.weights && !process.env.BGE_M3_WEIGHTS && !process.env.COG_WEIGHTS;
+  const predictor = ownWeights ? withWeightsDownload(new Predictor(), weights) : new Predictor();
+  return serveUntilShutdown({ port, weights, predictor });
 }
 
 main(process.argv.slice(2)).then(

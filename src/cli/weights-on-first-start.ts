@@ -1,18 +1,18 @@
-// `npm start` on a fresh machine: when the project's own ./weights is empty
-// (and no BGE_M3_WEIGHTS / COG_WEIGHTS points elsewhere), setup first
-// downloads BAAI/bge-m3 into it, with progress on stderr and in the setup logs.
-// A directory the user named is never downloaded into.
-import path from 'node:path';
+// `npm start` on a fresh machine: when ./weights does not hold the pinned
+// BAAI/bge-m3 files yet, setup first downloads them (resumable, verified),
+// with a progress bar on stderr and progress lines in the setup logs. The
+// serve command wraps the Predictor in this only for the project's own
+// ./weights: a directory the user named is never downloaded into.
 import type { Predictor, SetupOptions } from '../../predict.ts';
-import { DEFAULT_WEIGHTS_DIR, ProgressBar, downloadWeights, weightsPresent } from '../engine/weights/index.ts';
+import { ProgressBar, downloadWeights, weightsPresent } from '../engine/weights/index.ts';
 import type { PredictorLike } from '../server/types.ts';
 
 export function withWeightsDownload(predictor: Predictor, dir: string): PredictorLike {
   return {
     async setup(opts: SetupOptions = {}) {
-      if (shouldDownload(dir) && !(await weightsPresent(dir))) {
+      if (!(await weightsPresent(dir, process.env.BGE_M3_REVISION || undefined))) {
         const log = opts.log ?? ((line: string) => console.log(line));
-        log(`No weights in ${dir} yet: downloading BAAI/bge-m3 (about 2.3 GB, resumable). Set BGE_M3_WEIGHTS to use a local copy instead.`);
+        log(`The weights are not in ${dir} yet: downloading BAAI/bge-m3 (about 2.3 GB; an interrupted download resumes). Set BGE_M3_WEIGHTS to use a local copy instead.`);
         const bar = new ProgressBar();
         try {
           await downloadWeights({ dir, onProgress: bar.update, log: (line) => { bar.log(line); log(line); } });
@@ -24,9 +24,4 @@ export function withWeightsDownload(predictor: Predictor, dir: string): Predicto
     },
     predict: (input, ctx) => predictor.predict(input, ctx),
   };
-}
-
-function shouldDownload(dir: string): boolean {
-  if (process.env.BGE_M3_WEIGHTS || process.env.COG_WEIGHTS) return false;
-  return path.resolve(dir) === path.resolve(DEFAULT_WEIGHTS_DIR);
 }
