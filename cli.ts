@@ -3,7 +3,7 @@
 //   npx tsx cli.ts serve          (npm start: downloads the weights on first start)
 //   npx tsx cli.ts weights        (npm run weights)
 //   npx tsx cli.ts demo           (npm run demo: a small random-weight model, no download)
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Predictor, defaultWeightsDir } from './predict.ts';
 import { parseInputArgs } from './src/cli/input-args.ts';
@@ -65,7 +65,6 @@ async function predict(argv: string[]): Promise<number> {
     const output = await predictor.predict(input, { log: (line) => console.error(line) });
     const text = JSON.stringify(output, null, 2) + '\n';
     if (values.output) {
-      const { writeFileSync } = await import('node:fs');
       writeFileSync(values.output, text);
       console.error(`Wrote ${values.output}`);
     } else {

@@ -9,9 +9,8 @@ type ElemType = onnxProto.onnx.TensorProto.DataType;
 export type Dim = number | string;
 export type TensorData = Float32Array | BigInt64Array | Int32Array | Uint16Array | Uint8Array;
 
-/** Marks a number attribute as FLOAT even when it is integral (e.g. alpha = 1). */
-export class FloatAttr { constructor(readonly value: number) {} }
-export type AttrValue = number | FloatAttr | string | number[] | onnxProto.onnx.ITensorProto;
+/** An attribute: an integral number is INT, any other FLOAT; an array is INTS. */
+export type AttrValue = number | string | number[];
 
 /** Where an initializer's bytes already sit in an external data file. */
 export interface ExternalLocation { location: string; offset: number; length: number }
@@ -133,14 +132,7 @@ function elemTypeOf(data: TensorData): ElemType {
 
 function attribute_(name: string, v: AttrValue): onnxProto.onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
-  if (v instanceof FloatAttr) return { name, type: T.FLOAT, f: v.value };
   if (typeof v === 'number') return Number.isInteger(v) ? { name, type: T.INT, i: v } : { name, type: T.FLOAT, f: v };
   if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
-  if (Array.isArray(v)) return { name, type: T.INTS, ints: v };
-  return { name, type: T.TENSOR, t: v };
-}
-
-/** A scalar or small tensor for Constant nodes' `value` attribute. */
-export function tensorAttr(data: Float32Array | BigInt64Array, dims: number[]): onnxProto.onnx.ITensorProto {
-  return { dims, dataType: elemTypeOf(data), rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  return { name, type: T.INTS, ints: v };
 }
