@@ -2,7 +2,7 @@
 // published fp32 reference numbers. Needs the real BAAI/bge-m3 weights
 // (npm run weights, or BGE_M3_WEIGHTS=/path), so it cannot run in CI.
 //
-// Sources (see ../shared/reference/bge-m3-inference.md section 3 and fixtures/):
+// Sources (tests/fixtures/reference/README.md says where each file comes from):
 //  - FlagEmbedding's tutorial 1.2.4_BGE-M3.ipynb (fp32 CPU): dense, lexical weights, lexical and ColBERT scores;
 //  - bge-m3-lite's embeddings_ref.json: FlagEmbedding fp32 CPU lexical weights of 11 sentences;
 //  - bge-m3-lite's tokenizer_cases.json: ids from transformers 5.x (differs from the Hub tokenizer.json
@@ -13,7 +13,7 @@ import { BgeTokenizer } from '../src/engine/tokenizer/bge-tokenizer.ts';
 import { findModelFiles } from '../src/engine/model-files.ts';
 
 const TOL = 1e-4;
-const fixtures = new URL('../../shared/reference/fixtures/', import.meta.url);
+const fixtures = new URL('../tests/fixtures/reference/', import.meta.url);
 const s1 = ['What is BGE M3?', 'Defination of BM25'];
 const s2 = [
   'BGE M3 is an embedding model supporting dense retrieval, lexical matching and multi-vector interaction.',

@@ -17,14 +17,14 @@ test('lexical weights: max per id, specials and weights <= 0 dropped', () => {
 test('sparse score reproduces the published FlagEmbedding lexical matching score', () => {
   // Lexical weights of "What is BGE M3?" and the BGE-M3 passage from FlagEmbedding fp32 CPU
   // (bge-m3-lite fixtures); the tutorial prints compute_lexical_matching_score = 0.19554448500275612.
-  const ref = JSON.parse(readFileSync(new URL('../../../shared/reference/fixtures/bge-m3-lite.embeddings_ref.json', import.meta.url), 'utf8'));
+  const ref = JSON.parse(readFileSync(new URL('../fixtures/reference/bge-m3-lite.embeddings_ref.json', import.meta.url), 'utf8'));
   const score = sparseScore(ref.lexical_weights[0], ref.lexical_weights[1]);
   assert.ok(Math.abs(score - 0.19554448500275612) < 1e-6, String(score));
   assert.equal(sparseScore({ 1: 2 }, { 3: 4 }), 0);
 });
 
 test('hybrid score reproduces the published compute_score combination', () => {
-  // README: weights [0.4, 0.2, 0.4]; pair (q0, p0).
+  // FlagEmbedding research/BGE_M3/README.md compute_score example: weights [0.4, 0.2, 0.4]; pair (q0, p0).
   const h = hybridScore(0.6259765625, 0.195556640625, 0.7796499729156494, [0.4, 0.2, 0.4]);
   assert.ok(Math.abs(h - 0.6013619303703308) < 1e-7, String(h));
   // sparse+dense is the same formula with w2 = 0
