@@ -1,5 +1,6 @@
 // What every route handler shares: settings, setup state, the runner, the
 // /v1 store, webhook deliveries, and the shutdown switch.
+import type { ServerAuth } from './auth-server.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { Prediction } from './prediction.ts';
@@ -22,6 +23,8 @@ export interface ServerContext {
   /** Replicate-style version id of this model (a hash of its OpenAPI schema). */
   modelVersion: string;
   shutdown: { readonly requested: boolean; request(reason: string): void };
+  /** API keys: guard(shape) goes in front of every route that does work. */
+  auth: ServerAuth;
 }
 
 export function healthStatus(ctx: ServerContext): HealthStatus {
