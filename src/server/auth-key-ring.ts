@@ -35,7 +35,10 @@ export class ApiKeyRing {
   static async open(opts: KeyRingOptions): Promise<ApiKeyRing> {
     const ring = new ApiKeyRing(opts);
     if (opts.file) {
-      ring.current = new KeySet([...opts.keys, ...(await ring.readFileKeys(opts.file))]);
+      const fileKeys = await ring.readFileKeys(opts.file).catch((err: NodeJS.ErrnoException) => {
+        throw new Error(`API_KEYS_FILE=${opts.file} could not be read (${err.code ?? err.message}).`);
+      });
+      ring.current = new KeySet([...opts.keys, ...fileKeys]);
       ring.watchFolder(opts.file);
     }
     ring.logKeys('API keys on');

@@ -45,7 +45,7 @@ export function requireApiKey(o: KeyCheckOptions): RequestHandler {
     }
     const address = req.socket.remoteAddress ?? 'unknown';
     const delay = o.backoff.fail(address);
-    o.log.debug(`401 for ${req.method} ${req.path} from ${address}: ${token === undefined ? 'no bearer token' : 'unknown key'}${delay ? `, answered after ${delay} ms` : ''}`);
+    o.log.debug(`401 for ${req.method} ${req.originalUrl.split("?")[0].slice(0, 200)} from ${address}: ${token === undefined ? 'no bearer token' : 'unknown key'}${delay ? `, answered after ${delay} ms` : ''}`);
     if (delay > 0) await wait(delay);
     if (res.destroyed) return;
     res.set('www-authenticate', token === undefined ? 'Bearer' : 'Bearer error="invalid_token"');
