@@ -33,6 +33,7 @@ const passThrough: RequestHandler = (_req, _res, next) => next();
 export async function openServerAuth(config: ServerConfig, log: Logger, hooks: AuthTestHooks = {}): Promise<ServerAuth> {
   const enabled = config.apiKeys.length > 0 || config.apiKeysFile !== null;
   const ring = enabled ? await ApiKeyRing.open({ keys: config.apiKeys, file: config.apiKeysFile, log, settleMs: hooks.settleMs }) : undefined;
+  if (!enabled) log.info('no API keys set: every route is open (set API_KEYS or API_KEYS_FILE to require a key)');
   const backoff = new FailureBackoff(hooks.backoff);
   const metricsKeys = config.metricsApiKey ? new KeySet([config.metricsApiKey]) : undefined;
   const onHup = () => void ring?.reload('SIGHUP');
