@@ -37,6 +37,8 @@ export function bearerToken(header: string | undefined): string | undefined {
 export function requireApiKey(o: KeyCheckOptions): RequestHandler {
   const wait = o.wait ?? ((ms: number) => sleep(ms));
   return async (req: Request, res: Response, next: NextFunction) => {
+    // CORS preflights carry no credentials by design, and no route here does work on OPTIONS.
+    if (req.method === 'OPTIONS') return next();
     const token = bearerToken(req.get('authorization'));
     const owner = token === undefined ? undefined : o.keys().match(token);
     if (owner !== undefined) {

@@ -4,6 +4,7 @@
 // is never slowed by an address's failures; keys never reach the log; and
 // the outgoing WEBHOOK_AUTH_TOKEN is a separate thing.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { before, after, describe, test } from 'node:test';
 import type { RunningServer } from '../../src/server/start.ts';
 import { FakePredictor } from './fake-predictor.ts';
@@ -97,6 +98,32 @@ describe('with API keys on', () => {
     assert401(await call(s.url, 'POST', '/v1/predictions', big), { ...route, api: 'v1' }, MISSING, 'Bearer');
     assert.equal((await call(s.url, 'POST', '/predictions', big, AUTH)).status, 413, 'with a key the limit applies as before');
     assert.equal((await call(s.url, 'POST', '/predictions', '{"input": [broken', AUTH)).status, 422);
+  });
+
+  test('a 100 MB upload without a key is answered 401 after its first chunk: the body is never read', async () => {
+    const declared = 100 * 1024 * 1024;
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${s.url}/v1/predictions`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': declared } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => {
+          resolve({ status: res.statusCode!, body });
+          req.destroy(); // stop uploading: the answer is in
+        });
+      });
+      req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+      req.write('{"input": {"texts": ["' + 'x'.repeat(64 * 1024));
+      // The other 99.9 MB are never sent: a server that read the body first would never answer.
+    });
+    assert.equal(reply.status, 401);
+    assert.equal(JSON.parse(reply.body).title, 'Unauthenticated');
+    assert.equal(predictor.started, 1, 'still only the one authorized prediction of the first test');
+  });
+
+  test('CORS preflights (OPTIONS) pass without a key and run nothing', async () => {
+    const r = await fetch(`${s.url}/v1/predictions`, { method: 'OPTIONS' });
+    assert.notEqual(r.status, 401);
+    await r.arrayBuffer();
+    assert.equal(predictor.started, 1);
   });
 
   test('open routes need no key', async () => {
