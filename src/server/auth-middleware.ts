@@ -39,6 +39,8 @@ export function requireApiKey(o: KeyCheckOptions): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     // CORS preflights carry no credentials by design, and no route here does work on OPTIONS.
     if (req.method === 'OPTIONS') return next();
+    // Already checked by a guard mounted on a narrower path (say /v1/embeddings in OpenAI's shape before /v1's).
+    if (requestOwner(res) !== undefined) return next();
     const token = bearerToken(req.get('authorization'));
     const owner = token === undefined ? undefined : o.keys().match(token);
     if (owner !== undefined) {

@@ -52,7 +52,8 @@ export function logOutcome(ctx: ServerContext, p: Prediction, api: 'cog' | 'v1')
   void p.settled.then(() => {
     const time = p.predictTime === null ? '' : ` predict_time=${p.predictTime.toFixed(3)}s`;
     const error = p.error ? ` error=${JSON.stringify(p.error.slice(0, 200))}` : '';
-    ctx.log.info(`prediction api=${api} id=${p.id ?? '-'} status=${p.status}${time}${error}`);
+    const key = p.owner ? ` key=${p.owner.slice(0, 8)}` : ''; // the key's short sha256, never the key
+    ctx.log.info(`prediction api=${api} id=${p.id ?? '-'} status=${p.status}${time}${key}${error}`);
   });
 }
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { before, after, describe, test } from 'node:test';
+import { shortKeyHash } from '../../src/server/auth-keys.ts';
 import type { RunningServer } from '../../src/server/start.ts';
 import { FakePredictor } from './fake-predictor.ts';
 import { call, eventually, startTestServer, waitForHealth, WebhookReceiver } from './helpers.ts';
@@ -165,6 +166,7 @@ describe('with API keys on', () => {
     assert.match(text, /API keys on: 2 keys \(sha256 prefixes [0-9a-f]{8}, [0-9a-f]{8}\)/);
     assert.match(text, /401 for POST \/predictions from \S+: no bearer token/);
     assert.match(text, /401 for GET \/v1\/predictions from \S+: unknown key/);
+    assert.match(text, new RegExp(`prediction api=cog id=hooked status=succeeded .*key=${shortKeyHash(KEY)}`), 'outcomes name the key by its short hash');
   });
 });
 

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import express from 'express';
 import { FailureBackoff } from '../../src/server/auth-backoff.ts';
 import { KeySet, keyProblem, parseKeyFile, parseKeyList, shortKeyHash } from '../../src/server/auth-keys.ts';
-import { bearerToken } from '../../src/server/auth-middleware.ts';
+import { bearerToken, type ErrorShape } from '../../src/server/auth-middleware.ts';
 import { openServerAuth } from '../../src/server/auth-server.ts';
 import { cogErrorShape } from '../../src/server/auth-shapes.ts';
 import { DEFAULT_CONFIG, readServerConfig } from '../../src/server/config.ts';
@@ -78,6 +78,26 @@ test('backoff: the address table is capped, dropping the address that failed lon
   assert.deepEqual(['a', 'c', 'd'].map((x) => b.failuresAt(x)), [2, 1, 1]);
   for (let i = 0; i < 1000; i++) b.fail(`10.1.${i >> 8}.${i & 255}`);
   assert.equal(b.size, 3);
+});
+
+test('a guard after another guard does not check again: the narrower mount\'s error shape wins', async (t) => {
+  const log = createLogger('error', () => {});
+  const auth = await openServerAuth({ ...DEFAULT_CONFIG, apiKeys: ['inner-key'] }, log, { backoff: { freeFailures: 0, baseMs: 1, capMs: 1 } });
+  t.after(() => auth.close());
+  const app = express();
+  const shapeA: ErrorShape = (res, status, message) => void res.status(status).json({ error: { message, type: 'invalid_request_error' } });
+  app.use('/v1/embeddings', auth.guard(shapeA));
+  app.use('/v1', auth.guard(cogErrorShape));
+  app.post('/v1/embeddings', (_req, res) => void res.json({ ok: true }));
+  const server = createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/embeddings`;
+  const bad = await fetch(url, { method: 'POST' });
+  assert.equal(bad.status, 401);
+  assert.deepEqual(await bad.json(), { error: { message: 'This server requires an API key: send it as "Authorization: Bearer <key>".', type: 'invalid_request_error' } });
+  const good = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer inner-key' } });
+  assert.deepEqual(await good.json(), { ok: true });
 });
 
 test('METRICS_API_KEY protects a /metrics route only when set', async (t) => {
