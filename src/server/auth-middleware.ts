@@ -22,10 +22,12 @@ export interface KeyCheckOptions {
 }
 
 const OWNER = Symbol('api key owner');
+const CHECKED_BY = Symbol('keys that passed the request');
+type Marks = { [OWNER]?: string; [CHECKED_BY]?: () => KeySet };
 
 /** The owner id (the key's sha256) of an authenticated request; undefined when keys are off. */
 export function requestOwner(res: Response): string | undefined {
-  return (res.locals as { [OWNER]?: string })[OWNER];
+  return (res.locals as Marks)[OWNER];
 }
 
 /** The token of `Authorization: Bearer <token>` (scheme case-insensitive), or undefined. */
@@ -39,17 +41,19 @@ export function requireApiKey(o: KeyCheckOptions): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     // CORS preflights carry no credentials by design, and no route here does work on OPTIONS.
     if (req.method === 'OPTIONS') return next();
-    // Already checked by a guard mounted on a narrower path (say /v1/embeddings in OpenAI's shape before /v1's).
-    if (requestOwner(res) !== undefined) return next();
+    // Already passed by a guard on the same keys mounted on a narrower path (say /v1/embeddings, in OpenAI's shape, before /v1's).
+    const marks = res.locals as Marks;
+    if (marks[CHECKED_BY] === o.keys) return next();
     const token = bearerToken(req.get('authorization'));
     const owner = token === undefined ? undefined : o.keys().match(token);
     if (owner !== undefined) {
-      (res.locals as { [OWNER]?: string })[OWNER] = owner;
+      marks[OWNER] = owner;
+      marks[CHECKED_BY] = o.keys;
       return next();
     }
     const address = req.socket.remoteAddress ?? 'unknown';
     const delay = o.backoff.fail(address);
-    o.log.debug(`401 for ${req.method} ${req.originalUrl.split("?")[0].slice(0, 200)} from ${address}: ${token === undefined ? 'no bearer token' : 'unknown key'}${delay ? `, answered after ${delay} ms` : ''}`);
+    o.log.debug(`401 for ${req.method} ${req.originalUrl.split('?')[0].slice(0, 200)} from ${address}: ${token === undefined ? 'no bearer token' : 'unknown key'}${delay ? `, answered after ${delay} ms` : ''}`);
     if (delay > 0) await wait(delay);
     if (res.destroyed) return;
     res.set('www-authenticate', token === undefined ? 'Bearer' : 'Bearer error="invalid_token"');

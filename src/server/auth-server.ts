@@ -36,13 +36,15 @@ export async function openServerAuth(config: ServerConfig, log: Logger, hooks: A
   if (!enabled) log.info('no API keys set: every route is open (set API_KEYS or API_KEYS_FILE to require a key)');
   const backoff = new FailureBackoff(hooks.backoff);
   const metricsKeys = config.metricsApiKey ? new KeySet([config.metricsApiKey]) : undefined;
+  const ringKeys = () => ring!.keys; // one function for every guard(), so a request is checked once
+  const metricsKeySet = () => metricsKeys!;
   const onHup = () => void ring?.reload('SIGHUP');
   if (ring && config.apiKeysFile) process.on('SIGHUP', onHup);
   return {
     enabled,
     ring,
-    guard: (shape) => (ring ? requireApiKey({ keys: () => ring.keys, shape, backoff, log, wait: hooks.wait }) : passThrough),
-    metricsGuard: (shape) => (metricsKeys ? requireApiKey({ keys: () => metricsKeys, shape, backoff, log, wait: hooks.wait }) : passThrough),
+    guard: (shape) => (ring ? requireApiKey({ keys: ringKeys, shape, backoff, log, wait: hooks.wait }) : passThrough),
+    metricsGuard: (shape) => (metricsKeys ? requireApiKey({ keys: metricsKeySet, shape, backoff, log, wait: hooks.wait }) : passThrough),
     close() {
       process.off('SIGHUP', onHup);
       ring?.close();

@@ -82,13 +82,15 @@ test('backoff: the address table is capped, dropping the address that failed lon
 
 test('a guard after another guard does not check again: the narrower mount\'s error shape wins', async (t) => {
   const log = createLogger('error', () => {});
-  const auth = await openServerAuth({ ...DEFAULT_CONFIG, apiKeys: ['inner-key'] }, log, { backoff: { freeFailures: 0, baseMs: 1, capMs: 1 } });
+  const auth = await openServerAuth({ ...DEFAULT_CONFIG, apiKeys: ['inner-key'], metricsApiKey: 'metrics-key' }, log, { backoff: { freeFailures: 0, baseMs: 1, capMs: 1 } });
   t.after(() => auth.close());
   const app = express();
   const shapeA: ErrorShape = (res, status, message) => void res.status(status).json({ error: { message, type: 'invalid_request_error' } });
   app.use('/v1/embeddings', auth.guard(shapeA));
   app.use('/v1', auth.guard(cogErrorShape));
   app.post('/v1/embeddings', (_req, res) => void res.json({ ok: true }));
+  // A guard on other keys still checks: an API key does not open a METRICS_API_KEY route.
+  app.get('/v1/stats', auth.metricsGuard(cogErrorShape), (_req, res) => void res.json({ ok: true }));
   const server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => server.close(() => r())));
@@ -98,6 +100,9 @@ test('a guard after another guard does not check again: the narrower mount\'s er
   assert.deepEqual(await bad.json(), { error: { message: 'This server requires an API key: send it as "Authorization: Bearer <key>".', type: 'invalid_request_error' } });
   const good = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer inner-key' } });
   assert.deepEqual(await good.json(), { ok: true });
+  const stats = url.replace('/embeddings', '/stats');
+  assert.equal((await fetch(stats, { headers: { authorization: 'Bearer inner-key' } })).status, 401);
+  assert.equal((await fetch(stats, { headers: { authorization: 'Bearer metrics-key' } })).status, 401, 'the /v1 guard wants an API key first');
 });
 
 test('METRICS_API_KEY protects a /metrics route only when set', async (t) => {
