@@ -1,5 +1,6 @@
 // The Express app: Cog routes, /v1, the playground, and JSON errors.
 import express, { type Express } from 'express';
+import { cogErrorShape, v1ErrorShape } from './auth-shapes.ts';
 import type { ServerContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { cogRoutes } from './routes-cog.ts';
@@ -9,6 +10,9 @@ import { v1Routes } from './routes-v1.ts';
 export function createApp(ctx: ServerContext): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Before the routers, so no body is parsed for a request without a valid key.
+  app.use(['/predictions', '/shutdown'], ctx.auth.guard(cogErrorShape));
+  app.use('/v1', ctx.auth.guard(v1ErrorShape));
   app.use(cogRoutes(ctx));
   app.use('/v1', v1Routes(ctx));
   app.use(staticRoutes(ctx.webDir));

@@ -1,5 +1,6 @@
 // Server settings: defaults, and how they are read from the environment
 // (Cog's own variable names where Cog has one, BGE_M3_* otherwise).
+import { keyProblem, parseKeyList } from './auth-keys.ts';
 import type { LogLevel } from './log.ts';
 
 export interface ServerConfig {
@@ -31,6 +32,12 @@ export interface ServerConfig {
   v1QueueMax: number;
   v1PageSize: number;
   logLevel: LogLevel;
+  /** API_KEYS: bearer keys accepted on every route that does work; with API_KEYS_FILE, none means auth is off. */
+  apiKeys: string[];
+  /** API_KEYS_FILE: more keys, one per line, re-read on SIGHUP and when the file changes. */
+  apiKeysFile: string | null;
+  /** METRICS_API_KEY: when set, /metrics needs it as a bearer token. */
+  metricsApiKey: string | null;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 32;
@@ -51,6 +58,9 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = {
   v1QueueMax: 1000,
   v1PageSize: 100,
   logLevel: 'info',
+  apiKeys: [],
+  apiKeysFile: null,
+  metricsApiKey: null,
 };
 
 type Env = Record<string, string | undefined>;
@@ -79,6 +89,9 @@ export function readServerConfig(env: Env = process.env, cogYaml?: string): Serv
   if (retMb !== undefined) c.v1RetentionBytes = Math.round(retMb * 1024 * 1024);
   c.v1QueueMax = intVar(env, 'BGE_M3_V1_QUEUE_MAX', 0) ?? c.v1QueueMax;
   c.logLevel = logLevelVar(env) ?? c.logLevel;
+  c.apiKeys = apiKeysVar(env);
+  c.apiKeysFile = env.API_KEYS_FILE?.trim() || null;
+  c.metricsApiKey = env.METRICS_API_KEY ? checkedKeys('METRICS_API_KEY', [env.METRICS_API_KEY.trim()])[0] : null;
   return c;
 }
 
@@ -100,6 +113,23 @@ function intVar(env: Env, name: string, min: number): number | undefined {
 function secondsVar(env: Env, name: string): number | undefined {
   const s = numberVar(env, name, 0);
   return s === undefined ? undefined : Math.round(s * 1000);
+}
+
+function apiKeysVar(env: Env): string[] {
+  const raw = env.API_KEYS;
+  if (raw === undefined || raw.trim() === '') return [];
+  const keys = parseKeyList(raw);
+  if (!keys.length) throw new Error('API_KEYS is set but holds no key: give comma-separated keys, or unset it.');
+  return checkedKeys('API_KEYS', keys);
+}
+
+/** Throws naming the variable and the key's position, never the key. */
+function checkedKeys(name: string, keys: string[]): string[] {
+  keys.forEach((k, i) => {
+    const problem = keyProblem(k);
+    if (problem) throw new Error(`${name}: key ${i + 1} is not valid: a key ${problem}.`);
+  });
+  return keys;
 }
 
 function logLevelVar(env: Env): LogLevel | undefined {

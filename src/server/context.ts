@@ -1,5 +1,6 @@
 // What every route handler shares: settings, setup state, the runner, the
 // /v1 store, webhook deliveries, and the shutdown switch.
+import type { ServerAuth } from './auth-server.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { Prediction } from './prediction.ts';
@@ -22,6 +23,8 @@ export interface ServerContext {
   /** Replicate-style version id of this model (a hash of its OpenAPI schema). */
   modelVersion: string;
   shutdown: { readonly requested: boolean; request(reason: string): void };
+  /** API keys: guard(shape) goes in front of every route that does work. */
+  auth: ServerAuth;
 }
 
 export function healthStatus(ctx: ServerContext): HealthStatus {
@@ -49,7 +52,8 @@ export function logOutcome(ctx: ServerContext, p: Prediction, api: 'cog' | 'v1')
   void p.settled.then(() => {
     const time = p.predictTime === null ? '' : ` predict_time=${p.predictTime.toFixed(3)}s`;
     const error = p.error ? ` error=${JSON.stringify(p.error.slice(0, 200))}` : '';
-    ctx.log.info(`prediction api=${api} id=${p.id ?? '-'} status=${p.status}${time}${error}`);
+    const key = p.owner ? ` key=${p.owner.slice(0, 8)}` : ''; // the key's short sha256, never the key
+    ctx.log.info(`prediction api=${api} id=${p.id ?? '-'} status=${p.status}${time}${key}${error}`);
   });
 }
 

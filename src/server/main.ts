@@ -4,6 +4,7 @@
 // WEBHOOK_AUTH_TOKEN, COG_LOG_LEVEL, COG_WEIGHTS / BGE_M3_WEIGHTS, BGE_M3_*;
 // see config.ts) and cog.yaml's concurrency.max. SIGTERM, SIGINT and
 // POST /shutdown shut down gracefully; a second signal exits at once.
+// API_KEYS / API_KEYS_FILE turn on API keys; SIGHUP re-reads the key file.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

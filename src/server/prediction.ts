@@ -27,6 +27,8 @@ export interface PredictionInit {
   requestCreatedAt?: string | null;
   webhook?: WebhookRequest;
   v1?: V1Info;
+  /** With API keys on: the sha256 (hex) of the key that created it, never the key. */
+  owner?: string;
 }
 
 export type PredictionListener = (event: Exclude<WebhookEvent, 'output'>) => void;
@@ -54,6 +56,10 @@ export class Prediction {
 
   get id(): string | null {
     return this.init.id;
+  }
+
+  get owner(): string | undefined {
+    return this.init.owner;
   }
 
   get input(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 // Cog's prediction HTTP contract: /, /health-check, /openapi.json,
 // /predictions (sync, async, idempotent PUT), cancel, /shutdown.
 import express, { type Request, type Response, type Router } from 'express';
+import { requestOwner } from './auth-middleware.ts';
 import { toCogResponse } from './cog-json.ts';
 import { addWebhook, healthStatus, logOutcome, traceHeaders, type ServerContext } from './context.ts';
 import { sendCogError, sendValidationError } from './errors.ts';
@@ -13,7 +14,11 @@ import { prefersHtml, playgroundPresent } from './routes-static.ts';
 export function cogRoutes(ctx: ServerContext): Router {
   const r = express.Router();
   const json = express.json({ limit: ctx.config.maxBodyBytes, type: () => true });
-  /** In-flight predictions by client-supplied id; forgotten when they end, as in Cog. */
+  /**
+   * In-flight predictions by client-supplied id (per API key when keys are
+   * on, so one key can neither see nor cancel another's); forgotten when they
+   * end, as in Cog.
+   */
   const active = new Map<string, Prediction>();
   const openapi = buildOpenApiSchema();
 
@@ -28,7 +33,7 @@ export function cogRoutes(ctx: ServerContext): Router {
   r.post('/predictions', json, (req, res) => create(ctx, active, req, res, undefined));
   r.put('/predictions/:id', json, (req, res) => create(ctx, active, req, res, req.params.id as string));
   r.post('/predictions/:id/cancel', (req, res) => {
-    const p = active.get(req.params.id as string);
+    const p = active.get(activeKey(res, req.params.id as string));
     if (!p) return res.status(404).json({});
     ctx.runner.cancel(p);
     res.json({});
@@ -38,6 +43,11 @@ export function cogRoutes(ctx: ServerContext): Router {
     ctx.shutdown.request('POST /shutdown');
   });
   return r;
+}
+
+/** The `active` map's key: the client's id, within the caller's API key. */
+function activeKey(res: Response, id: string): string {
+  return `${requestOwner(res) ?? ''}/${id}`;
 }
 
 function rootDocument(): Record<string, string> {
@@ -61,7 +71,8 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
   const parsed = parsePredictionRequest(body);
   if (!parsed.ok) return sendValidationError(req, res, parsed.detail);
   const id = pathId ?? parsed.value.id;
-  const running = id === null ? undefined : active.get(id);
+  const slot = id === null ? null : activeKey(res, id);
+  const running = slot === null ? undefined : active.get(slot);
   if (running) {
     res.status(202).json(toCogResponse(running));
     return;
@@ -69,13 +80,13 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
   const refusal = admissionRefusal(ctx);
   if (refusal) return sendCogError(res, refusal.status, refusal.detail);
 
-  const p = new Prediction({ api: 'cog', id, input: parsed.value.input, requestCreatedAt: parsed.value.createdAt, webhook: parsed.value.webhook });
+  const p = new Prediction({ api: 'cog', id, owner: requestOwner(res), input: parsed.value.input, requestCreatedAt: parsed.value.createdAt, webhook: parsed.value.webhook });
   if (parsed.value.webhook) {
     addWebhook(ctx, p, { request: parsed.value.webhook, payload: () => toCogResponse(p), headers: traceHeaders((n) => req.get(n)) });
   }
-  if (id !== null) {
-    active.set(id, p);
-    void p.settled.then(() => active.get(id) === p && active.delete(id));
+  if (slot !== null) {
+    active.set(slot, p);
+    void p.settled.then(() => active.get(slot) === p && active.delete(slot));
   }
   logOutcome(ctx, p, 'cog');
   ctx.runner.tryStart(p); // admissionRefusal checked for a free slot just above

@@ -4,6 +4,7 @@
 // slot (status `starting`) instead of getting Cog's 409.
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Request, type Response, type Router } from 'express';
+import { requestOwner } from './auth-middleware.ts';
 import { addWebhook, logOutcome, traceHeaders, type ServerContext } from './context.ts';
 import { sendV1Error, sendValidationError } from './errors.ts';
 import { newPredictionId } from './ids.ts';
@@ -24,12 +25,12 @@ export function v1Routes(ctx: ServerContext): Router {
   r.post('/deployments/:owner/:name/predictions', json, (req, res) => create(ctx, req, res, { model: slug(req), deployment: slug(req) }));
   r.get('/predictions', (req, res) => list(ctx, req, res));
   r.get('/predictions/:id', (req, res) => {
-    const p = ctx.store.get(req.params.id as string);
+    const p = ctx.store.get(req.params.id as string, requestOwner(res));
     if (!p) return notFound(res, req.params.id as string);
     res.json(toV1Response(p, baseUrl(req)));
   });
   r.post('/predictions/:id/cancel', (req, res) => {
-    const p = ctx.store.get(req.params.id as string);
+    const p = ctx.store.get(req.params.id as string, requestOwner(res));
     if (!p) return notFound(res, req.params.id as string);
     ctx.runner.cancel(p);
     res.json(toV1Response(p, baseUrl(req)));
@@ -65,7 +66,7 @@ async function create(ctx: ServerContext, req: Request, res: Response, route: { 
 
   const base = baseUrl(req);
   const version = typeof body.version === 'string' ? body.version : ctx.modelVersion;
-  const p = new Prediction({ api: 'v1', id: newPredictionId(), input, webhook, v1: { model: route.model ?? DEFAULT_MODEL, version, baseUrl: base, deployment: route.deployment } });
+  const p = new Prediction({ api: 'v1', id: newPredictionId(), input, webhook, owner: requestOwner(res), v1: { model: route.model ?? DEFAULT_MODEL, version, baseUrl: base, deployment: route.deployment } });
   if (webhook) addWebhook(ctx, p, { request: webhook, payload: () => toV1Response(p, base), headers: traceHeaders((n) => req.get(n)) });
   if (!ctx.runner.startOrQueue(p)) {
     res.set('retry-after', '1');
@@ -102,7 +103,7 @@ function list(ctx: ServerContext, req: Request, res: Response): void {
   const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
   const base = baseUrl(req);
   try {
-    const page = ctx.store.page(cursor, ctx.config.v1PageSize);
+    const page = ctx.store.page(cursor, ctx.config.v1PageSize, requestOwner(res));
     const link = (c: string | null) => (c === null ? null : `${base}/v1/predictions?cursor=${encodeURIComponent(c)}`);
     res.json({ previous: link(page.previous), next: link(page.next), results: page.results.map((p) => toV1Response(p, base)) });
   } catch (err) {

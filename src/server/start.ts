@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
+import { openServerAuth, type AuthTestHooks, type ServerAuth } from './auth-server.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -33,6 +34,8 @@ export interface ServerOptions {
   webDir?: string;
   /** Where log lines go; default stdout. */
   log?: (line: string) => void;
+  /** Test hooks of the API-key check: backoff clock and limits, key-file debounce. */
+  auth?: AuthTestHooks;
 }
 
 export interface RunningServer {
@@ -49,12 +52,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const log = createLogger(config.logLevel, opts.log);
   const predictor = opts.predictor ?? (await defaultPredictor());
   const shutdown = new ShutdownSwitch();
-  const ctx = createContext(config, log, predictor, shutdown, opts);
+  const auth = await openServerAuth(config, log, opts.auth);
+  void shutdown.done.then(() => auth.close());
+  const ctx = createContext(config, log, predictor, shutdown, auth, opts);
   const server = createServer(createApp(ctx));
   const requests = new RequestTracker(server);
   shutdown.onShutdown((reason) => gracefulShutdown(ctx, server, requests, reason));
 
-  const port = await listen(server, opts.port ?? Number(process.env.PORT || 5000), opts.host ?? '0.0.0.0');
+  const port = await listen(server, opts.port ?? Number(process.env.PORT || 5000), opts.host ?? '0.0.0.0').catch((err: unknown) => {
+    auth.close();
+    throw err;
+  });
   const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info(`listening on ${url} (${config.maxConcurrency} prediction slots)${opts.banner ? ` [${opts.banner}]` : ''}; running setup`);
@@ -71,7 +79,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   };
 }
 
-function createContext(config: ServerConfig, log: Logger, predictor: PredictorLike, shutdown: ShutdownSwitch, opts: ServerOptions): ServerContext {
+function createContext(config: ServerConfig, log: Logger, predictor: PredictorLike, shutdown: ShutdownSwitch, auth: ServerAuth, opts: ServerOptions): ServerContext {
   return {
     config,
     log,
@@ -83,6 +91,7 @@ function createContext(config: ServerConfig, log: Logger, predictor: PredictorLi
     banner: opts.banner,
     modelVersion: createHash('sha256').update(JSON.stringify(buildOpenApiSchema())).digest('hex'),
     shutdown,
+    auth,
   };
 }
 

@@ -1,6 +1,7 @@
 // /v1 predictions by id: in-flight ones always, finished ones within the
 // retention limits (age, count, bytes of output), listed newest first in
-// cursor pages.
+// cursor pages. With API keys on, each caller sees only the predictions its
+// key created: `owner` (a key's hash; undefined with keys off) must match.
 import type { Prediction } from './prediction.ts';
 
 export interface RetentionLimits {
@@ -45,19 +46,21 @@ export class PredictionStore {
     void p.settled.then(() => this.finish(entry));
   }
 
-  get(id: string): Prediction | undefined {
+  /** The prediction `id` if `owner` created it (undefined owners: keys off). */
+  get(id: string, owner?: string): Prediction | undefined {
     this.prune();
-    return this.byId.get(id)?.p;
+    const p = this.byId.get(id)?.p;
+    return p && p.owner === owner ? p : undefined;
   }
 
   get size(): number {
     return this.byId.size;
   }
 
-  /** One page, newest first. Throws BadCursorError for a cursor this store did not make. */
-  page(cursor: string | undefined, size: number): Page {
+  /** One page of `owner`'s predictions, newest first. Throws BadCursorError for a cursor this store did not make. */
+  page(cursor: string | undefined, size: number, owner?: string): Page {
     this.prune();
-    const all = [...this.byId.values()]; // ascending seq: insertion order
+    const all = [...this.byId.values()].filter((e) => e.p.owner === owner); // ascending seq: insertion order
     const c = cursor ? decodeCursor(cursor) : { dir: 'older' as const, seq: Infinity };
     const slice = c.dir === 'older'
       ? all.filter((e) => e.seq < c.seq).slice(-size).reverse()

@@ -12,7 +12,7 @@ import { loadCurl, type CurlModule } from './helpers/web-modules.ts';
 const run = promisify(execFile);
 const CURL = ['/usr/bin/curl', '/bin/curl'].find((p) => existsSync(p));
 
-interface Received { method: string; url: string; contentType: string; body: string }
+interface Received { method: string; url: string; contentType: string; authorization?: string; body: string }
 
 let curl: CurlModule;
 let server: Server;
@@ -24,7 +24,7 @@ before(async () => {
   server = createServer(async (req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    received.push({ method: req.method ?? '', url: req.url ?? '', contentType: req.headers['content-type'] ?? '', body: Buffer.concat(chunks).toString('utf8') });
+    received.push({ method: req.method ?? '', url: req.url ?? '', contentType: req.headers['content-type'] ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks).toString('utf8') });
     res.setHeader('content-type', 'application/json');
     res.end('{}');
   });
@@ -52,6 +52,19 @@ test('the command, run by sh, sends {"input": …} unchanged to POST /prediction
   assert.equal(got.url, '/predictions');
   assert.equal(got.contentType, 'application/json');
   assert.deepEqual(JSON.parse(got.body), { input });
+});
+
+test('with a key, the command sends Authorization: Bearer $API_KEY from the shell, never the key itself', { skip: !CURL && 'curl is not installed' }, async () => {
+  const input = { texts: ['keyed'] };
+  const command = curl.curlCommand(root, input, true);
+  assert.ok(command.includes('-H "Authorization: Bearer $API_KEY"'));
+  const key = 'k-3xample_key.value';
+  await run('/bin/sh', ['-c', command], { env: { ...process.env, API_KEY: key } });
+  const got = received.at(-1)!;
+  assert.equal(got.authorization, `Bearer ${key}`);
+  assert.deepEqual(JSON.parse(got.body), { input });
+  await run('/bin/sh', ['-c', curl.curlCommand(root, input)]);
+  assert.equal(received.at(-1)!.authorization, undefined, 'without a key no Authorization header');
 });
 
 test('a server root without the trailing slash gives the same URL', () => {

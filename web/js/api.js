@@ -2,6 +2,9 @@
 // health check, and Replicate-style /v1 predictions (create, get, cancel).
 // URLs are resolved against the page, so the playground also works when the
 // server sits behind a path prefix (the page lives at <prefix>/playground/).
+// When the server wants an API key (401), the person is asked for one and the
+// request is sent again with it: a 401 means the server did nothing with it.
+import { authHeaders, replaceRejectedKey } from './api-key.js';
 
 /**
  * @typedef {{ loc: (string | number)[], msg: string, type?: string }} FieldIssue
@@ -32,18 +35,27 @@ export class ApiError extends Error {
 }
 
 /** @param {string} url @param {RequestInit} [init] */
-async function requestJson(url, init) {
-  let res;
-  try {
-    res = await fetch(url, init);
-  } catch (err) {
-    throw new ApiError(`Could not reach the server at ${url} (${errorText(err)}). Is it still running?`, 0);
+async function requestJson(url, init = {}) {
+  let res = await send(url, init);
+  while (res.status === 401) {
+    const key = await replaceRejectedKey();
+    if (key === null) throw new ApiError('The server needs an API key to run predictions, and none was given. Submit again to enter one.', 401);
+    res = await send(url, init);
   }
   const text = await res.text();
   const body = parseJson(text);
   if (!res.ok) throw errorFromResponse(res, body, text);
   if (body === undefined) throw new ApiError(`${url} answered with something that is not JSON.`, res.status);
   return body;
+}
+
+/** @param {string} url @param {RequestInit} init */
+async function send(url, init) {
+  try {
+    return await fetch(url, { ...init, headers: { ...(/** @type {Record<string, string>} */ (init.headers ?? {})), ...authHeaders() } });
+  } catch (err) {
+    throw new ApiError(`Could not reach the server at ${url} (${errorText(err)}). Is it still running?`, 0);
+  }
 }
 
 /** @param {string} text */

@@ -1,8 +1,10 @@
 // The playground's entry point: reads the server's health and OpenAPI schema,
 // builds the form, runs predictions through the /v1 routes and shows results.
 import { ApiError, getHealth, getOpenApi } from './api.js';
+import { setKeyPrompt } from './api-key.js';
 import { byId, el, replaceChildren } from './dom.js';
 import { findBanners, readiness } from './health.js';
+import { askForKey } from './key-prompt.js';
 import { ProgressView } from './progress-view.js';
 import { renderResults } from './results.js';
 import { PredictionRun } from './run-prediction.js';
@@ -16,6 +18,7 @@ const HEALTH_POLL_MS = 1000;
 let current = null;
 
 async function boot() {
+  setKeyPrompt(askForKey);
   const formEl = /** @type {HTMLFormElement} */ (byId('predict-form'));
   const progress = new ProgressView(byId('run'), () => void current?.cancel().catch(showError));
   try {

@@ -1,5 +1,6 @@
 // The raw prediction JSON (collapsed; filled in when opened, since ColBERT
 // outputs can be large) and the "copy as curl" command for the same input.
+import { storedKey } from './api-key.js';
 import { copyButton } from './clipboard.js';
 import { curlCommand } from './curl.js';
 import { el } from './dom.js';
@@ -16,7 +17,7 @@ export function rawView(prediction, input) {
     const text = json();
     pre.textContent = text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}\n… (${text.length - MAX_SHOWN_CHARS} more characters: use Copy JSON)` : text;
   });
-  const curl = curlCommand(new URL('..', location.href).href, input);
+  const curl = curlCommand(new URL('..', location.href).href, input, storedKey() !== null);
   return el('section', { class: 'card', id: 'raw', 'aria-labelledby': 'raw-title' },
     el('h2', { id: 'raw-title' }, 'Raw output and curl'),
     el('div', { class: 'button-row' }, copyButton(json, 'Copy JSON'), copyButton(() => curl, 'Copy as curl')),

@@ -18,7 +18,8 @@ export const TEST_BANNER = 'Test server: random tiny weights, so the numbers mea
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVE = fileURLToPath(new URL('./serve-test-model.ts', import.meta.url));
 
-export async function startPlaygroundServer(): Promise<PlaygroundServer> {
+/** `env` adds to the child's environment (e.g. API_KEYS); it is ignored for PLAYGROUND_URL. */
+export async function startPlaygroundServer(env: Record<string, string> = {}): Promise<PlaygroundServer> {
   const external = process.env.PLAYGROUND_URL;
   if (external) {
     const url = external.replace(/\/+$/, '');
@@ -26,7 +27,7 @@ export async function startPlaygroundServer(): Promise<PlaygroundServer> {
     return { url, close: async () => {} };
   }
   const child = spawn(process.execPath, ['--import', 'tsx', SERVE], {
-    cwd: REPO_ROOT, env: { ...process.env, PLAYGROUND_BANNER: TEST_BANNER }, stdio: ['pipe', 'pipe', 'inherit'],
+    cwd: REPO_ROOT, env: { ...process.env, PLAYGROUND_BANNER: TEST_BANNER, ...env }, stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = await listeningUrl(child);
   await waitUntilReady(url);

@@ -24,7 +24,7 @@ export interface TokenLabelsModule {
 }
 
 export interface CurlModule {
-  curlCommand(serverRoot: string, input: Record<string, unknown>): string;
+  curlCommand(serverRoot: string, input: Record<string, unknown>, withKey?: boolean): string;
   shellQuote(s: string): string;
 }
 
