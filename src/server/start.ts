@@ -38,8 +38,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
-  /** Starts a graceful shutdown (if not already under way) and resolves when it is complete. */
-  close(): Promise<void>;
+  /** Starts a graceful shutdown (if not already under way) and resolves when it is complete; `reason` goes to the log. */
+  close(reason?: string): Promise<void>;
   /** Resolves after a graceful shutdown, however it was started. */
   done: Promise<void>;
 }
@@ -63,8 +63,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   return {
     url,
     port,
-    close() {
-      shutdown.request('close()');
+    close(reason = 'close()') {
+      shutdown.request(reason);
       return shutdown.done;
     },
     done: shutdown.done,
