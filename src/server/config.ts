@@ -31,6 +31,12 @@ export interface ServerConfig {
   v1QueueMax: number;
   v1PageSize: number;
   logLevel: LogLevel;
+  /**
+   * Cog's Kubernetes readiness file, present while the server can predict
+   * (BGE_M3_READY_FILE; "" turns it off). Default as Cog: /var/run/cog/ready
+   * when KUBERNETES_SERVICE_HOST is set, else none.
+   */
+  readyFile: string | null;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 32;
@@ -51,7 +57,10 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = {
   v1QueueMax: 1000,
   v1PageSize: 100,
   logLevel: 'info',
+  readyFile: null,
 };
+
+export const COG_READY_FILE = '/var/run/cog/ready';
 
 type Env = Record<string, string | undefined>;
 
@@ -79,6 +88,7 @@ export function readServerConfig(env: Env = process.env, cogYaml?: string): Serv
   if (retMb !== undefined) c.v1RetentionBytes = Math.round(retMb * 1024 * 1024);
   c.v1QueueMax = intVar(env, 'BGE_M3_V1_QUEUE_MAX', 0) ?? c.v1QueueMax;
   c.logLevel = logLevelVar(env) ?? c.logLevel;
+  c.readyFile = readyFileVar(env);
   return c;
 }
 
@@ -100,6 +110,12 @@ function intVar(env: Env, name: string, min: number): number | undefined {
 function secondsVar(env: Env, name: string): number | undefined {
   const s = numberVar(env, name, 0);
   return s === undefined ? undefined : Math.round(s * 1000);
+}
+
+function readyFileVar(env: Env): string | null {
+  const raw = env.BGE_M3_READY_FILE;
+  if (raw !== undefined) return raw.trim() || null;
+  return env.KUBERNETES_SERVICE_HOST ? COG_READY_FILE : null;
 }
 
 function logLevelVar(env: Env): LogLevel | undefined {

@@ -2,6 +2,7 @@
 // /v1 store, webhook deliveries, and the shutdown switch.
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';
+import type { ModelHealth } from './model-health.ts';
 import type { Prediction } from './prediction.ts';
 import type { Runner } from './runner.ts';
 import type { SetupState } from './setup-state.ts';
@@ -13,6 +14,8 @@ export interface ServerContext {
   config: ServerConfig;
   log: Logger;
   setup: SetupState;
+  /** The model worker's state and the readiness file. */
+  model: ModelHealth;
   runner: Runner;
   store: PredictionStore;
   webhooks: WebhookTracker;
@@ -27,6 +30,9 @@ export interface ServerContext {
 export function healthStatus(ctx: ServerContext): HealthStatus {
   if (ctx.setup.status === 'starting') return 'STARTING';
   if (ctx.setup.status === 'failed') return 'SETUP_FAILED';
+  const worker = ctx.model.worker?.state;
+  if (worker === 'defunct') return 'DEFUNCT';
+  if (worker === 'restarting') return 'STARTING'; // a new worker is loading the model, as setup does
   return ctx.runner.busy ? 'BUSY' : 'READY';
 }
 

@@ -7,6 +7,7 @@ import { createApp } from './app.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { createLogger, type Logger } from './log.ts';
+import { ModelHealth } from './model-health.ts';
 import { buildOpenApiSchema } from './openapi.ts';
 import { defaultWebDir } from './routes-static.ts';
 import { Runner } from './runner.ts';
@@ -76,6 +77,7 @@ function createContext(config: ServerConfig, log: Logger, predictor: PredictorLi
     config,
     log,
     setup: new SetupState(),
+    model: new ModelHealth(log, config.readyFile),
     runner: new Runner(predictor, config.maxConcurrency, config.v1QueueMax),
     store: new PredictionStore({ maxAgeMs: config.v1RetentionMs, maxCount: config.v1RetentionCount, maxBytes: config.v1RetentionBytes }),
     webhooks: new WebhookTracker(),
@@ -87,8 +89,12 @@ function createContext(config: ServerConfig, log: Logger, predictor: PredictorLi
 }
 
 async function runSetup(ctx: ServerContext, predictor: PredictorLike, weights: string | undefined, log: Logger): Promise<void> {
+  ctx.model.watch(predictor);
   await ctx.setup.run(predictor, weights, log);
-  if (ctx.setup.status === 'succeeded') ctx.runner.setReady();
+  if (ctx.setup.status === 'succeeded') {
+    ctx.runner.setReady();
+    ctx.model.setupSucceeded();
+  }
   else ctx.runner.setFailed(`Setup failed, so this server cannot run predictions: ${ctx.setup.error}`);
 }
 
