@@ -4,13 +4,16 @@ import type { ServerContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { cogRoutes } from './routes-cog.ts';
 import { healthRoutes } from './routes-health.ts';
+import { metricsRoutes } from './routes-metrics.ts';
 import { staticRoutes } from './routes-static.ts';
 import { v1Routes } from './routes-v1.ts';
 
 export function createApp(ctx: ServerContext): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(ctx.metrics.http);
   app.use(healthRoutes(ctx));
+  app.use(metricsRoutes(ctx.metrics));
   app.use(cogRoutes(ctx));
   app.use('/v1', v1Routes(ctx));
   app.use(staticRoutes(ctx.webDir));

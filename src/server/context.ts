@@ -2,6 +2,7 @@
 // /v1 store, webhook deliveries, and the shutdown switch.
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';
+import type { ServerMetrics } from './metrics.ts';
 import type { ModelHealth } from './model-health.ts';
 import type { Prediction } from './prediction.ts';
 import type { Runner } from './runner.ts';
@@ -17,6 +18,7 @@ export interface ServerContext {
   /** The model worker's state and the readiness file. */
   model: ModelHealth;
   runner: Runner;
+  metrics: ServerMetrics;
   store: PredictionStore;
   webhooks: WebhookTracker;
   /** Folder of the static playground, served at /playground when present. */
@@ -53,6 +55,7 @@ export function addWebhook(ctx: ServerContext, p: Prediction, target: WebhookTar
 /** The one log line each prediction gets when it ends. */
 export function logOutcome(ctx: ServerContext, p: Prediction, api: 'cog' | 'v1'): void {
   void p.settled.then(() => {
+    ctx.metrics.predictionSettled(p);
     const time = p.predictTime === null ? '' : ` predict_time=${p.predictTime.toFixed(3)}s`;
     const error = p.error ? ` error=${JSON.stringify(p.error.slice(0, 200))}` : '';
     ctx.log.info(`prediction api=${api} id=${p.id ?? '-'} status=${p.status}${time}${error}`);

@@ -7,6 +7,7 @@ import { createApp } from './app.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { createLogger, type Logger } from './log.ts';
+import { ServerMetrics } from './metrics.ts';
 import { ModelHealth } from './model-health.ts';
 import { buildOpenApiSchema } from './openapi.ts';
 import { defaultWebDir } from './routes-static.ts';
@@ -73,12 +74,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 }
 
 function createContext(config: ServerConfig, log: Logger, predictor: PredictorLike, shutdown: ShutdownSwitch, opts: ServerOptions): ServerContext {
+  const model = new ModelHealth(log, config.readyFile);
+  const runner = new Runner(predictor, config.maxConcurrency, config.v1QueueMax);
   return {
     config,
     log,
     setup: new SetupState(),
-    model: new ModelHealth(log, config.readyFile),
-    runner: new Runner(predictor, config.maxConcurrency, config.v1QueueMax),
+    model,
+    runner,
+    metrics: new ServerMetrics(runner, predictor, () => model.ready),
     store: new PredictionStore({ maxAgeMs: config.v1RetentionMs, maxCount: config.v1RetentionCount, maxBytes: config.v1RetentionBytes }),
     webhooks: new WebhookTracker(),
     webDir: opts.webDir ?? defaultWebDir(),
@@ -91,6 +95,7 @@ function createContext(config: ServerConfig, log: Logger, predictor: PredictorLi
 async function runSetup(ctx: ServerContext, predictor: PredictorLike, weights: string | undefined, log: Logger): Promise<void> {
   ctx.model.watch(predictor);
   await ctx.setup.run(predictor, weights, log);
+  ctx.metrics.setupEnded(ctx.setup.startedAt, ctx.setup.completedAt ?? new Date());
   if (ctx.setup.status === 'succeeded') {
     ctx.runner.setReady();
     ctx.model.setupSucceeded();
