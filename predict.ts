@@ -99,7 +99,10 @@ export class Predictor {
     const dim = await warmUp(first);
     const restart = async () => {
       const worker = await ModelWorker.start(files, settings);
-      await warmUp(worker);
+      await warmUp(worker).catch(async (err: Error) => {
+        await worker.release().catch(() => {});
+        throw err;
+      });
       return worker;
     };
     const maxRestarts = opts.maxWorkerRestarts ?? envInt('BGE_M3_WORKER_RESTARTS', 0) ?? DEFAULT_WORKER_RESTARTS;

@@ -73,8 +73,8 @@ export class WorkerSupervisor {
         this.replacing = null;
         this.worker = worker;
         this.watch(worker);
-        if (this.released) void worker.release();
-        else this.set({ state: 'alive' });
+        // release() awaits `replacing` and then releases this.worker, i.e. this one.
+        if (!this.released) this.set({ state: 'alive' });
       },
       (startErr: Error) => {
         this.replacing = null;
