@@ -5,7 +5,9 @@
 // where the server looks, and a corpus Job that is Indexed and runs
 // `cli.ts embed` with as many shards as completions.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -22,6 +24,47 @@ const DIR = join(ROOT, 'deploy/kubernetes');
 
 type Doc = Record<string, any>;
 interface Manifest { file: string; doc: Doc }
+
+/** The TypeScript interface of each kind, for the unknown-field check (the JSON schemas allow extra fields). */
+const INTERFACES: Record<string, [module: string, name: string]> = {
+  'apps/v1/Deployment': ['kubernetes-models/apps/v1/Deployment', 'IDeployment'],
+  'v1/Service': ['kubernetes-models/v1/Service', 'IService'],
+  'v1/PersistentVolumeClaim': ['kubernetes-models/v1/PersistentVolumeClaim', 'IPersistentVolumeClaim'],
+  'autoscaling/v2/HorizontalPodAutoscaler': ['kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler', 'IHorizontalPodAutoscaler'],
+  'policy/v1/PodDisruptionBudget': ['kubernetes-models/policy/v1/PodDisruptionBudget', 'IPodDisruptionBudget'],
+  'batch/v1/Job': ['kubernetes-models/batch/v1/Job', 'IJob'],
+};
+
+/**
+ * Type-checks every manifest as an object literal of its kind's interface: TypeScript's
+ * excess-property check rejects unknown or misspelt fields at any depth, which the
+ * schemas let through. A deliberately misspelt copy must fail (@ts-expect-error).
+ */
+async function typecheck(objects: Manifest[]): Promise<string> {
+  const dir = join(ROOT, '.cache', `k8s-typecheck-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const key = (d: Doc) => `${d.apiVersion}/${d.kind}`;
+  const kinds = [...new Set(objects.map((m) => key(m.doc)))];
+  const lines = kinds.map((k) => `import type { ${INTERFACES[k][1]} } from '${INTERFACES[k][0]}';`);
+  objects.forEach((m, i) => lines.push(`// ${m.file}`, `export const m${i}: ${INTERFACES[key(m.doc)][1]} = ${JSON.stringify(m.doc)};`));
+  const typo = structuredClone(objects.find((m) => m.doc.kind === 'Job')!.doc);
+  typo.spec.backofLimitPerIndex = typo.spec.backoffLimitPerIndex;
+  delete typo.spec.backoffLimitPerIndex;
+  lines.push('// @ts-expect-error: a misspelt field', `export const typo: IJob = ${JSON.stringify(typo)};`);
+  writeFileSync(join(dir, 'manifests.ts'), lines.join('\n') + '\n');
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, types: [] },
+    files: ['manifests.ts'],
+  }));
+  try {
+    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')]);
+    return '';
+  } catch (err) {
+    return (err as { stdout?: string }).stdout || String(err);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
@@ -83,6 +126,10 @@ describe('Kubernetes manifests: schema', () => {
     const objects = manifests.filter((m) => m.doc.kind !== 'Kustomization');
     assert.equal(objects.length, 6);
     for (const m of objects) assert.doesNotThrow(() => validate(m.doc), m.file);
+  });
+
+  it('has no unknown or misspelt field anywhere (type-checked against the API types)', { timeout: 120_000 }, async () => {
+    assert.equal(await typecheck(manifests.filter((m) => m.doc.kind !== 'Kustomization')), '');
   });
 
   it('the validator does reject a broken manifest (so the check above means something)', () => {
