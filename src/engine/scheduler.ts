@@ -140,7 +140,9 @@ export class Scheduler {
       for (const job of new Set(batch.map((i) => i.job))) this.fail(job, err as Error);
     } finally {
       this.running = false;
-      this.options.onBatch?.(batchStats(batch, (performance.now() - started) / 1000, ok));
+      try {
+        this.options.onBatch?.(batchStats(batch, (performance.now() - started) / 1000, ok));
+      } catch { /* an observer's failure must not stop the batching */ }
       if (this.queue.length) this.schedulePump();
     }
   }

@@ -14,6 +14,7 @@ import { readServerConfig } from '../../src/server/config.ts';
 import type { RunningServer } from '../../src/server/start.ts';
 import { call, eventually, startTestServer, waitForHealth } from '../server/helpers.ts';
 import { officialWeights } from '../server/real-model.ts';
+import { parseExposition, value } from './prom-text.ts';
 
 process.env.BGE_M3_TEST_HOOKS = '1';
 
@@ -62,6 +63,10 @@ describe('a model worker that dies is restarted', () => {
     assert.equal(again.body.status, 'succeeded', again.text);
     assert.equal((await call(s.server.url, 'GET', '/health')).status, 200);
     assert.ok(existsSync(s.readyFile));
+    const metrics = parseExposition((await call(s.server.url, 'GET', '/metrics')).text);
+    assert.equal(value(metrics, 'bge_m3_model_worker_restarts_total'), 1);
+    assert.equal(value(metrics, 'bge_m3_batch_failures_total'), 1);
+    assert.equal(value(metrics, 'bge_m3_ready'), 1);
   });
 });
 
@@ -85,6 +90,7 @@ describe('a model worker that dies with no restart left makes the model DEFUNCT'
     assert.equal(existsSync(s.readyFile), false, 'the readiness file is removed');
     await eventually('the DEFUNCT log line', () => s.lines.find((l) => /ERROR model DEFUNCT/.test(l)));
 
+    assert.equal(value(parseExposition((await call(s.server.url, 'GET', '/metrics')).text), 'bge_m3_ready'), 0);
     const refused = await call(s.server.url, 'POST', '/predictions', { input: { texts: ['x'] } });
     assert.equal(refused.status, 503);
     assert.match(refused.body.detail, /defunct/);
