@@ -72,11 +72,6 @@ export class Predictor {
     this.observers.push(observer);
   }
 
-  /** The model worker's state: `alive`, `restarting` after it died, `defunct` once restarts are spent. */
-  get worker(): WorkerStatus | undefined {
-    return this.loaded?.model.current;
-  }
-
   /** Texts waiting for a forward pass, across all predictions. */
   get queuedTexts(): number {
     return this.loaded?.scheduler.queuedTexts ?? 0;
