@@ -74,7 +74,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const child = spawn('npm', ['run', 'demo'], {
       cwd: ROOT,
       detached: true, // its own process group, whose leader is npm
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', COG_LOG_LEVEL: 'info', BGE_M3_SHUTDOWN_GRACE_SECONDS: '2', BGE_M3_WEBHOOK_RETRY_BASE_MS: '20' },
+      env: { ...process.env, BGE_M3_READY_FILE: '', PORT: '0', HOST: '127.0.0.1', COG_LOG_LEVEL: 'info', BGE_M3_SHUTDOWN_GRACE_SECONDS: '2', BGE_M3_WEBHOOK_RETRY_BASE_MS: '20' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const group = child.pid!;

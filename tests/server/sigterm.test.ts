@@ -28,6 +28,7 @@ test('SIGTERM: in-flight predictions finish or are canceled, webhooks are delive
     env: {
       ...process.env,
       PORT: '0',
+      BGE_M3_READY_FILE: '',
       HOST: '127.0.0.1',
       BGE_M3_WEIGHTS: await officialWeights(),
       COG_LOG_LEVEL: 'info',
