@@ -84,7 +84,12 @@ describe('WorkerSupervisor', () => {
     const s = starts([new Error('out of memory')]);
     const st = statuses();
     const sup = new WorkerSupervisor(asWorker(first), s.start, 1, st.notify);
+    s.hold();
     first.kill('The model worker crashed: boom');
+    await st.until((x) => x.state === 'restarting');
+    const waiting = sup.run([[0, 2]], need);
+    s.open();
+    await assert.rejects(waiting, /The model worker died and a new one failed to start: out of memory/);
     const defunct = await st.until((x) => x.state === 'defunct');
     assert.equal(s.calls, 1);
     assert.equal(defunct.restarts, 1);
