@@ -86,6 +86,7 @@ describe('/metrics queue gauges', () => {
       const done = await scrape(server.url);
       assert.equal(value(done, 'bge_m3_prediction_duration_seconds_count', { api: 'v1', status: 'canceled' }), 2);
       assert.equal(value(done, 'bge_m3_queue_predictions'), 0);
+      assert.equal(value(done, 'bge_m3_http_requests_total', { method: 'POST', route: '/v1/predictions/:id/cancel', status: '200' }), 2, 'mounted routers keep their prefix');
     } finally {
       await server.close();
     }
