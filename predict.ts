@@ -5,16 +5,18 @@
 import path from 'node:path';
 import { findModelFiles } from './src/engine/model-files.ts';
 import { ModelWorker } from './src/engine/model-worker.ts';
+import type { PredictorObserver } from './src/engine/observer.ts';
 import type { SessionSettings } from './src/engine/onnx-model.ts';
 import { abortError, Scheduler, type SchedulerOptions } from './src/engine/scheduler.ts';
 import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenizer.ts';
 import type { Need } from './src/engine/types.ts';
+import { DEFAULT_WORKER_RESTARTS, WorkerSupervisor, type WorkerStatus } from './src/engine/worker-supervisor.ts';
 import { validateInput } from './src/input.ts';
 import { buildOutput, checkOutputSize, type Encoded } from './src/output.ts';
 import type { Input, Output } from './src/schema-types.ts';
 
-export type { Input, Output };
+export type { Input, Output, PredictorObserver, WorkerStatus };
 export { InputValidationError } from './src/input.ts';
 
 export interface SetupOptions {
@@ -26,6 +28,8 @@ export interface SetupOptions {
   session?: SessionSettings;
   /** Batching beyond the token budget; benchmarks set arrivalBatchSize for the naive baseline. */
   scheduler?: Pick<SchedulerOptions, 'minFill' | 'arrivalBatchSize'>;
+  /** Restarts of a dead model worker before the model is defunct; default BGE_M3_WORKER_RESTARTS or 3. */
+  maxWorkerRestarts?: number;
 }
 
 export interface PredictContext {
@@ -43,7 +47,7 @@ export interface ModelInfo {
 
 interface Loaded {
   tokenizer: BgeTokenizer;
-  model: ModelWorker;
+  model: WorkerSupervisor;
   scheduler: Scheduler;
   info: ModelInfo;
 }
@@ -61,6 +65,17 @@ export function defaultWeightsDir(): string {
 
 export class Predictor {
   private loaded?: Loaded;
+  private readonly observers: PredictorObserver[] = [];
+
+  /** Tells `observer` about every forward pass and model worker state change from now on. */
+  observe(observer: PredictorObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** Texts waiting for a forward pass, across all predictions. */
+  get queuedTexts(): number {
+    return this.loaded?.scheduler.queuedTexts ?? 0;
+  }
 
   get info(): ModelInfo | undefined {
     return this.loaded?.info;
@@ -74,12 +89,30 @@ export class Predictor {
     const files = await findModelFiles(dir);
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
     const maxBatchTokens = opts.maxBatchTokens ?? envInt('BGE_M3_MAX_BATCH_TOKENS') ?? DEFAULT_MAX_BATCH_TOKENS;
-    const model = await ModelWorker.start(files, { intraOpThreads: envInt('BGE_M3_THREADS'), ...opts.session });
-    const scheduler = new Scheduler((batch, need) => model.run(batch, need), { maxBatchTokens, maxRows: model.fixedBatch, ...opts.scheduler });
-    const dim = await warmUp(model);
-    const layout = model.layout.kind === 'backbone' ? `${model.layout.hidden} + .pt heads` : `heads in graph (${Object.values(model.layout.outputs).join(', ')})`;
+    const settings = { intraOpThreads: envInt('BGE_M3_THREADS'), ...opts.session };
+    const first = await ModelWorker.start(files, settings);
+    const dim = await warmUp(first);
+    const restart = async () => {
+      const worker = await ModelWorker.start(files, settings);
+      await warmUp(worker).catch(async (err: Error) => {
+        await worker.release().catch(() => {});
+        throw err;
+      });
+      return worker;
+    };
+    const maxRestarts = opts.maxWorkerRestarts ?? envInt('BGE_M3_WORKER_RESTARTS', 0) ?? DEFAULT_WORKER_RESTARTS;
+    const model = new WorkerSupervisor(first, restart, maxRestarts, (status) => {
+      for (const o of this.observers) o.worker?.(status);
+    });
+    const scheduler = new Scheduler((batch, need) => model.run(batch, need), {
+      maxBatchTokens,
+      maxRows: first.fixedBatch,
+      ...opts.scheduler,
+      onBatch: (stats) => { for (const o of this.observers) o.batch?.(stats); },
+    });
+    const layout = first.layout.kind === 'backbone' ? `${first.layout.hidden} + .pt heads` : `heads in graph (${Object.values(first.layout.outputs).join(', ')})`;
     this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens } };
-    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${model.attention}`);
+    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}`);
   }
 
   async predict(raw: unknown, ctx: PredictContext = {}): Promise<Output> {
@@ -156,10 +189,10 @@ function progressLogger(total: number, log?: (line: string) => void): ((done: nu
   };
 }
 
-function envInt(name: string): number | undefined {
+function envInt(name: string, min = 1): number | undefined {
   const v = process.env[name];
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${v}"`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be ${min === 1 ? 'a positive integer' : `a whole number >= ${min}`}, got "${v}"`);
   return n;
 }

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, ToWorker, WorkerInit } from './model-worker-protocol.ts';
 import { BgeM3Onnx } from './onnx-model.ts';
+import { armTestExitHook } from './worker-test-hook.ts';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -12,7 +13,12 @@ const send = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage
 
 try {
   const model = await BgeM3Onnx.load(init.files, init.settings);
+  const exitCodeForTest = armTestExitHook();
   port.on('message', async (msg: ToWorker) => {
+    if (msg.kind === 'run') {
+      const code = exitCodeForTest();
+      if (code !== undefined) process.exit(code);
+    }
     if (msg.kind === 'release') {
       await model.release();
       send({ kind: 'released' });

@@ -14,6 +14,9 @@ export class ModelWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private dead: Error | null = null;
+  private onDeath: (err: Error) => void = () => {};
+  /** Resolves with the reason when the thread dies on its own (crash, exit); never after release(). */
+  readonly death = new Promise<Error>((resolve) => (this.onDeath = resolve));
 
   private constructor(private readonly worker: Worker, private readonly summary: ModelSummary) {
     worker.on('message', (msg: FromWorker) => this.onMessage(msg));
@@ -86,5 +89,6 @@ export class ModelWorker {
     this.dead = err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    this.onDeath(err);
   }
 }

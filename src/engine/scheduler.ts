@@ -41,6 +41,19 @@ export interface SchedulerOptions {
    * budget (FlagEmbedding's batch_size=12 behaviour).
    */
   arrivalBatchSize?: number;
+  /** Told about every forward pass once it ends (metrics). */
+  onBatch?: (stats: BatchStats) => void;
+}
+
+/** One forward pass, as the scheduler saw it. */
+export interface BatchStats {
+  texts: number;
+  /** Rows × longest row: what the model computed, padding included. */
+  paddedTokens: number;
+  /** The texts' own tokens, padding excluded. */
+  tokens: number;
+  seconds: number;
+  ok: boolean;
 }
 
 export interface SubmitOptions {
@@ -116,14 +129,20 @@ export class Scheduler {
     const batch = this.nextBatch();
     if (!batch.length) return;
     this.running = true;
+    const started = performance.now();
+    let ok = false;
     try {
       const need = unionNeed(batch.map((i) => i.job.need));
       const out = await this.runBatch(batch.map((i) => i.tokens), need);
+      ok = true;
       this.deliver(batch, out);
     } catch (err) {
       for (const job of new Set(batch.map((i) => i.job))) this.fail(job, err as Error);
     } finally {
       this.running = false;
+      try {
+        this.options.onBatch?.(batchStats(batch, (performance.now() - started) / 1000, ok));
+      } catch { /* an observer's failure must not stop the batching */ }
       if (this.queue.length) this.schedulePump();
     }
   }
@@ -173,6 +192,11 @@ export class Scheduler {
     this.rotation = this.rotation.filter((j) => j.queued > 0);
     return batch;
   }
+}
+
+function batchStats(batch: Item[], seconds: number, ok: boolean): BatchStats {
+  const lengths = batch.map((i) => i.tokens.length);
+  return { texts: batch.length, paddedTokens: batch.length * Math.max(...lengths), tokens: lengths.reduce((a, b) => a + b, 0), seconds, ok };
 }
 
 function unionNeed(needs: Need[]): Need {

@@ -4,12 +4,18 @@ import { cogErrorShape, v1ErrorShape } from './auth-shapes.ts';
 import type { ServerContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { cogRoutes } from './routes-cog.ts';
+import { healthRoutes } from './routes-health.ts';
+import { metricsRoutes } from './routes-metrics.ts';
 import { staticRoutes } from './routes-static.ts';
 import { v1Routes } from './routes-v1.ts';
 
 export function createApp(ctx: ServerContext): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(ctx.metrics.http);
+  app.use(healthRoutes(ctx));
+  app.use('/metrics', ctx.auth.metricsGuard(cogErrorShape));
+  app.use(metricsRoutes(ctx.metrics));
   // Before the routers, so no body is parsed for a request without a valid key.
   app.use(['/predictions', '/shutdown'], ctx.auth.guard(cogErrorShape));
   app.use('/v1', ctx.auth.guard(v1ErrorShape));

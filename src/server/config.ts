@@ -38,6 +38,12 @@ export interface ServerConfig {
   apiKeysFile: string | null;
   /** METRICS_API_KEY: when set, /metrics needs it as a bearer token. */
   metricsApiKey: string | null;
+  /**
+   * Cog's Kubernetes readiness file, present while the server can predict
+   * (BGE_M3_READY_FILE; "" turns it off). Default as Cog: /var/run/cog/ready
+   * when KUBERNETES_SERVICE_HOST is set, else none.
+   */
+  readyFile: string | null;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 32;
@@ -61,7 +67,10 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = {
   apiKeys: [],
   apiKeysFile: null,
   metricsApiKey: null,
+  readyFile: null,
 };
+
+export const COG_READY_FILE = '/var/run/cog/ready';
 
 type Env = Record<string, string | undefined>;
 
@@ -92,6 +101,7 @@ export function readServerConfig(env: Env = process.env, cogYaml?: string): Serv
   c.apiKeys = apiKeysVar(env);
   c.apiKeysFile = env.API_KEYS_FILE?.trim() || null;
   c.metricsApiKey = env.METRICS_API_KEY ? checkedKeys('METRICS_API_KEY', [env.METRICS_API_KEY.trim()])[0] : null;
+  c.readyFile = readyFileVar(env);
   return c;
 }
 
@@ -130,6 +140,12 @@ function checkedKeys(name: string, keys: string[]): string[] {
     if (problem) throw new Error(`${name}: key ${i + 1} is not valid: a key ${problem}.`);
   });
   return keys;
+}
+
+function readyFileVar(env: Env): string | null {
+  const raw = env.BGE_M3_READY_FILE;
+  if (raw !== undefined) return raw.trim() || null;
+  return env.KUBERNETES_SERVICE_HOST ? COG_READY_FILE : null;
 }
 
 function logLevelVar(env: Env): LogLevel | undefined {

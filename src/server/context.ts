@@ -3,6 +3,8 @@
 import type { ServerAuth } from './auth-server.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';
+import type { ServerMetrics } from './metrics.ts';
+import type { ModelHealth } from './model-health.ts';
 import type { Prediction } from './prediction.ts';
 import type { Runner } from './runner.ts';
 import type { SetupState } from './setup-state.ts';
@@ -14,7 +16,10 @@ export interface ServerContext {
   config: ServerConfig;
   log: Logger;
   setup: SetupState;
+  /** The model worker's state and the readiness file. */
+  model: ModelHealth;
   runner: Runner;
+  metrics: ServerMetrics;
   store: PredictionStore;
   webhooks: WebhookTracker;
   /** Folder of the static playground, served at /playground when present. */
@@ -30,6 +35,9 @@ export interface ServerContext {
 export function healthStatus(ctx: ServerContext): HealthStatus {
   if (ctx.setup.status === 'starting') return 'STARTING';
   if (ctx.setup.status === 'failed') return 'SETUP_FAILED';
+  const worker = ctx.model.worker?.state;
+  if (worker === 'defunct') return 'DEFUNCT';
+  if (worker === 'restarting') return 'STARTING'; // a new worker is loading the model, as setup does
   return ctx.runner.busy ? 'BUSY' : 'READY';
 }
 
@@ -50,6 +58,7 @@ export function addWebhook(ctx: ServerContext, p: Prediction, target: WebhookTar
 /** The one log line each prediction gets when it ends. */
 export function logOutcome(ctx: ServerContext, p: Prediction, api: 'cog' | 'v1'): void {
   void p.settled.then(() => {
+    ctx.metrics.predictionSettled(p);
     const time = p.predictTime === null ? '' : ` predict_time=${p.predictTime.toFixed(3)}s`;
     const error = p.error ? ` error=${JSON.stringify(p.error.slice(0, 200))}` : '';
     const key = p.owner ? ` key=${p.owner.slice(0, 8)}` : ''; // the key's short sha256, never the key

@@ -3,12 +3,14 @@
 // environment (PORT, HOST, COG_MAX_CONCURRENCY, COG_THROTTLE_RESPONSE_INTERVAL,
 // WEBHOOK_AUTH_TOKEN, COG_LOG_LEVEL, COG_WEIGHTS / BGE_M3_WEIGHTS, BGE_M3_*;
 // see config.ts) and cog.yaml's concurrency.max. SIGTERM, SIGINT and
-// POST /shutdown shut down gracefully; a second signal exits at once.
+// POST /shutdown shut down gracefully; a second signal exits at once, except
+// the duplicate that npm relays (signals.ts).
 // API_KEYS / API_KEYS_FILE turn on API keys; SIGHUP re-reads the key file.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readServerConfig } from './config.ts';
+import { SignalPolicy, underNpm } from './signals.ts';
 import { startServer, type ServerOptions } from './start.ts';
 
 /** Starts the server and resolves with exit code 0 once a graceful shutdown has completed. */
@@ -20,13 +22,15 @@ export async function serveUntilShutdown(opts: ServerOptions = {}): Promise<numb
     host: opts.host ?? (process.env.HOST || '0.0.0.0'),
     config: { ...readServerConfig(process.env, cogYaml), ...opts.config },
   });
-  let signals = 0;
+  const policy = new SignalPolicy(underNpm());
   const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) {
+    const verdict = policy.receive(signal);
+    if (verdict === 'exit-now') {
       process.stderr.write(`${signal} again: exiting without waiting\n`);
       process.exit(1);
     }
-    void server.close();
+    if (verdict === 'duplicate') process.stderr.write(`${signal} relayed by npm: still shutting down gracefully (send it again to exit at once)\n`);
+    if (verdict === 'shutdown') void server.close(signal);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

@@ -27,7 +27,8 @@ export function cogRoutes(ctx: ServerContext): Router {
     res.json(rootDocument());
   });
   r.get('/health-check', (_req, res) => {
-    res.json({ status: healthStatus(ctx), setup: ctx.setup.toJson(), ...(ctx.banner ? { banner: ctx.banner } : {}) });
+    const worker = ctx.model.workerJson();
+    res.json({ status: healthStatus(ctx), setup: ctx.setup.toJson(), ...(worker ? { worker } : {}), ...(ctx.banner ? { banner: ctx.banner } : {}) });
   });
   r.get('/openapi.json', (_req, res) => res.json(openapi));
   r.post('/predictions', json, (req, res) => create(ctx, active, req, res, undefined));
@@ -116,6 +117,10 @@ function admissionRefusal(ctx: ServerContext): { status: number; detail: string 
   }
   if (ctx.setup.status === 'failed') {
     return { status: 503, detail: `Setup failed, so this server cannot run predictions: ${ctx.setup.error}. GET /health-check has the setup logs.` };
+  }
+  const worker = ctx.model.worker;
+  if (worker?.state === 'defunct') {
+    return { status: 503, detail: `The model is defunct: its worker thread died (${worker.message}) and no restart is left. GET /health-check reports DEFUNCT; restart the server.` };
   }
   if (ctx.runner.busy) {
     const n = ctx.runner.slots;

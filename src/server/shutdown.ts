@@ -40,6 +40,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 export async function gracefulShutdown(ctx: ServerContext, server: Server, requests: RequestTracker, reason: string): Promise<void> {
   const { runner, config, log } = ctx;
   const inFlight = runner.runningCount + runner.queuedCount;
+  ctx.model.shutdownStarted();
   log.info(`shutting down (${reason}): accepting no new predictions; ${inFlight} in flight get up to ${config.shutdownGraceMs / 1000}s to finish`);
   if (!(await within(runner.idle(), config.shutdownGraceMs))) {
     log.warn(`grace period over: canceling ${runner.runningCount + runner.queuedCount} prediction(s)`);

@@ -8,6 +8,8 @@ import { openServerAuth, type AuthTestHooks, type ServerAuth } from './auth-serv
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { createLogger, type Logger } from './log.ts';
+import { ServerMetrics } from './metrics.ts';
+import { ModelHealth } from './model-health.ts';
 import { buildOpenApiSchema } from './openapi.ts';
 import { defaultWebDir } from './routes-static.ts';
 import { Runner } from './runner.ts';
@@ -41,8 +43,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
-  /** Starts a graceful shutdown (if not already under way) and resolves when it is complete. */
-  close(): Promise<void>;
+  /** Starts a graceful shutdown (if not already under way) and resolves when it is complete; `reason` goes to the log. */
+  close(reason?: string): Promise<void>;
   /** Resolves after a graceful shutdown, however it was started. */
   done: Promise<void>;
 }
@@ -71,8 +73,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   return {
     url,
     port,
-    close() {
-      shutdown.request('close()');
+    close(reason = 'close()') {
+      shutdown.request(reason);
       return shutdown.done;
     },
     done: shutdown.done,
@@ -80,11 +82,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 }
 
 function createContext(config: ServerConfig, log: Logger, predictor: PredictorLike, shutdown: ShutdownSwitch, auth: ServerAuth, opts: ServerOptions): ServerContext {
+  const model = new ModelHealth(log, config.readyFile);
+  const runner = new Runner(predictor, config.maxConcurrency, config.v1QueueMax);
   return {
     config,
     log,
     setup: new SetupState(),
-    runner: new Runner(predictor, config.maxConcurrency, config.v1QueueMax),
+    model,
+    runner,
+    metrics: new ServerMetrics(runner, predictor, () => model.ready),
     store: new PredictionStore({ maxAgeMs: config.v1RetentionMs, maxCount: config.v1RetentionCount, maxBytes: config.v1RetentionBytes }),
     webhooks: new WebhookTracker(),
     webDir: opts.webDir ?? defaultWebDir(),
@@ -96,8 +102,13 @@ function createContext(config: ServerConfig, log: Logger, predictor: PredictorLi
 }
 
 async function runSetup(ctx: ServerContext, predictor: PredictorLike, weights: string | undefined, log: Logger): Promise<void> {
+  ctx.model.watch(predictor);
   await ctx.setup.run(predictor, weights, log);
-  if (ctx.setup.status === 'succeeded') ctx.runner.setReady();
+  ctx.metrics.setupEnded(ctx.setup.startedAt, ctx.setup.completedAt ?? new Date());
+  if (ctx.setup.status === 'succeeded') {
+    ctx.runner.setReady();
+    ctx.model.setupSucceeded();
+  }
   else ctx.runner.setFailed(`Setup failed, so this server cannot run predictions: ${ctx.setup.error}`);
 }
 

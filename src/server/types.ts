@@ -1,9 +1,14 @@
 // Shapes shared by the server's modules. The server knows the Predictor only
 // through PredictorLike: it never sees tokenizers or tensors.
+import type { PredictorObserver, WorkerStatus } from '../engine/observer.ts';
 
 export interface PredictorLike {
   setup(opts?: { weights?: string; log?: (line: string) => void }): Promise<void>;
   predict(input: unknown, ctx?: { signal?: AbortSignal; log?: (line: string) => void }): Promise<unknown>;
+  /** Forward passes and model worker state changes, for metrics and health. */
+  observe?(observer: PredictorObserver): void;
+  /** Texts waiting for a forward pass. */
+  readonly queuedTexts?: number;
 }
 
 export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled';
@@ -14,8 +19,11 @@ export type WebhookEvent = 'start' | 'output' | 'logs' | 'completed';
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['start', 'output', 'logs', 'completed'];
 
-/** What GET /health-check reports (Cog's Health enum, the states this server can be in). */
-export type HealthStatus = 'STARTING' | 'READY' | 'BUSY' | 'SETUP_FAILED';
+/**
+ * What GET /health-check reports (Cog's Health enum, the states this server can be in).
+ * DEFUNCT (newer Cog): the model worker died and no restart is left.
+ */
+export type HealthStatus = 'STARTING' | 'READY' | 'BUSY' | 'SETUP_FAILED' | 'DEFUNCT';
 
 /** One entry of a 422 body's `detail` list, as FastAPI (Cog's Python server) writes it. */
 export interface ValidationDetail {

@@ -13,6 +13,7 @@ export const TEST_CONFIG: Partial<ServerConfig> = {
   webhookRetryBaseMs: 10,
   shutdownGraceMs: 5000,
   shutdownWebhookWaitMs: 5000,
+  readyFile: null, // even when the tests run in a Kubernetes pod
 };
 
 export async function startTestServer(opts: ServerOptions = {}): Promise<RunningServer> {

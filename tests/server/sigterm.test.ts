@@ -28,6 +28,7 @@ test('SIGTERM: in-flight predictions finish or are canceled, webhooks are delive
     env: {
       ...process.env,
       PORT: '0',
+      BGE_M3_READY_FILE: '',
       HOST: '127.0.0.1',
       BGE_M3_WEIGHTS: await officialWeights(),
       COG_LOG_LEVEL: 'info',
@@ -58,7 +59,10 @@ test('SIGTERM: in-flight predictions finish or are canceled, webhooks are delive
     const r = await call(url, 'PUT', `/predictions/${job.id}`, { input: { texts: job.texts }, webhook: hook.url, webhook_events_filter: ['completed'] }, { prefer: 'respond-async' });
     assert.equal(r.status, 202, r.text);
   }
-  const sync = call(url, 'POST', '/predictions', { id: 'sync-1', input: { texts: long.slice(0, 64) }, webhook: hook.url, webhook_events_filter: ['completed'] });
+  // The sync request's start webhook says it is running: only then is it in flight (a request
+  // still on its way when the signal lands gets a correct 503, which is not this test's case).
+  const sync = call(url, 'POST', '/predictions', { id: 'sync-1', input: { texts: long.slice(0, 64) }, webhook: hook.url, webhook_events_filter: ['start', 'completed'] });
+  await eventually('sync-1 running', () => hook.accepted('sync-1').find((b) => b.status === 'processing'), 60_000);
 
   child.kill('SIGTERM');
   const syncReply = await sync;
@@ -74,7 +78,7 @@ test('SIGTERM: in-flight predictions finish or are canceled, webhooks are delive
     assert.ok(['succeeded', 'canceled'].includes(terminal[0].status), `${id}: ${terminal[0].status}`);
     assert.ok(failedOnce.has(id), `${id}: its first attempt failed and was retried`);
   }
-  assert.match(stdout, /shutting down \(close\(\)\)/);
+  assert.match(stdout, /shutting down \(SIGTERM\)/);
   assert.match(stdout, /shutdown complete/);
   t.diagnostic(hook.received.filter((r) => r.answered === 200).map((r) => `${r.body.id}=${r.body.status}`).join(' '));
 });
