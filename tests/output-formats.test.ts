@@ -7,10 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { Predictor } from '../predict.ts';
 import { InputValidationError } from '../src/input.ts';
 import {
-  asFloatOutput, fromIndicesValues, toIndicesValues, tokenFromKey, tokenKey, toTokenWeights, type FloatOutput, type IndicesValues,
+  asFloatOutput, fromIndicesValues, toIndicesValues, tokenFromKey, tokenKey, toTokenWeights, type FloatOutput,
 } from '../src/output-formats.ts';
-import type { Output } from '../src/schema-types.ts';
-import { decodeFloat32Base64 } from '../src/vector-encoding.ts';
+import { assertRoundTrip, groupedByText } from './helpers/format-round-trip.ts';
 import { ensureTestModels } from './helpers/test-models.ts';
 
 describe('the shape functions', () => {
@@ -49,55 +48,6 @@ describe('the shape functions', () => {
 
 // "50" starts a word (▁5) and "3.5" does not (5): two ids with the text "5".
 const TEXTS = ['Prices fell 50% today, then 3.5% more. Really.', 'It costs 5.5 or 5 or 0.5 dollars', 'e.g. www.example.com and 中文', 'plain words only'];
-
-/** The tokens output expected from the dict output: grouped by decoded text, largest weight kept. */
-function groupedByText(dict: Record<string, number>, tokens: Record<string, string>): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [id, w] of Object.entries(dict)) out.set(tokens[id], Math.max(out.get(tokens[id]) ?? 0, w));
-  return out;
-}
-
-function decodedDense(out: Output): number[][] {
-  return out.dense_vecs!.map((v) => Array.from(decodeFloat32Base64(v as string)));
-}
-
-function decodedColbert(out: Output, dim: number): number[][][] {
-  return out.colbert_vecs!.map((v, i) => {
-    const flat = decodeFloat32Base64(v as string);
-    assert.equal(flat.length, (out.token_counts[i] - 1) * dim, `text ${i}: token_counts - 1 rows of ${dim}`);
-    return Array.from({ length: flat.length / dim }, (_, r) => Array.from(flat.subarray(r * dim, (r + 1) * dim)));
-  });
-}
-
-/** Asserts `out` (any format) decodes to exactly `base` (dict/float). */
-export function assertRoundTrip(out: Output, base: FloatOutput, input: { sparse_format?: string; vector_encoding?: string }): void {
-  assert.deepEqual(out.token_counts, base.token_counts);
-  assert.deepEqual(out.lexical_tokens, base.lexical_tokens, 'lexical_tokens stay as they are');
-  if (input.vector_encoding === 'base64') {
-    const dim = base.dense_vecs![0].length;
-    assert.ok(out.dense_vecs!.every((v) => typeof v === 'string'));
-    assert.deepEqual(decodedDense(out), base.dense_vecs);
-    assert.deepEqual(decodedColbert(out, dim), base.colbert_vecs);
-  } else {
-    assert.deepEqual(out.dense_vecs, base.dense_vecs);
-    assert.deepEqual(out.colbert_vecs, base.colbert_vecs);
-  }
-  out.lexical_weights!.forEach((got, i) => {
-    const want = base.lexical_weights![i];
-    if (input.sparse_format === 'indices_values') {
-      const iv = got as IndicesValues;
-      assert.deepEqual(iv.indices, [...iv.indices].sort((a, b) => a - b), 'ids ascending');
-      assert.deepEqual(fromIndicesValues(iv), want);
-    } else if (input.sparse_format === 'tokens') {
-      const keys = Object.keys(got);
-      assert.ok(keys.every((k) => k !== '' && !k.includes('.')), `text ${i}: keys Elasticsearch accepts`);
-      const decoded = new Map(Object.entries(got as Record<string, number>).map(([k, w]) => [tokenFromKey(k), w]));
-      assert.deepEqual(decoded, groupedByText(want, base.lexical_tokens!));
-    } else {
-      assert.deepEqual(got, want);
-    }
-  });
-}
 
 describe('through the Predictor on the generated model', () => {
   let p: Predictor;
