@@ -3,7 +3,7 @@
 import { el } from './dom.js';
 
 /**
- * @typedef {{ type?: string, title?: string, description?: string, default?: unknown,
+ * @typedef {{ type?: string, title?: string, description?: string, default?: unknown, enum?: string[],
  *   minimum?: number, maximum?: number, minItems?: number, maxItems?: number,
  *   items?: PropSchema, 'x-order'?: number }} PropSchema
  * @typedef {{ name: string, element: HTMLElement, read(): unknown, set(value: unknown): void,
