@@ -51,10 +51,14 @@ describe('output formats over HTTP', () => {
     }]);
   });
 
-  test('/openapi.json offers both inputs as enums with their defaults', async () => {
-    const r = await call(s.url, 'GET', '/openapi.json');
-    const props = r.body.components.schemas.Input.properties;
-    assert.deepEqual([props.sparse_format.enum, props.sparse_format.default], [['dict', 'indices_values', 'tokens'], 'dict']);
-    assert.deepEqual([props.vector_encoding.enum, props.vector_encoding.default], [['float', 'base64'], 'float']);
+  test('/openapi.json offers both inputs as choices, in Cog\'s layout for Input(choices=[...])', async () => {
+    const { schemas } = (await call(s.url, 'GET', '/openapi.json')).body.components;
+    for (const [name, values, dflt] of [['sparse_format', ['dict', 'indices_values', 'tokens'], 'dict'], ['vector_encoding', ['float', 'base64'], 'float']] as const) {
+      const prop = schemas.Input.properties[name];
+      assert.deepEqual(prop.allOf, [{ $ref: `#/components/schemas/${name}` }]);
+      assert.equal(prop.default, dflt);
+      assert.equal(prop.type, undefined, 'the type lives in the component');
+      assert.deepEqual(schemas[name], { title: name, description: 'An enumeration.', enum: values, type: 'string' });
+    }
   });
 });

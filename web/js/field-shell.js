@@ -34,7 +34,7 @@ export function describedIds(controlId) {
 
 /** @param {FieldSpec} spec */
 export function title(spec) {
-  return spec.prop.title ?? spec.name;
+  return spec.prop.title ?? spec.name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
 }
 
 /** @param {FieldSpec} spec @param {{ desc: string }} ids */
