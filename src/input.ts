@@ -32,7 +32,7 @@ export function validateInput(raw: unknown): Input {
   const value = structuredClone(raw) as Record<string, unknown>;
   const issues = check(value) ? [] : (check.errors ?? []).map((e) => toIssue(e, value));
   issues.push(...semanticIssues(value));
-  if (issues.length) throw new InputValidationError(dedupe(issues));
+  if (issues.length) throw new InputValidationError(dedupe(withoutTypeUnderEnum(issues)));
   return value as unknown as Input;
 }
 
@@ -68,12 +68,14 @@ function explain(e: ErrorObject): string {
     case 'maximum': return `must be at most ${p.limit}`;
     case 'minItems': return `must hold at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
     case 'maxItems': return `must hold at most ${p.limit} items`;
+    case 'enum': return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     default: return e.message ?? 'is invalid';
   }
 }
 
 function issueType(keyword: string): string {
   if (keyword === 'type') return 'type_error';
+  if (keyword === 'enum') return 'type_error.enum';
   if (['minimum', 'maximum', 'minItems', 'maxItems'].includes(keyword)) return 'value_error.number.limit';
   return 'value_error';
 }
@@ -93,6 +95,12 @@ function describe(v: unknown): string {
   if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
   if (typeof v === 'object') return 'an object';
   return `${typeof v} ${String(v)}`;
+}
+
+/** A wrong-typed enum value gets one message, the enum's: it names every valid value. */
+function withoutTypeUnderEnum(issues: InputIssue[]): InputIssue[] {
+  const enums = new Set(issues.filter((i) => i.type === 'type_error.enum').map((i) => i.loc.join('/')));
+  return issues.filter((i) => !(i.type === 'type_error' && enums.has(i.loc.join('/'))));
 }
 
 function dedupe(issues: InputIssue[]): InputIssue[] {

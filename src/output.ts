@@ -4,6 +4,7 @@ import { lexicalWeights, type LexicalWeights } from './engine/lexical.ts';
 import { colbertScore, denseScore, hybridScore, sparseScore } from './engine/scoring.ts';
 import type { TextEmbedding } from './engine/types.ts';
 import { InputValidationError } from './input.ts';
+import { formatColbert, formatDense, formatSparse } from './output-formats.ts';
 import type { Input, Output } from './schema-types.ts';
 
 export interface Encoded {
@@ -43,12 +44,12 @@ export function buildOutput(
     truncated: enc.texts.map((e) => e.truncated),
   };
   const lexical = texts.map((e, i) => (e.tokenWeights ? lexicalWeights(enc.texts[i].ids, e.tokenWeights) : {}));
-  if (input.return_dense) out.dense_vecs = texts.map((e) => Array.from(e.dense!));
+  if (input.return_dense) out.dense_vecs = texts.map((e) => formatDense(e.dense!, input.vector_encoding));
   if (input.return_sparse) {
-    out.lexical_weights = lexical;
+    out.lexical_weights = lexical.map((l) => formatSparse(l, input.sparse_format, model.tokenText));
     out.lexical_tokens = tokenTexts(lexical, model.tokenText);
   }
-  if (input.return_colbert) out.colbert_vecs = texts.map((e) => rows(e.colbert!, model.dim));
+  if (input.return_colbert) out.colbert_vecs = texts.map((e) => formatColbert(e.colbert!, model.dim, input.vector_encoding));
   if (enc.query) out.scores = scores(input, enc.query, embs[enc.texts.length], texts, lexical, model.dim);
   return out;
 }
@@ -73,11 +74,5 @@ function scores(input: Input, q: Encoding, qe: TextEmbedding, texts: TextEmbeddi
 function tokenTexts(lexical: LexicalWeights[], tokenText: (id: number) => string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const l of lexical) for (const id in l) out[id] ??= tokenText(Number(id));
-  return out;
-}
-
-function rows(flat: Float32Array, dim: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < flat.length; i += dim) out.push(Array.from(flat.subarray(i, i + dim)));
   return out;
 }

@@ -16,17 +16,26 @@ export interface Input {
   query?: string;
   /** Weights of the dense, sparse and ColBERT scores in `scores.hybrid` (divided by their sum, which must be above 0). Used only with `query`. */
   score_weights: number[];
+  /** Shape of each text's `lexical_weights`. "dict": {"token id": weight} (FlagEmbedding's shape; Milvus, Vespa). "indices_values": {"indices": [ids ascending], "values": [weights]} (Qdrant, Pinecone). "tokens": {"token text": weight} for Elasticsearch/OpenSearch rank_features: ids with the same text keep their largest weight; in keys "%" is written %25 and "." %2E, and the bare word-start token (empty text) is ▁. */
+  sparse_format: "dict" | "indices_values" | "tokens";
+  /** How `dense_vecs` and `colbert_vecs` are written. "float": JSON numbers. "base64": the little-endian float32 bytes in base64, one string per text: a dense vector is 1024 floats; a text's ColBERT vectors are its token_counts - 1 rows of 1024 floats, row after row, in one string. */
+  vector_encoding: "float" | "base64";
 }
 
 export interface Output {
-  /** One L2-normalized vector per text, in input order. Present when return_dense is true. */
-  dense_vecs?: number[][];
-  /** One object per text mapping a token id (as a string) to its weight: the largest relu(h·w + b) over the token's occurrences; special tokens and weights <= 0 are left out. Present when return_sparse is true. */
-  lexical_weights?: Record<string, number>[];
+  /** One L2-normalized vector per text, in input order: an array of numbers, or a base64 string of little-endian float32s with vector_encoding "base64". Present when return_dense is true. */
+  dense_vecs?: (number[] | string)[];
+  /** One object per text of its token weights: the largest relu(h·w + b) over each token's occurrences; special tokens and weights <= 0 are left out. Keyed by token id (as a string), or {indices, values}, or keyed by token text, as sparse_format says. Present when return_sparse is true. */
+  lexical_weights?: (Record<string, number> | ({
+    /** Token ids, ascending. */
+    indices: number[];
+    /** The weight of each id in indices. */
+    values: number[];
+  }))[];
   /** The text of every token id that appears in lexical_weights, decoded as FlagEmbedding's convert_id_to_token does. Present when return_sparse is true. */
   lexical_tokens?: Record<string, string>;
-  /** Per text, n - 1 L2-normalized vectors for its n tokens (<s> dropped, </s> kept). Present when return_colbert is true. */
-  colbert_vecs?: number[][][];
+  /** Per text, n - 1 L2-normalized vectors for its n tokens (<s> dropped, </s> kept): an array of rows, or with vector_encoding "base64" one base64 string of the rows' little-endian float32s, row after row (token_counts - 1 rows). Present when return_colbert is true. */
+  colbert_vecs?: (number[][] | string)[];
   /** Tokens each text was embedded with, counting <s> and </s>, after truncation. */
   token_counts: number[];
   /** Per text: true when tokens beyond max_length were dropped. */

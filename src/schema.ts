@@ -6,6 +6,11 @@ export interface PropertySchema {
   type?: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
   description?: string;
   default?: unknown;
+  enum?: string[];
+  /** Alternatives (an output whose shape an input chooses). */
+  anyOf?: PropertySchema[];
+  /** OpenAPI 3.0's "byte": a base64 string. */
+  format?: string;
   minimum?: number;
   maximum?: number;
   minItems?: number;

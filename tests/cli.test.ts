@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { asFloatOutput } from '../src/output-formats.ts';
+import { assertRoundTrip } from './helpers/format-round-trip.ts';
 import { ensureTestModels } from './helpers/test-models.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -34,6 +36,21 @@ test('predict with invalid input exits 2 and says which field and why', async ()
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /Invalid input: max_length must be at most 8192 \(got number 9000\)/);
+});
+
+test('predict -i sparse_format=… -i vector_encoding=… gives the chosen shapes of the same numbers', async () => {
+  const weights = (await ensureTestModels()).dirs.official;
+  const args = ['predict', '-i', 'texts=["3.5% or 5.", "e.g. 中文"]', '-i', 'return_colbert=true', '--weights', weights];
+  const plain = await cli(args);
+  assert.equal(plain.code, 0, plain.stderr);
+  for (const input of [{ sparse_format: 'tokens', vector_encoding: 'base64' }, { sparse_format: 'indices_values', vector_encoding: 'float' }]) {
+    const r = await cli([...args, '-i', `sparse_format=${input.sparse_format}`, '-i', `vector_encoding=${input.vector_encoding}`]);
+    assert.equal(r.code, 0, r.stderr);
+    assertRoundTrip(JSON.parse(r.stdout), asFloatOutput(JSON.parse(plain.stdout)), input);
+  }
+  const bad = await cli([...args, '-i', 'vector_encoding=float16']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /vector_encoding must be one of "float", "base64" \(got "float16"\)/);
 });
 
 test('an unknown command prints the usage and exits 2', async () => {

@@ -15,7 +15,7 @@ function issues(raw: unknown): InputIssue[] {
 test('defaults are applied and the caller\'s object is left alone', () => {
   const raw = { texts: ['hi'] };
   const input = validateInput(raw);
-  assert.deepEqual(input, { texts: ['hi'], max_length: 8192, return_dense: true, return_sparse: true, return_colbert: false, score_weights: [0.4, 0.2, 0.4] });
+  assert.deepEqual(input, { texts: ['hi'], max_length: 8192, return_dense: true, return_sparse: true, return_colbert: false, score_weights: [0.4, 0.2, 0.4], sparse_format: 'dict', vector_encoding: 'float' });
   assert.deepEqual(raw, { texts: ['hi'] });
 });
 
@@ -25,6 +25,8 @@ const BAD: [string, unknown, string, RegExp][] = [
   ['a non-string text', { texts: ['a', 3] }, 'texts', /texts\[1\] must be a string \(got number 3\)/],
   ['texts as a string', { texts: 'hello' }, 'texts', /texts must be an array/],
   ['max_length 0', { texts: ['a'], max_length: 0 }, 'max_length', /at least 1 \(got number 0\)/],
+  ['an unknown sparse_format', { texts: ['a'], sparse_format: 'sparse' }, 'sparse_format', /^sparse_format must be one of "dict", "indices_values", "tokens" \(got "sparse"\)$/],
+  ['a vector_encoding of the wrong case', { texts: ['a'], vector_encoding: 'Base64' }, 'vector_encoding', /^vector_encoding must be one of "float", "base64" \(got "Base64"\)$/],
   ['max_length 9000', { texts: ['a'], max_length: 9000 }, 'max_length', /at most 8192 \(got number 9000\)/],
   ['max_length not an integer', { texts: ['a'], max_length: 2.5 }, 'max_length', /must be an integer/],
   ['a string boolean', { texts: ['a'], return_dense: 'yes' }, 'return_dense', /must be a boolean/],

@@ -3,7 +3,8 @@
 // compositions, honest about truncation, precise about bad input.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { Predictor, type Output } from '../predict.ts';
+import { Predictor } from '../predict.ts';
+import { asFloatOutput, type FloatOutput } from '../src/output-formats.ts';
 import { InputValidationError } from '../src/input.ts';
 import { BgeTokenizer } from '../src/engine/tokenizer/bge-tokenizer.ts';
 import { generateWeights } from '../tools/fixtures/test-model/weights.ts';
@@ -42,7 +43,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-function assertSameOutput(a: Output, b: Output, tol: number, what: string): void {
+function assertSameOutput(a: FloatOutput, b: FloatOutput, tol: number, what: string): void {
   assert.deepEqual(a.token_counts, b.token_counts);
   assert.deepEqual(a.truncated, b.truncated);
   a.dense_vecs?.forEach((v, i) => assert.ok(maxDiff(v, b.dense_vecs![i]) <= tol, `${what}: dense ${i}`));
@@ -56,7 +57,7 @@ function assertSameOutput(a: Output, b: Output, tol: number, what: string): void
 
 test('dense, sparse and ColBERT equal an independent float64 forward pass of the same weights', async () => {
   const p = await predictorFor('official');
-  const out = await p.predict({ texts: TEXTS, return_colbert: true });
+  const out = asFloatOutput(await p.predict({ texts: TEXTS, return_colbert: true }));
   const tokenizer = await BgeTokenizer.fromFile(`${models.dirs.official}/tokenizer.json`);
   const weights = generateWeights(models.config);
   TEXTS.forEach((text, i) => {
@@ -82,9 +83,9 @@ test('dense, sparse and ColBERT equal an independent float64 forward pass of the
 
 test('all four weight layouts give the same outputs', async () => {
   const input = { texts: TEXTS, return_colbert: true, query: 'What is M3?' };
-  const base = await (await predictorFor('official')).predict(input);
+  const base = asFloatOutput(await (await predictorFor('official')).predict(input));
   for (const layout of ['heads-aapot', 'heads-yuniko', 'xenova'] as const) {
-    const out = await (await predictorFor(layout)).predict(input);
+    const out = asFloatOutput(await (await predictorFor(layout)).predict(input));
     assertSameOutput(out, base, 1e-5, layout);
     base.scores!.hybrid.forEach((h, i) => assert.ok(Math.abs(h - out.scores!.hybrid[i]) < 1e-5, `${layout}: hybrid ${i}`));
   }
@@ -94,9 +95,9 @@ test('a text alone equals the same text inside a batch of mixed lengths, in inpu
   const p = await predictorFor('official');
   const long = 'a much longer passage that pads the others '.repeat(20);
   const batch = [long, ...TEXTS, 'x', long.slice(0, 100)];
-  const together = await p.predict({ texts: batch, return_colbert: true });
+  const together = asFloatOutput(await p.predict({ texts: batch, return_colbert: true }));
   for (const [i, text] of batch.entries()) {
-    const alone = await p.predict({ texts: [text], return_colbert: true });
+    const alone = asFloatOutput(await p.predict({ texts: [text], return_colbert: true }));
     assertSameOutput(alone, {
       ...together,
       token_counts: [together.token_counts[i]],
@@ -110,9 +111,9 @@ test('a text alone equals the same text inside a batch of mixed lengths, in inpu
 
 test('outputs appear only when asked for; lexical_tokens names every weighted id', async () => {
   const p = await predictorFor('official');
-  const none = await p.predict({ texts: ['hello'], return_dense: false, return_sparse: false });
+  const none = asFloatOutput(await p.predict({ texts: ['hello'], return_dense: false, return_sparse: false }));
   assert.deepEqual(Object.keys(none).sort(), ['token_counts', 'truncated']);
-  const sparse = await p.predict({ texts: TEXTS, return_dense: false });
+  const sparse = asFloatOutput(await p.predict({ texts: TEXTS, return_dense: false }));
   assert.deepEqual(Object.keys(sparse).sort(), ['lexical_tokens', 'lexical_weights', 'token_counts', 'truncated']);
   const ids = new Set(sparse.lexical_weights!.flatMap((l) => Object.keys(l)));
   assert.deepEqual(new Set(Object.keys(sparse.lexical_tokens!)), ids);
@@ -121,7 +122,7 @@ test('outputs appear only when asked for; lexical_tokens names every weighted id
 
 test('scores against a query follow compute_score and the score weights', async () => {
   const p = await predictorFor('official');
-  const out = await p.predict({ texts: TEXTS, query: TEXTS[0], return_colbert: true, score_weights: [1, 2, 3] });
+  const out = asFloatOutput(await p.predict({ texts: TEXTS, query: TEXTS[0], return_colbert: true, score_weights: [1, 2, 3] }));
   const s = out.scores!;
   assert.deepEqual(s.weights, [1, 2, 3]);
   const self = 0; // the query is TEXTS[0]
@@ -137,12 +138,12 @@ test('scores against a query follow compute_score and the score weights', async 
 
 test('truncation at max_length is reported, never silent', async () => {
   const p = await predictorFor('official');
-  const out = await p.predict({ texts: [TEXTS[1], 'short'], max_length: 8, query: TEXTS[1], return_colbert: true });
+  const out = asFloatOutput(await p.predict({ texts: [TEXTS[1], 'short'], max_length: 8, query: TEXTS[1], return_colbert: true }));
   assert.deepEqual(out.truncated, [true, false]);
   assert.equal(out.token_counts[0], 8);
   assert.equal(out.colbert_vecs![0].length, 7);
   assert.equal(out.scores!.query_truncated, true);
-  const tiny = await p.predict({ texts: ['hello world'], max_length: 1 });
+  const tiny = asFloatOutput(await p.predict({ texts: ['hello world'], max_length: 1 }));
   assert.deepEqual([tiny.token_counts, tiny.truncated], [[2], [true]], 'below 3, only <s> and </s> remain');
 });
 
@@ -150,7 +151,7 @@ test('an 8192-token text runs end to end', async () => {
   const p = await predictorFor('official');
   const words = ['alpha', 'Привет', 'κόσμε', '東京', 'नमस्ते', 'mundo'];
   const text = Array.from({ length: 9000 }, (_, i) => words[i % words.length]).join(' ');
-  const out = await p.predict({ texts: [text, 'and a short one'], return_colbert: true });
+  const out = asFloatOutput(await p.predict({ texts: [text, 'and a short one'], return_colbert: true }));
   assert.equal(out.token_counts[0], 8192);
   assert.equal(out.truncated[0], true);
   assert.equal(out.colbert_vecs![0].length, 8191);
@@ -194,7 +195,7 @@ test('a ColBERT output too large to return is refused before any model work, wit
     assert.match(err.message, /return_colbert would return \d+ vectors .* more than the 16384 .*split the texts/);
     return true;
   });
-  const ok = await p.predict({ texts: Array(8).fill(text), return_colbert: false });
+  const ok = asFloatOutput(await p.predict({ texts: Array(8).fill(text), return_colbert: false }));
   assert.equal(ok.token_counts.length, 8);
 });
 

@@ -13,6 +13,13 @@ test('a float32 vector round-trips exactly', () => {
   assert.deepEqual(decodeFloat32Base64(encodeFloat32Base64(v)), v);
 });
 
+test('a Float32Array view encodes only its own elements, as the same bytes as a plain array', () => {
+  const whole = Float32Array.from({ length: 12 }, (_, i) => i / 3 - 1);
+  const row = whole.subarray(4, 8);
+  assert.equal(encodeFloat32Base64(row), encodeFloat32Base64(Array.from(row)));
+  assert.deepEqual(decodeFloat32Base64(encodeFloat32Base64(row)), row);
+});
+
 test('a float64 value comes back as its nearest float32', () => {
   assert.equal(decodeFloat32Base64(encodeFloat32Base64([0.1]))[0], Math.fround(0.1));
 });

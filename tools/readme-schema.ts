@@ -10,9 +10,18 @@ const START = '<!-- schema:start (generated from schema.json by `npm run readme`
 const END = '<!-- schema:end -->';
 
 function typeName(s: PropertySchema): string {
-  if (s.type === 'array') return `${typeName(s.items ?? {})}[]`;
+  if (s.anyOf) return s.anyOf.map(alternative).join(' or ');
+  if (s.enum) return s.enum.map((v) => `"${v}"`).join(' or ');
+  if (s.format === 'byte') return 'base64 string';
+  if (s.type === 'array') return s.items?.anyOf ? `(${typeName(s.items)})[]` : `${typeName(s.items ?? {})}[]`;
   if (s.type === 'object' && typeof s.additionalProperties === 'object') return `{ [id]: ${typeName(s.additionalProperties)} }`;
   return s.type ?? 'any';
+}
+
+/** One shape among several: an object is spelled out, since its keys are what tells the shapes apart. */
+function alternative(s: PropertySchema): string {
+  if (s.type === 'object' && s.properties) return `{ ${Object.entries(s.properties).map(([k, p]) => `${k}: ${typeName(p)}`).join(', ')} }`;
+  return typeName(s);
 }
 
 function bounds(s: PropertySchema): string {

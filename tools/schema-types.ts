@@ -8,6 +8,8 @@ import { inputSchema, outputSchema, type PropertySchema } from '../src/schema.ts
 export const typesPath = fileURLToPath(new URL('../src/schema-types.ts', import.meta.url));
 
 function typeOf(s: PropertySchema, indent: string): string {
+  if (s.anyOf) return s.anyOf.map((alt) => wrap(typeOf(alt, indent))).join(' | ');
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
   switch (s.type) {
     case 'string': return 'string';
     case 'integer': case 'number': return 'number';

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Predictor, defaultWeightsDir } from '../predict.ts';
 import { BgeTokenizer } from '../src/engine/tokenizer/bge-tokenizer.ts';
 import { findModelFiles } from '../src/engine/model-files.ts';
+import { asFloatOutput } from '../src/output-formats.ts';
 
 const TOL = 1e-4;
 const fixtures = new URL('../tests/fixtures/reference/', import.meta.url);
@@ -38,8 +39,8 @@ async function main(): Promise<void> {
 }
 
 async function tutorial(p: Predictor): Promise<void> {
-  const q = await p.predict({ texts: s1, max_length: 10, return_colbert: true });
-  const d = await p.predict({ texts: s2, max_length: 100, return_colbert: true });
+  const q = asFloatOutput(await p.predict({ texts: s1, max_length: 10, return_colbert: true }));
+  const d = asFloatOutput(await p.predict({ texts: s2, max_length: 100, return_colbert: true }));
   const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
   const dense = [[0.6259035, 0.34749585], [0.349868, 0.6782462]];
   dense.forEach((row, i) => row.forEach((v, j) => num(`tutorial dense s1[${i}]·s2[${j}]`, dot(q.dense_vecs![i], d.dense_vecs![j]), v)));
@@ -51,7 +52,7 @@ async function tutorial(p: Predictor): Promise<void> {
     const byText = Object.fromEntries(Object.entries(q.lexical_weights![i]).map(([id, w]) => [q.lexical_tokens![id], w]));
     for (const [tok, w] of Object.entries(expected)) num(`tutorial lexical s1[${i}] "${tok}"`, byText[tok] ?? NaN, w);
   });
-  const withQuery = await p.predict({ texts: s2, query: s1[0], max_length: 8192 });
+  const withQuery = asFloatOutput(await p.predict({ texts: s2, query: s1[0], max_length: 8192 }));
   num('tutorial lexical score s1[0]·s2[0]', withQuery.scores!.sparse[0], 0.19554448500275612);
   num('tutorial lexical score s1[0]·s2[1]', withQuery.scores!.sparse[1], 0.00880391988903284);
   num('tutorial colbert score s1[0]·s2[0]', withQuery.scores!.colbert[0], 0.7796662449836731);
@@ -61,7 +62,7 @@ async function tutorial(p: Predictor): Promise<void> {
 
 async function liteLexical(p: Predictor): Promise<void> {
   const ref = JSON.parse(readFileSync(new URL('bge-m3-lite.embeddings_ref.json', fixtures), 'utf8')) as { sentences: string[]; lexical_weights: Record<string, number>[] };
-  const out = await p.predict({ texts: ref.sentences, return_dense: false });
+  const out = asFloatOutput(await p.predict({ texts: ref.sentences, return_dense: false }));
   ref.lexical_weights.forEach((expected, i) => {
     const ours = out.lexical_weights![i];
     const keysSame = sameKeys(ours, expected);

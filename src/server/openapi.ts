@@ -14,6 +14,7 @@ export function buildOpenApiSchema(): Json {
     components: {
       schemas: {
         Input: inputComponent(inputSchema),
+        ...choiceComponents(inputSchema),
         Output: { ...structuredClone(outputSchema), title: 'Output' },
         PredictionRequest: predictionRequest(),
         PredictionResponse: predictionResponse(),
@@ -39,15 +40,34 @@ export function buildOpenApiSchema(): Json {
   };
 }
 
-/** Cog's Input: every property titled and numbered by `x-order` (its position when the schema gives none). */
+/**
+ * Cog's Input: every property titled and numbered by `x-order` (its position
+ * when the schema gives none); a property with choices refers to its own
+ * enumeration component, as Cog writes `Input(choices=[...])`.
+ */
 function inputComponent(schema: ObjectSchema): Json {
   const copy = structuredClone(schema) as ObjectSchema;
+  const properties: Record<string, Json> = {};
   Object.entries(copy.properties).forEach(([name, prop], i) => {
-    prop.title ??= titleCase(name);
     prop['x-order'] ??= i;
+    if (prop.enum) {
+      const { default: dflt, description, 'x-order': order } = prop;
+      properties[name] = { allOf: [ref(name)], ...(dflt !== undefined && { default: dflt }), ...(description && { description }), 'x-order': order };
+    } else {
+      properties[name] = { ...prop, title: prop.title ?? titleCase(name) };
+    }
   });
-  const out: Json = { ...copy, title: 'Input', type: 'object' };
+  const out: Json = { ...copy, properties, title: 'Input', type: 'object' };
   if (!copy.required?.length) delete out.required;
+  return out;
+}
+
+/** One `{title, description: "An enumeration.", enum, type}` component per input with choices, named as the input. */
+function choiceComponents(schema: ObjectSchema): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const [name, prop] of Object.entries(schema.properties)) {
+    if (prop.enum) out[name] = { title: name, description: 'An enumeration.', enum: [...prop.enum], type: prop.type ?? 'string' };
+  }
   return out;
 }
 

@@ -74,7 +74,11 @@ describe('discovery routes', () => {
     const r = await call(s.url, 'GET', '/openapi.json');
     assert.deepEqual(buildOpenApiSchema(), r.body);
     const { schemas } = r.body.components;
-    assert.deepEqual(schemas.Input.properties, schemaJson.Input.properties);
+    // Inputs with choices take Cog's layout for Input(choices=[...]): a reference to an enumeration component.
+    const choices = ([name, p]: [string, any]) => (p.enum
+      ? [name, { allOf: [{ $ref: `#/components/schemas/${name}` }], default: p.default, description: p.description, 'x-order': p['x-order'] }]
+      : [name, p]);
+    assert.deepEqual(schemas.Input.properties, Object.fromEntries(Object.entries(schemaJson.Input.properties).map(choices)));
     assert.deepEqual(schemas.Input.required, ['texts']);
     assert.deepEqual(schemas.Output.properties, schemaJson.Output.properties);
     // What `cog predict` follows to find the output type.

@@ -2,6 +2,7 @@
 // each text's dense vector computed alone by a separate Predictor instance.
 import assert from 'node:assert/strict';
 import { Predictor } from '../../predict.ts';
+import { asFloatOutput } from '../../src/output-formats.ts';
 import { ensureTestModels } from '../helpers/test-models.ts';
 
 export async function officialWeights(): Promise<string> {
@@ -22,7 +23,7 @@ export class DenseOracle {
   async dense(text: string): Promise<number[]> {
     let v = this.cache.get(text);
     if (!v) {
-      const out = await this.predictor.predict({ texts: [text], return_sparse: false });
+      const out = asFloatOutput(await this.predictor.predict({ texts: [text], return_sparse: false }));
       v = out.dense_vecs![0];
       this.cache.set(text, v);
     }

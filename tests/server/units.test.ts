@@ -73,7 +73,7 @@ test('OpenAPI: Cog\'s envelope around the schema', () => {
   const o = buildOpenApiSchema() as any;
   assert.equal(o.openapi, '3.0.2');
   const s = o.components.schemas;
-  assert.deepEqual(Object.keys(s), ['Input', 'Output', 'PredictionRequest', 'PredictionResponse', 'Status', 'WebhookEvent', 'HTTPValidationError', 'ValidationError']);
+  assert.deepEqual(Object.keys(s), ['Input', 'sparse_format', 'vector_encoding', 'Output', 'PredictionRequest', 'PredictionResponse', 'Status', 'WebhookEvent', 'HTTPValidationError', 'ValidationError']);
   const order = Object.values(s.Input.properties).map((p: any) => p['x-order']);
   assert.deepEqual(order, order.map((_, i) => i), 'x-order numbers the inputs 0..n-1');
   assert.equal(s.Input.title, 'Input');

@@ -117,6 +117,50 @@ describe('the playground in Chromium', { skip }, () => {
     await context.close();
   });
 
+  test('the output shapes are selects from the schema; with indices_values and base64 every view shows what the defaults show', async () => {
+    const { page, context, errors } = await openPlayground(browser, server.url);
+    for (const name of ['sparse_format', 'vector_encoding']) {
+      const select = page.getByLabel(SCHEMA.Input.properties[name].title, { exact: true });
+      const options = await select.locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+      assert.deepEqual(options, SCHEMA.Input.properties[name].enum);
+      assert.equal(await select.inputValue(), SCHEMA.Input.properties[name].default);
+    }
+    const texts = ['It costs 5.5 or 5 or 0.5 dollars.', 'e.g. www.example.com and 中文', 'The cat sat on the mat.'];
+    const query = 'what does it cost';
+    await setTexts(page, texts, 1);
+    await page.getByLabel('Return Colbert', { exact: true }).check();
+    await page.getByLabel('Query', { exact: true }).fill(query);
+    await page.getByLabel('Sparse Format', { exact: true }).selectOption('indices_values');
+    await page.getByLabel('Vector Encoding', { exact: true }).selectOption('base64');
+    await submit(page);
+    await page.locator('#heatmap table.heatmap').waitFor();
+    assert.equal(await runStatus(page), 'succeeded');
+
+    // The server's default shapes are the oracle for every view.
+    const out = await predictDirect(server.url, { texts, return_colbert: true, query });
+    const q = await predictDirect(server.url, { texts: [query], return_colbert: true });
+    await checkHeatmap(page, out);
+    await checkChips(page, [q, out], texts.length);
+    await checkAlignment(page, q.colbert_vecs[0], out);
+    await checkDenseCopy(page, out.dense_vecs[0], texts.length + 1);
+    await page.getByText('Raw JSON of the prediction').click();
+    const raw = JSON.parse(await page.getByLabel('Raw JSON', { exact: true }).innerText());
+    assert.equal(typeof raw.output.dense_vecs[0], 'string', 'the raw JSON is what the server sent');
+    assert.deepEqual(Object.keys(raw.output.lexical_weights[0]), ['indices', 'values']);
+    assert.deepEqual(raw.input.sparse_format, 'indices_values');
+
+    await page.getByLabel('Sparse Format', { exact: true }).selectOption('tokens');
+    await submit(page);
+    await page.locator('#sparse .chip').first().waitFor();
+    const chips = await page.locator('#sparse .chips-block').nth(1).locator('.chip').evaluateAll((els) => els.map((e) => [e.getAttribute('data-token-id'), e.textContent]));
+    const tokensOut = await predictDirect(server.url, { texts, sparse_format: 'tokens' });
+    const expected = Object.entries(tokensOut.lexical_weights[0] as Record<string, number>).sort((a, b) => b[1] - a[1]);
+    assert.deepEqual(chips.map(([key]) => key), expected.map(([key]) => key), 'tokens chips keep the keys the server sent');
+    assert.ok(chips.some(([key, text]) => key === '%2E' && text === '.'), 'an escaped key reads as its text');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test('a value the server rejects gets its 422 message next to its field, and clears when fixed', async () => {
     const { page, context } = await openPlayground(browser, server.url);
     await setTexts(page, ['hello']);

@@ -3,7 +3,7 @@
 import { el } from './dom.js';
 
 /**
- * @typedef {{ type?: string, title?: string, description?: string, default?: unknown,
+ * @typedef {{ type?: string, title?: string, description?: string, default?: unknown, enum?: string[],
  *   minimum?: number, maximum?: number, minItems?: number, maxItems?: number,
  *   items?: PropSchema, 'x-order'?: number }} PropSchema
  * @typedef {{ name: string, element: HTMLElement, read(): unknown, set(value: unknown): void,
@@ -34,7 +34,7 @@ export function describedIds(controlId) {
 
 /** @param {FieldSpec} spec */
 export function title(spec) {
-  return spec.prop.title ?? spec.name;
+  return spec.prop.title ?? spec.name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
 }
 
 /** @param {FieldSpec} spec @param {{ desc: string }} ids */

@@ -18,6 +18,7 @@ export function createField(spec) {
   if (prop.type === 'array' && isNumeric(prop.items?.type) && fixedLength(prop) > 0) return tupleField(spec);
   if (prop.type === 'integer' || prop.type === 'number') return numberField(spec);
   if (prop.type === 'boolean') return booleanField(spec);
+  if (prop.type === 'string' && prop.enum) return selectField(spec);
   if (prop.type === 'string') return stringField(spec);
   return jsonField(spec);
 }
@@ -91,6 +92,23 @@ function stringField(spec) {
     read: () => (area.value === '' && !spec.required ? undefined : area.value),
     set: (v) => { area.value = typeof v === 'string' ? v : ''; },
     focus: () => area.focus(),
+    showError: errors.show, clearError: errors.clear,
+  };
+}
+
+/** One of the schema's enum values, as a select (the default preselected). @param {FieldSpec} spec @returns {Field} */
+function selectField(spec) {
+  const id = uid(`f-${spec.name}`);
+  const values = spec.prop.enum ?? [];
+  const select = el('select', { id, name: spec.name, 'aria-describedby': describedIds(id).desc },
+    values.map((v) => el('option', { value: v, selected: v === spec.prop.default }, v)));
+  const { wrapper, ids } = fieldShell(spec, id, select);
+  const errors = errorSlot(wrapper, ids.error, [select]);
+  return {
+    name: spec.name, element: wrapper,
+    read: () => select.value,
+    set: (v) => { select.value = typeof v === 'string' ? v : String(spec.prop.default ?? values[0] ?? ''); },
+    focus: () => select.focus(),
     showError: errors.show, clearError: errors.clear,
   };
 }

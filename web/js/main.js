@@ -103,13 +103,13 @@ function runOnce(input, progress, report = true) {
 }
 
 /**
- * The query alone, with the same max_length and outputs as the main request.
+ * The query alone, with the same max_length, outputs and output shapes as the main request.
  * @param {Record<string, unknown>} used the main request's input, defaults filled in
  * @param {string} query
  */
 function queryInput(used, query) {
-  const { max_length, return_dense, return_sparse, return_colbert } = used;
-  return { texts: [query], max_length, return_dense, return_sparse, return_colbert };
+  const { max_length, return_dense, return_sparse, return_colbert, sparse_format, vector_encoding } = used;
+  return { texts: [query], max_length, return_dense, return_sparse, return_colbert, sparse_format, vector_encoding };
 }
 
 /** The schema's default of every input that has one. @param {SchemaForm} form */

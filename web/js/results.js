@@ -6,6 +6,7 @@ import { alignmentView } from './alignment.js';
 import { denseStripsView } from './dense-strip.js';
 import { el, replaceChildren } from './dom.js';
 import { heatmapView } from './heatmap.js';
+import { viewableOutput } from './output-shapes.js';
 import { rawView } from './raw-json.js';
 import { ScoreMatrices, embeddedText, toRows } from './scores.js';
 import { excerpt, summaryView } from './summary.js';
@@ -26,16 +27,18 @@ const MAX_LISTED = 50;
 
 /** @param {HTMLElement} root @param {ResultData} d */
 export function renderResults(root, d) {
-  const out = d.prediction.output;
+  const format = /** @type {string | undefined} */ (d.input.sparse_format);
+  const out = viewableOutput(d.prediction.output, format);
+  const queryOutput = viewableOutput(d.queryOutput, format);
   const texts = d.texts.map((text, i) => entry(`T${i + 1}`, text, out, i));
-  const query = d.query !== undefined && d.queryOutput ? entry('Q', d.query, d.queryOutput, 0) : undefined;
+  const query = d.query !== undefined && queryOutput ? entry('Q', d.query, queryOutput, 0) : undefined;
   const all = query ? [query, ...texts] : texts;
   replaceChildren(root,
     summaryView(all.map((e) => ({ label: e.label, text: e.text, tokens: e.tokens, truncated: e.truncated })), d.maxLength),
     heatmap(all, query, d),
     out.lexical_weights && firstOnes(tokenChipsView(listed(all, 'lexical_weights').map((e) => ({
       label: e.label, name: excerpt(e.text, 60), weights: e.output.lexical_weights[e.index],
-    })), { ...out.lexical_tokens, ...d.queryOutput?.lexical_tokens }), all.length),
+    })), { ...out.lexical_tokens, ...queryOutput?.lexical_tokens }), all.length),
     alignment(all, query, d),
     out.dense_vecs && firstOnes(denseStripsView(listed(all, 'dense_vecs').map((e) => ({
       label: e.label, name: excerpt(e.text, 60), vector: e.output.dense_vecs[e.index],

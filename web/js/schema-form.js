@@ -19,7 +19,7 @@ export class SchemaForm {
     const schema = openapi?.components?.schemas?.Input;
     if (!schema?.properties) throw new Error('/openapi.json has no components.schemas.Input with properties; the server is not speaking Cog\'s OpenAPI layout.');
     /** @type {Record<string, PropSchema>} */
-    this.props = schema.properties;
+    this.props = withChoices(openapi, schema.properties);
     const required = new Set(schema.required ?? []);
     /** @type {Field[]} */
     this.fields = orderedNames(this.props).map((name) =>
@@ -77,6 +77,23 @@ export class SchemaForm {
   clearIssues() {
     for (const f of this.fields) f.clearError();
   }
+}
+
+/**
+ * Cog writes an input with choices as `{allOf: [{$ref}], default, description,
+ * x-order}` and the choices in the component it refers to: the two merged.
+ * @param {any} openapi @param {Record<string, any>} props @returns {Record<string, PropSchema>}
+ */
+function withChoices(openapi, props) {
+  /** @type {Record<string, PropSchema>} */
+  const out = {};
+  for (const [name, prop] of Object.entries(props)) {
+    const target = prop.allOf?.[0]?.$ref?.match(/^#\/components\/schemas\/(.+)$/)?.[1];
+    const choices = target && openapi.components.schemas[target];
+    const { allOf, ...rest } = prop;
+    out[name] = choices ? { type: choices.type, enum: choices.enum, ...rest } : prop;
+  }
+  return out;
 }
 
 /** @param {Record<string, PropSchema>} props */

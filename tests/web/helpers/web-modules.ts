@@ -46,3 +46,11 @@ export const loadTokenLabels = () => load<TokenLabelsModule>('token-labels');
 export const loadCurl = () => load<CurlModule>('curl');
 export const loadApi = () => load<ApiModule>('api');
 export const loadHealth = () => load<HealthModule>('health');
+
+export interface OutputShapesModule {
+  viewableOutput(output: unknown, sparseFormat?: string): any;
+  decodeFloat32Base64(text: string): Float32Array;
+  tokenFromKey(key: string): string;
+}
+
+export const loadOutputShapes = () => load<OutputShapesModule>('output-shapes');
