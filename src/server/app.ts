@@ -2,13 +2,18 @@
 import express, { type Express } from 'express';
 import type { ServerContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
+import { originPolicy } from './origin-policy.ts';
 import { cogRoutes } from './routes-cog.ts';
 import { staticRoutes } from './routes-static.ts';
+import { securityHeaders } from './security-headers.ts';
 import { v1Routes } from './routes-v1.ts';
 
 export function createApp(ctx: ServerContext): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Before every route, so routes added later get them too.
+  app.use(securityHeaders(ctx.webDir));
+  app.use(originPolicy(ctx.config.corsAllowOrigins));
   app.use(cogRoutes(ctx));
   app.use('/v1', v1Routes(ctx));
   app.use(staticRoutes(ctx.webDir));

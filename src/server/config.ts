@@ -31,6 +31,8 @@ export interface ServerConfig {
   v1QueueMax: number;
   v1PageSize: number;
   logLevel: LogLevel;
+  /** Other origins whose web pages may call this server (CORS_ALLOW_ORIGINS, comma-separated; `*` for any). */
+  corsAllowOrigins: string[];
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 32;
@@ -51,6 +53,7 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = {
   v1QueueMax: 1000,
   v1PageSize: 100,
   logLevel: 'info',
+  corsAllowOrigins: [],
 };
 
 type Env = Record<string, string | undefined>;
@@ -79,6 +82,7 @@ export function readServerConfig(env: Env = process.env, cogYaml?: string): Serv
   if (retMb !== undefined) c.v1RetentionBytes = Math.round(retMb * 1024 * 1024);
   c.v1QueueMax = intVar(env, 'BGE_M3_V1_QUEUE_MAX', 0) ?? c.v1QueueMax;
   c.logLevel = logLevelVar(env) ?? c.logLevel;
+  c.corsAllowOrigins = originsVar(env, 'CORS_ALLOW_ORIGINS') ?? c.corsAllowOrigins;
   return c;
 }
 
@@ -100,6 +104,23 @@ function intVar(env: Env, name: string, min: number): number | undefined {
 function secondsVar(env: Env, name: string): number | undefined {
   const s = numberVar(env, name, 0);
   return s === undefined ? undefined : Math.round(s * 1000);
+}
+
+/** Origins as `scheme://host[:port]` (normalized as browsers send them), or `*`. */
+function originsVar(env: Env, name: string): string[] | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  return raw.split(',').map((s) => s.trim()).filter(Boolean).map((o) => {
+    if (o === '*' || o === 'null') return o;
+    let u: URL | undefined;
+    try {
+      u = new URL(o);
+    } catch { /* reported below */ }
+    if (!u || !/^https?:$/.test(u.protocol) || u.pathname !== '/' || u.search || u.hash || u.username) {
+      throw new Error(`${name} holds ${JSON.stringify(o)}, which is not an origin: expected scheme://host[:port] such as https://app.example.com, or *. Fix or unset it.`);
+    }
+    return u.origin;
+  });
 }
 
 function logLevelVar(env: Env): LogLevel | undefined {

@@ -4,15 +4,17 @@ import express, { type Request, type Response, type Router } from 'express';
 import { toCogResponse } from './cog-json.ts';
 import { addWebhook, healthStatus, logOutcome, traceHeaders, type ServerContext } from './context.ts';
 import { sendCogError, sendValidationError } from './errors.ts';
+import { jsonBody } from './json-body.ts';
 import { buildOpenApiSchema } from './openapi.ts';
 import { Prediction } from './prediction.ts';
 import { isPlainObject, parsePredictionRequest } from './request-body.ts';
 import { COG_CONTRACT_VERSION } from './types.ts';
 import { prefersHtml, playgroundPresent } from './routes-static.ts';
+import { selfWebhookIssue } from './webhook-self.ts';
 
 export function cogRoutes(ctx: ServerContext): Router {
   const r = express.Router();
-  const json = express.json({ limit: ctx.config.maxBodyBytes, type: () => true });
+  const json = jsonBody(ctx.config.maxBodyBytes);
   /** In-flight predictions by client-supplied id; forgotten when they end, as in Cog. */
   const active = new Map<string, Prediction>();
   const openapi = buildOpenApiSchema();
@@ -60,6 +62,8 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
   }
   const parsed = parsePredictionRequest(body);
   if (!parsed.ok) return sendValidationError(req, res, parsed.detail);
+  const loop = await selfWebhookIssue(parsed.value.webhook?.url, req);
+  if (loop) return sendValidationError(req, res, [loop]);
   const id = pathId ?? parsed.value.id;
   const running = id === null ? undefined : active.get(id);
   if (running) {
@@ -89,7 +93,9 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
     if (!res.writableFinished) ctx.runner.cancel(p);
   });
   await p.settled;
-  if (!res.destroyed) res.json(toCogResponse(p));
+  if (res.destroyed) return;
+  if (p.inputIssues) return sendValidationError(req, res, p.inputIssues.map((i) => ({ loc: ['body', 'input', ...i.loc], msg: i.message, type: i.type })));
+  res.json(toCogResponse(p));
 }
 
 function respondAsync(req: Request): boolean {
