@@ -32,6 +32,7 @@ export function originPolicy(allowOrigins: readonly string[]): RequestHandler {
       return void res.status(204).end();
     }
     if (allowed || (SAFE_METHODS.has(req.method) && !preflight)) return next();
+    req.resume(); // discard the unread body, so the connection stays usable
     sendError(req, res, 403, 'Cross-origin request refused',
       `A web page from ${JSON.stringify(origin.slice(0, 200))} may not send ${preflight ? 'this' : `a ${req.method}`} request to this server. ` +
       'To let pages from that origin call it, list the origin in CORS_ALLOW_ORIGINS.');

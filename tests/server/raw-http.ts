@@ -21,7 +21,9 @@ export interface RawRequest {
 export function rawRequest(base: string, r: RawRequest): Promise<RawReply> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method: r.method, path: r.path, headers: r.headers, insecureHTTPParser: true }, (res) => {
+    // A fresh connection per request: a reply sent before its body was read may close the connection.
+    const length = r.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(r.body)) };
+    const req = request({ host: u.hostname, port: u.port, method: r.method, path: r.path, headers: { ...length, ...r.headers }, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('error', reject);
