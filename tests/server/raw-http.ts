@@ -42,16 +42,17 @@ export function rawRequest(base: string, r: RawRequest): Promise<RawReply> {
   });
 }
 
-const REPO_ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
+export const REPO_ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 
 /**
  * What in a response reveals the server's files or code: a stack frame, a
- * source file with a line number, a file URL, node_modules, or the absolute
- * path of the project (or of `alsoSecret`, e.g. the weights folder).
+ * source file with a line number, node_modules, or the absolute path of the
+ * project (or the folders in `secretDirs`, e.g. also the weights folder). A path the client
+ * sent itself (e.g. a file:// webhook echoed in a 422) is not a leak.
  */
-export function leak(text: string, alsoSecret: string[] = []): string | undefined {
-  const patterns = [/\n\s+at \S/, /\\n\s*at \S/, /\bat (?:async )?[\w.<>$]+ \(/, /file:\/\//, /\.(?:ts|js|mjs|cjs):\d+/, /node_modules/];
+export function leak(text: string, secretDirs: string[] = [REPO_ROOT]): string | undefined {
+  const patterns = [/\n\s+at \S/, /\\n\s*at \S/, /\bat (?:async )?[\w.<>$]+ \(/, /\.(?:ts|js|mjs|cjs):\d+/, /node_modules/];
   const hit = patterns.find((p) => p.test(text));
   if (hit) return text.match(hit)![0];
-  return [REPO_ROOT, ...alsoSecret].find((dir) => text.includes(dir));
+  return secretDirs.find((dir) => text.includes(dir));
 }
