@@ -86,7 +86,7 @@ function clientErrorTitle(status: number): string {
  * advice; otherwise an exposable message of http-errors is already meant for clients.
  */
 function clientErrorDetail(err: HttpishError, status: number): string {
-  if (/^(Z_|ERR_BROTLI|ERR__?ZLIB)/.test(String((err as { code?: unknown }).code ?? '')) || /incorrect header check|unexpected end of file|invalid (block|distance|stored|code)|Decompression failed/i.test(err.message)) {
+  if (/^(Z_|ERR_BROTLI|ERR_ZLIB)/.test(String((err as { code?: unknown }).code ?? '')) || /incorrect header check|unexpected end of file|invalid (block|distance|stored|code)|Decompression failed/i.test(err.message)) {
     return 'The request body could not be decompressed: it does not match its Content-Encoding header (gzip, deflate or br). Send it uncompressed, or compress it completely.';
   }
   if (err instanceof URIError || /^Failed to decode param/.test(err.message)) {

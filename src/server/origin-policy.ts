@@ -12,7 +12,12 @@ const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, DELETE, OPTIONS';
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Prefer, Traceparent, Tracestate';
 const EXPOSED_HEADERS = 'Location, Retry-After';
 
-export function originPolicy(allowOrigins: readonly string[]): RequestHandler {
+/** Writes a refusal in the error shape of the API the request came to. */
+export type RefusalWriter = (req: Request, res: Response, status: number, message: string) => void;
+
+const cogOrV1Refusal: RefusalWriter = (req, res, status, message) => sendError(req, res, status, 'Cross-origin request refused', message);
+
+export function originPolicy(allowOrigins: readonly string[], refuse: RefusalWriter = cogOrV1Refusal): RequestHandler {
   const any = allowOrigins.includes('*');
   const allows = (origin: string) => any || allowOrigins.includes(origin);
   return (req: Request, res: Response, next: NextFunction) => {
@@ -33,7 +38,7 @@ export function originPolicy(allowOrigins: readonly string[]): RequestHandler {
     }
     if (allowed || (SAFE_METHODS.has(req.method) && !preflight)) return next();
     req.resume(); // discard the unread body, so the connection stays usable
-    sendError(req, res, 403, 'Cross-origin request refused',
+    refuse(req, res, 403,
       `A web page from ${JSON.stringify(origin.slice(0, 200))} may not send ${preflight ? 'this' : `a ${req.method}`} request to this server. ` +
       'To let pages from that origin call it, list the origin in CORS_ALLOW_ORIGINS.');
   };
