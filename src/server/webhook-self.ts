@@ -40,7 +40,8 @@ function matchesHostHeader(host: string, port: number, header: string | undefine
     return false;
   }
   const headerHost = h.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return headerHost === host && (h.port === '' || Number(h.port) === port);
+  // A Host without a port (typical behind a proxy) names the default ports.
+  return headerHost === host && (h.port === '' ? port === 80 || port === 443 : Number(h.port) === port);
 }
 
 async function resolve(host: string): Promise<string[]> {

@@ -89,3 +89,16 @@ test('the server is alive and answering after all this', async () => {
   assert.equal(srv.child.exitCode, null);
   assert.equal((await call(srv.url, 'GET', '/health-check')).body.status, 'READY');
 });
+
+test('behind a proxy: the Host names the server on the default ports only; another port of that host is someone else', async () => {
+  const send = (webhook: string) => rawRequest(srv.url, {
+    method: 'POST', path: '/predictions', headers: { host: 'embed.example.com', 'content-type': 'application/json' },
+    // Only `start`: a non-terminal event gets one attempt, so the unreachable receiver costs no retries.
+    body: JSON.stringify({ input: { texts: ['x'], max_length: 8 }, webhook, webhook_events_filter: ['start'] }),
+  });
+  for (const self of ['https://embed.example.com/predictions', 'http://embed.example.com/v1/predictions', 'https://EMBED.example.com:443/x']) {
+    assert.equal((await send(self)).status, 422, self);
+  }
+  const other = await send('http://embed.example.com:8443/hooks');
+  assert.equal(other.status, 200, other.text);
+});
