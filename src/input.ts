@@ -1,6 +1,7 @@
 // Validation and coercion of prediction inputs against schema.json. The
 // Predictor, the HTTP server (422s) and the CLI (-i key=value) all use this.
 import { Ajv, type ErrorObject } from 'ajv';
+import { pathDeeperThan } from './json-depth.ts';
 import { inputNames, inputSchema, type PropertySchema } from './schema.ts';
 import type { Input } from './schema-types.ts';
 
@@ -20,6 +21,9 @@ export class InputValidationError extends Error {
   }
 }
 
+/** No input nests deeper than an array of arrays; this leaves room and keeps structuredClone far from the stack limit. */
+export const MAX_INPUT_DEPTH = 16;
+
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const check = ajv.compile(inputSchema);
 
@@ -29,15 +33,44 @@ export function validateInput(raw: unknown): Input {
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputValidationError([{ field: null, loc: [], type: 'type_error', message: `input must be a JSON object with the keys ${inputNames.join(', ')}; got ${describe(raw)}` }]);
   }
-  const value = structuredClone(raw) as Record<string, unknown>;
-  const issues = check(value) ? [] : (check.errors ?? []).map((e) => toIssue(e, value));
-  issues.push(...semanticIssues(value));
+  const { shallow, issues: depthIssues } = withoutDeepValues(raw as Record<string, unknown>);
+  const value = structuredClone(shallow);
+  const tooDeep = new Set(depthIssues.map((i) => i.field));
+  const issues = check(value) ? [] : (check.errors ?? []).map((e) => toIssue(e, value)).filter((i) => !tooDeep.has(i.field));
+  issues.push(...depthIssues, ...semanticIssues(value));
   if (issues.length) throw new InputValidationError(dedupe(withoutTypeUnderEnum(issues)));
   return value as unknown as Input;
 }
 
+/**
+ * A copy of the input's own keys (`__proto__` included, as JSON.parse makes
+ * it) in which a value nested too deeply is replaced by null: an unknown key
+ * is then still reported as unknown, a known one gets its own issue.
+ */
+function withoutDeepValues(raw: Record<string, unknown>): { shallow: Record<string, unknown>; issues: InputIssue[] } {
+  const shallow: Record<string, unknown> = {};
+  const issues: InputIssue[] = [];
+  for (const key of Object.keys(raw)) {
+    let v = raw[key];
+    if (pathDeeperThan(v, MAX_INPUT_DEPTH - 1)) {
+      v = null;
+      if (inputNames.includes(key)) issues.push({ field: key, loc: [key], type: 'value_error', message: `${key} nests deeper than ${MAX_INPUT_DEPTH} levels, the limit for an input value` });
+    }
+    defineOwn(shallow, key, v);
+  }
+  return { shallow, issues };
+}
+
+/** Sets an own property, even one named `__proto__` (plain assignment would set the prototype instead). */
+function defineOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function semanticIssues(value: Record<string, unknown>): InputIssue[] {
   const w = value.score_weights;
+  if (Array.isArray(w) && w.some((x) => typeof x === 'number' && !Number.isFinite(x))) {
+    return [{ field: 'score_weights', loc: ['score_weights'], type: 'value_error', message: `score_weights must be finite numbers (got ${w.map(String).join(', ')}): a number like 1e309 is too large for a 64-bit float` }];
+  }
   if (Array.isArray(w) && w.length === 3 && w.every((x) => typeof x === 'number' && x >= 0) && w[0] + w[1] + w[2] <= 0) {
     return [{ field: 'score_weights', loc: ['score_weights'], type: 'value_error', message: 'score_weights must not all be 0: the hybrid score divides by their sum' }];
   }
@@ -120,8 +153,8 @@ const FALSE = new Set(['false', 'f', 'no', 'n', 'off', '0']);
 export function coerceCogInput(raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(raw)) {
-    const schema = inputSchema.properties[key];
-    out[key] = schema ? coerceValue(v, schema) : v;
+    const schema = Object.hasOwn(inputSchema.properties, key) ? inputSchema.properties[key] : undefined;
+    defineOwn(out, key, schema ? coerceValue(v, schema) : v);
   }
   return out;
 }

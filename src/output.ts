@@ -28,7 +28,7 @@ export function checkOutputSize(input: Input, enc: Encoded): void {
     field: 'return_colbert',
     loc: ['return_colbert'],
     type: 'value_error',
-    message: `return_colbert would return ${rows} vectors (one per token), more than the ${MAX_COLBERT_VECTORS} one prediction can hold: split the texts over several predictions, lower max_length, or ask only for dense and sparse outputs`,
+    message: `return_colbert would return ${rows} vectors (one per token), more than the ${MAX_COLBERT_VECTORS} one prediction can hold: send fewer texts per prediction, lower max_length, or set return_colbert: false`,
   }]);
 }
 

@@ -3,16 +3,21 @@ import express, { type Express } from 'express';
 import { cogErrorShape, v1ErrorShape } from './auth-shapes.ts';
 import type { ServerContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
+import { originPolicy } from './origin-policy.ts';
 import { cogRoutes } from './routes-cog.ts';
 import { healthRoutes } from './routes-health.ts';
 import { metricsRoutes } from './routes-metrics.ts';
 import { staticRoutes } from './routes-static.ts';
+import { securityHeaders } from './security-headers.ts';
 import { v1Routes } from './routes-v1.ts';
 
 export function createApp(ctx: ServerContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(ctx.metrics.http);
+  // Before every route, so routes added later get them too.
+  app.use(securityHeaders(ctx.webDir));
+  app.use(originPolicy(ctx.config.corsAllowOrigins));
   app.use(healthRoutes(ctx));
   app.use('/metrics', ctx.auth.metricsGuard(cogErrorShape));
   app.use(metricsRoutes(ctx.metrics));

@@ -44,6 +44,8 @@ export interface ServerConfig {
    * when KUBERNETES_SERVICE_HOST is set, else none.
    */
   readyFile: string | null;
+  /** Other origins whose web pages may call this server (CORS_ALLOW_ORIGINS, comma-separated; `*` for any). */
+  corsAllowOrigins: string[];
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 32;
@@ -68,6 +70,7 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = {
   apiKeysFile: null,
   metricsApiKey: null,
   readyFile: null,
+  corsAllowOrigins: [],
 };
 
 export const COG_READY_FILE = '/var/run/cog/ready';
@@ -102,6 +105,7 @@ export function readServerConfig(env: Env = process.env, cogYaml?: string): Serv
   c.apiKeysFile = env.API_KEYS_FILE?.trim() || null;
   c.metricsApiKey = env.METRICS_API_KEY ? checkedKeys('METRICS_API_KEY', [env.METRICS_API_KEY.trim()])[0] : null;
   c.readyFile = readyFileVar(env);
+  c.corsAllowOrigins = originsVar(env, 'CORS_ALLOW_ORIGINS') ?? c.corsAllowOrigins;
   return c;
 }
 
@@ -146,6 +150,23 @@ function readyFileVar(env: Env): string | null {
   const raw = env.BGE_M3_READY_FILE;
   if (raw !== undefined) return raw.trim() || null;
   return env.KUBERNETES_SERVICE_HOST ? COG_READY_FILE : null;
+}
+
+/** Origins as `scheme://host[:port]` (normalized as browsers send them), or `*`. */
+function originsVar(env: Env, name: string): string[] | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  return raw.split(',').map((s) => s.trim()).filter(Boolean).map((o) => {
+    if (o === '*' || o === 'null') return o;
+    let u: URL | undefined;
+    try {
+      u = new URL(o);
+    } catch { /* reported below */ }
+    if (!u || !/^https?:$/.test(u.protocol) || u.pathname !== '/' || u.search || u.hash || u.username) {
+      throw new Error(`${name} holds ${JSON.stringify(o)}, which is not an origin: expected scheme://host[:port] such as https://app.example.com, or *. Fix or unset it.`);
+    }
+    return u.origin;
+  });
 }
 
 function logLevelVar(env: Env): LogLevel | undefined {

@@ -1,6 +1,7 @@
 // One prediction's state and its transitions. Serialization lives in
 // cog-json.ts and v1-json.ts; running it lives in runner.ts.
 import { performance } from 'node:perf_hooks';
+import type { InputIssue } from '../input.ts';
 import { TERMINAL_STATUSES, type PredictionStatus, type WebhookEvent } from './types.ts';
 
 export interface WebhookRequest {
@@ -38,6 +39,8 @@ export class Prediction {
   output: unknown = null;
   logs = '';
   error: string | null = null;
+  /** Set when predict() refused the input (e.g. an output too large to return): a sync Cog request answers 422. */
+  inputIssues: InputIssue[] | null = null;
   readonly createdAt = new Date();
   startedAt: Date | null = null;
   completedAt: Date | null = null;
@@ -93,9 +96,10 @@ export class Prediction {
     this.finish('succeeded');
   }
 
-  markFailed(error: string): void {
+  markFailed(error: string, inputIssues?: InputIssue[]): void {
     if (this.terminal) return;
     this.error = error;
+    this.inputIssues = inputIssues ?? null;
     this.finish('failed');
   }
 

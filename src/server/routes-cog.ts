@@ -5,15 +5,17 @@ import { requestOwner } from './auth-middleware.ts';
 import { toCogResponse } from './cog-json.ts';
 import { addWebhook, healthStatus, logOutcome, traceHeaders, type ServerContext } from './context.ts';
 import { sendCogError, sendValidationError } from './errors.ts';
+import { jsonBody } from './json-body.ts';
 import { buildOpenApiSchema } from './openapi.ts';
 import { Prediction } from './prediction.ts';
 import { isPlainObject, parsePredictionRequest } from './request-body.ts';
 import { COG_CONTRACT_VERSION } from './types.ts';
 import { prefersHtml, playgroundPresent } from './routes-static.ts';
+import { selfWebhookIssue } from './webhook-self.ts';
 
 export function cogRoutes(ctx: ServerContext): Router {
   const r = express.Router();
-  const json = express.json({ limit: ctx.config.maxBodyBytes, type: () => true });
+  const json = jsonBody(ctx.config.maxBodyBytes);
   /**
    * In-flight predictions by client-supplied id (per API key when keys are
    * on, so one key can neither see nor cancel another's); forgotten when they
@@ -71,6 +73,8 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
   }
   const parsed = parsePredictionRequest(body);
   if (!parsed.ok) return sendValidationError(req, res, parsed.detail);
+  const loop = await selfWebhookIssue(parsed.value.webhook?.url, req);
+  if (loop) return sendValidationError(req, res, [loop]);
   const id = pathId ?? parsed.value.id;
   const slot = id === null ? null : activeKey(res, id);
   const running = slot === null ? undefined : active.get(slot);
@@ -101,7 +105,9 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
     if (!res.writableFinished) ctx.runner.cancel(p);
   });
   await p.settled;
-  if (!res.destroyed) res.json(toCogResponse(p));
+  if (res.destroyed) return;
+  if (p.inputIssues) return sendValidationError(req, res, p.inputIssues.map((i) => ({ loc: ['body', 'input', ...i.loc], msg: i.message, type: i.type })));
+  res.json(toCogResponse(p));
 }
 
 function respondAsync(req: Request): boolean {

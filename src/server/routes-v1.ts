@@ -7,19 +7,21 @@ import express, { type Request, type Response, type Router } from 'express';
 import { requestOwner } from './auth-middleware.ts';
 import { addWebhook, logOutcome, traceHeaders, type ServerContext } from './context.ts';
 import { sendV1Error, sendValidationError } from './errors.ts';
+import { jsonBody } from './json-body.ts';
 import { newPredictionId } from './ids.ts';
 import { Prediction } from './prediction.ts';
 import { checkInput, isPlainObject, parseWebhookFields } from './request-body.ts';
 import { BadCursorError } from './store.ts';
 import type { ValidationDetail } from './types.ts';
-import { toV1Response } from './v1-json.ts';
+import { toV1Response, toV1WebhookPayload } from './v1-json.ts';
+import { selfWebhookIssue } from './webhook-self.ts';
 
 const DEFAULT_MODEL = 'bge-m3-cog/bge-m3';
 const MAX_WAIT_SECONDS = 60;
 
 export function v1Routes(ctx: ServerContext): Router {
   const r = express.Router();
-  const json = express.json({ limit: ctx.config.maxBodyBytes, type: () => true });
+  const json = jsonBody(ctx.config.maxBodyBytes);
   r.post('/predictions', json, (req, res) => create(ctx, req, res, {}));
   r.post('/models/:owner/:name/predictions', json, (req, res) => create(ctx, req, res, { model: slug(req) }));
   r.post('/deployments/:owner/:name/predictions', json, (req, res) => create(ctx, req, res, { model: slug(req), deployment: slug(req) }));
@@ -62,12 +64,14 @@ async function create(ctx: ServerContext, req: Request, res: Response, route: { 
     detail.push({ loc: ['body', 'version'], msg: 'version must be a string', type: 'type_error.str' });
   }
   if (detail.length || !input) return sendValidationError(req, res, detail);
+  const loop = await selfWebhookIssue(webhook?.url, req);
+  if (loop) return sendValidationError(req, res, [loop]);
   if (ctx.shutdown.requested) return sendV1Error(res, 503, 'Shutting down', 'The server is shutting down and accepts no new predictions.');
 
   const base = baseUrl(req);
   const version = typeof body.version === 'string' ? body.version : ctx.modelVersion;
   const p = new Prediction({ api: 'v1', id: newPredictionId(), input, webhook, owner: requestOwner(res), v1: { model: route.model ?? DEFAULT_MODEL, version, baseUrl: base, deployment: route.deployment } });
-  if (webhook) addWebhook(ctx, p, { request: webhook, payload: () => toV1Response(p, base), headers: traceHeaders((n) => req.get(n)) });
+  if (webhook) addWebhook(ctx, p, { request: webhook, payload: () => toV1WebhookPayload(p, base), headers: traceHeaders((n) => req.get(n)) });
   if (!ctx.runner.startOrQueue(p)) {
     res.set('retry-after', '1');
     return sendV1Error(res, 429, 'Too many predictions', `${ctx.runner.queuedCount} predictions are already waiting for a slot (BGE_M3_V1_QUEUE_MAX). Retry shortly.`);

@@ -1,5 +1,7 @@
 // Runs predictions on the Predictor: slots, the /v1 waiting queue, cancel.
 // Knows nothing about HTTP or ids; routes decide what to do when it says no.
+import type { InputIssue } from '../input.ts';
+import { clientMessage } from './client-message.ts';
 import type { Prediction } from './prediction.ts';
 import type { PredictorLike } from './types.ts';
 
@@ -14,6 +16,8 @@ export class Runner {
     private readonly predictor: PredictorLike,
     readonly slots: number,
     private readonly queueMax: number,
+    /** Where a failed prediction's stack goes; clients only ever see its message. */
+    private readonly logError: (line: string) => void = () => {},
   ) {}
 
   get ready(): boolean {
@@ -116,10 +120,19 @@ export class Runner {
     } catch (err) {
       if (signal.aborted) return p.markCanceled();
       const e = err instanceof Error ? err : new Error(String(err));
-      p.appendLog(`${e.stack ?? e.message}\n`);
-      p.markFailed(e.message);
+      const issues = inputIssuesOf(e);
+      if (!issues) this.logError(`prediction ${p.id ?? '-'} failed: ${e.stack ?? e.message}`);
+      const message = clientMessage(e.message);
+      p.appendLog(`${message}\n`);
+      p.markFailed(message, issues);
     }
   }
+}
+
+/** The issues of an InputValidationError (the Predictor refused its input): a client's mistake, not the server's. */
+function inputIssuesOf(e: Error): InputIssue[] | undefined {
+  const issues = (e as { issues?: unknown }).issues;
+  return e.name === 'InputValidationError' && Array.isArray(issues) ? (issues as InputIssue[]) : undefined;
 }
 
 /** Rejects when `signal` aborts, so a cancel never waits for the Predictor. */

@@ -83,7 +83,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
 function createContext(config: ServerConfig, log: Logger, predictor: PredictorLike, shutdown: ShutdownSwitch, auth: ServerAuth, opts: ServerOptions): ServerContext {
   const model = new ModelHealth(log, config.readyFile);
-  const runner = new Runner(predictor, config.maxConcurrency, config.v1QueueMax);
+  const runner = new Runner(predictor, config.maxConcurrency, config.v1QueueMax, (line) => log.error(line));
   return {
     config,
     log,

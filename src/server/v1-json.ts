@@ -31,6 +31,17 @@ export function toV1Response(p: Prediction, baseUrl: string): Record<string, unk
   return out;
 }
 
+/**
+ * A webhook's body: the prediction without its own `webhook` and
+ * `webhook_events_filter`, as Cog's payloads (PredictionResponse has no such
+ * fields). Echoing them made a payload a create request that asks for the same
+ * webhook again.
+ */
+export function toV1WebhookPayload(p: Prediction, baseUrl: string): Record<string, unknown> {
+  const { webhook: _url, webhook_events_filter: _filter, ...rest } = toV1Response(p, baseUrl);
+  return rest;
+}
+
 function metrics(p: Prediction): Record<string, number> {
   if (!p.completedAt) return {};
   const total = (p.completedAt.getTime() - p.createdAt.getTime()) / 1000;

@@ -153,15 +153,17 @@ describe('cancel', () => {
   });
 });
 
-test('a failing prediction is HTTP 200, status failed, error = the message, stack in logs', async (t) => {
-  const s = await startTestServer({ predictor: new FakePredictor() });
+test('a failing prediction is HTTP 200, status failed, error = the message, logs end with it (the stack goes to the server log only)', async (t) => {
+  const lines: string[] = [];
+  const s = await startTestServer({ predictor: new FakePredictor(), log: (l) => lines.push(l) });
   t.after(() => s.close());
   await waitForHealth(s.url, ['READY']);
   const r = await call(s.url, 'POST', '/predictions', { input: { texts: ['log:2', 'fail:the model broke'] } });
   assert.equal(r.status, 200);
   assert.equal(r.body.status, 'failed');
   assert.equal(r.body.error, 'the model broke');
-  assert.match(r.body.logs, /Error: the model broke\n\s+at /);
+  assert.equal(r.body.logs, 'the model broke\n');
+  assert.ok(lines.some((l) => /ERROR prediction - failed: Error: the model broke\n\s+at /.test(l)), 'the server log has the stack');
   assert.ok(typeof r.body.metrics.predict_time === 'number');
 });
 
