@@ -6,7 +6,7 @@ import type { Prediction } from './prediction.ts';
 import type { Runner } from './runner.ts';
 import type { SetupState } from './setup-state.ts';
 import type { PredictionStore } from './store.ts';
-import type { HealthStatus } from './types.ts';
+import type { HealthStatus, PredictorLike } from './types.ts';
 import { attachWebhook, type WebhookSettings, type WebhookTarget, type WebhookTracker } from './webhook.ts';
 
 export interface ServerContext {
@@ -14,6 +14,8 @@ export interface ServerContext {
   log: Logger;
   setup: SetupState;
   runner: Runner;
+  /** For what runs outside the slots: tokenize, decode, model info (OpenAI and TEI routes). */
+  predictor: PredictorLike;
   store: PredictionStore;
   webhooks: WebhookTracker;
   /** Folder of the static playground, served at /playground when present. */
@@ -45,7 +47,7 @@ export function addWebhook(ctx: ServerContext, p: Prediction, target: WebhookTar
 }
 
 /** The one log line each prediction gets when it ends. */
-export function logOutcome(ctx: ServerContext, p: Prediction, api: 'cog' | 'v1'): void {
+export function logOutcome(ctx: ServerContext, p: Prediction, api: Prediction['init']['api']): void {
   void p.settled.then(() => {
     const time = p.predictTime === null ? '' : ` predict_time=${p.predictTime.toFixed(3)}s`;
     const error = p.error ? ` error=${JSON.stringify(p.error.slice(0, 200))}` : '';

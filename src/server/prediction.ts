@@ -1,7 +1,7 @@
 // One prediction's state and its transitions. Serialization lives in
 // cog-json.ts and v1-json.ts; running it lives in runner.ts.
 import { performance } from 'node:perf_hooks';
-import { TERMINAL_STATUSES, type PredictionStatus, type WebhookEvent } from './types.ts';
+import { TERMINAL_STATUSES, type PredictionStatus, type PredictorLike, type WebhookEvent } from './types.ts';
 
 export interface WebhookRequest {
   url: string;
@@ -19,7 +19,7 @@ export interface V1Info {
 }
 
 export interface PredictionInit {
-  api: 'cog' | 'v1';
+  api: 'cog' | 'v1' | 'openai' | 'tei';
   id: string | null;
   /** The validated input, defaults applied. */
   input: Record<string, unknown>;
@@ -27,6 +27,8 @@ export interface PredictionInit {
   requestCreatedAt?: string | null;
   webhook?: WebhookRequest;
   v1?: V1Info;
+  /** Work other than predictor.predict(input) to run in the slot (the OpenAI and TEI routes' embed calls). */
+  run?: (predictor: PredictorLike, ctx: { signal: AbortSignal; log: (line: string) => void }) => Promise<unknown>;
 }
 
 export type PredictionListener = (event: Exclude<WebhookEvent, 'output'>) => void;

@@ -77,6 +77,7 @@ function createContext(config: ServerConfig, log: Logger, predictor: PredictorLi
     log,
     setup: new SetupState(),
     runner: new Runner(predictor, config.maxConcurrency, config.v1QueueMax),
+    predictor,
     store: new PredictionStore({ maxAgeMs: config.v1RetentionMs, maxCount: config.v1RetentionCount, maxBytes: config.v1RetentionBytes }),
     webhooks: new WebhookTracker(),
     webDir: opts.webDir ?? defaultWebDir(),

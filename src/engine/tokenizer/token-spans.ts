@@ -16,8 +16,9 @@ import { parseTokenizerJson, type AddedTokenSpec, type TokenizerSpec } from "./t
 
 export interface TokenSpan {
   id: number;
-  /** True for the <s> and </s> the post-processor adds; those have no offsets. */
+  /** True for the <s> and </s> the post-processor adds; those have no offsets, but their `token` text. */
   special: boolean;
+  token?: string;
   /** [start, stop) in UTF-16 units of the input; absent on added special tokens. */
   start?: number;
   stop?: number;
@@ -65,12 +66,12 @@ export class TokenSpans {
   /** Every token of `text` (no truncation), with <s> and </s> when addSpecialTokens. */
   encode(text: string, addSpecialTokens: boolean): TokenSpan[] {
     const out: TokenSpan[] = [];
-    if (addSpecialTokens) out.push({ id: this.spec.clsId, special: true });
+    if (addSpecialTokens) out.push({ id: this.spec.clsId, special: true, token: this.piece(this.spec.clsId) });
     for (const section of this.sections(text.replace(LONE_SURROGATE, "\uFFFD"), this.rawSplitter, 0)) {
       if ("tokenId" in section) out.push({ id: section.tokenId, special: false, start: section.start, stop: section.stop });
       else this.encodeSection(section, out);
     }
-    if (addSpecialTokens) out.push({ id: this.spec.sepId, special: true });
+    if (addSpecialTokens) out.push({ id: this.spec.sepId, special: true, token: this.piece(this.spec.sepId) });
     return out;
   }
 
