@@ -47,8 +47,9 @@ export function openaiRoutes(ctx: ServerContext): Router {
   const json = express.json({ limit: ctx.config.maxBodyBytes, type: () => true });
   r.post(OPENAI_PATHS, json, (req, res) => embeddings(ctx, req, res));
   r.all(OPENAI_PATHS, (req, res) => sendOpenAIError(res, 405, `Invalid method for URL (${req.method} ${req.path}): use POST.`));
-  r.use(OPENAI_PATHS, (err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
+  // Only this router's requests: an error handler here also sees errors of routers mounted before it.
+  r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent || !OPENAI_PATHS.includes(req.path)) return next(err);
     const problem = bodyProblem(err, ctx.config.maxBodyBytes);
     if (problem === 'aborted') return void res.end();
     if (problem) return sendOpenAIError(res, problem.status, problem.message);

@@ -56,6 +56,8 @@ export function teiRoutes(ctx: ServerContext): Router {
     }
   };
   r.post('/embed', json, handle(embed));
+  // TEI serves an embedding model's /embed at POST / too: clients given just the base URL post there.
+  r.post('/', json, handle(embed));
   r.post('/embed_sparse', json, handle(embedSparse));
   r.post('/tokenize', json, handle(tokenize));
   r.post('/decode', json, handle(decode));
@@ -63,8 +65,9 @@ export function teiRoutes(ctx: ServerContext): Router {
   r.post('/rerank', json, (_req, res) => teiError(res, 'Backend', 'Backend error: model is not a re-ranker model (BGE-M3 has no re-ranker head: POST /predictions with a query gives dense, sparse, ColBERT and hybrid scores)'));
   r.post('/predict', json, (_req, res) => teiError(res, 'Backend', 'Backend error: Model is not a classifier model (BGE-M3 is an embedding model: use /embed or /embed_sparse)'));
   r.all(TEI_PATHS, (req, res) => sendTeiError(res, 405, `${req.method} is not allowed on ${req.path}.`));
-  r.use(TEI_PATHS, (err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
+  // Only this router's requests: an error handler here also sees errors of routers mounted before it.
+  r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent || !(TEI_PATHS.includes(req.path) || (req.method === 'POST' && req.path === '/'))) return next(err);
     const problem = bodyProblem(err, ctx.config.maxBodyBytes);
     if (problem === 'aborted') return void res.end();
     // TEI (axum) answers a body it cannot read with plain text; this server keeps to TEI's JSON error body.

@@ -191,3 +191,15 @@ test('a real TEI client: @huggingface/inference featureExtraction pointed at /em
   const want = (await tei('post', '/embed', { inputs: TEXTS.slice(0, 2) })).body;
   assertClose(out as number[][], want, 'featureExtraction');
 });
+
+test('POST / is /embed, as TEI serves an embedding model; the other routes keep their own error shapes', async () => {
+  const root = await call(s.url, 'POST', '/', { inputs: TEXTS[0] });
+  assert.equal(root.status, 200);
+  assertClose(root.body, (await tei('post', '/embed', { inputs: TEXTS[0] })).body, 'POST /');
+  const cog = await call(s.url, 'POST', '/predictions', '{"input": ');
+  assert.equal(cog.status, 422);
+  assert.ok(Array.isArray(cog.body.detail), 'Cog\'s {"detail": [...]}');
+  const v1 = await call(s.url, 'POST', '/v1/predictions', '{"input": ');
+  assert.deepEqual(Object.keys(v1.body).sort(), ['detail', 'status', 'title']);
+  assert.equal((await call(s.url, 'GET', '/')).status, 200, 'GET / is still Cog\'s');
+});
