@@ -22,14 +22,17 @@ export type EmbedFailure =
 export type EmbedOutcome = { ok: true; value: EmbedReply } | ({ ok: false } & EmbedFailure);
 
 interface InputErrorLike {
-  name: 'EmbedInputError';
   message: string;
   problem: string;
   index: number | null;
 }
 
-function isInputError(e: unknown): e is InputErrorLike {
-  return e instanceof Error && e.name === 'EmbedInputError';
+/** EmbedInputError (src/embed-request.ts), or the Predictor's InputValidationError (e.g. a tokenizer limit). */
+function inputErrorOf(e: unknown): InputErrorLike | undefined {
+  if (!(e instanceof Error)) return undefined;
+  if (e.name === 'EmbedInputError') return e as unknown as InputErrorLike;
+  if (e.name === 'InputValidationError') return { message: e.message, problem: 'invalid', index: null };
+  return undefined;
 }
 
 export async function runEmbedCall(ctx: ServerContext, res: Response, call: EmbedCall, api: 'openai' | 'tei'): Promise<EmbedOutcome> {
@@ -43,7 +46,7 @@ export async function runEmbedCall(ctx: ServerContext, res: Response, call: Embe
     input: {},
     run: (predictor, c) =>
       predictor.embed!(call, c).catch((e: unknown) => {
-        if (isInputError(e)) inputError = e;
+        inputError ??= inputErrorOf(e);
         throw e;
       }),
   });

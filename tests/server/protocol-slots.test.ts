@@ -94,3 +94,36 @@ test('with the slot taken and room in the queue, calls wait for it and then succ
     await s.close();
   }
 });
+
+test('a refused input from the Predictor is the protocol\'s invalid-request error; a model failure says nothing internal', async () => {
+  const predictor: PredictorLike = {
+    info: { dim: 2, maxBatchTokens: 16 },
+    async setup() {},
+    async predict() {
+      throw new Error('not used');
+    },
+    async embed(req) {
+      if (req.inputs[0] === 'refuse') throw Object.assign(new Error('texts[0] is longer than the character limit'), { name: 'InputValidationError' });
+      throw new Error('ORT failed at /secret/path/model.onnx');
+    },
+  };
+  const s = await startTestServer({ predictor });
+  try {
+    await waitForHealth(s.url, ['READY']);
+    const refused = await call(s.url, 'POST', '/v1/embeddings', { input: 'refuse' });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error.message, /character limit/);
+    const teiRefused = await call(s.url, 'POST', '/embed', { inputs: 'refuse' });
+    assert.equal(teiRefused.status, 422);
+    assertTeiResponse('post', '/embed', 422, teiRefused.body);
+    const failed = await call(s.url, 'POST', '/v1/embeddings', { input: 'x' });
+    assert.equal(failed.status, 500);
+    assert.equal(failed.body.error.type, 'server_error');
+    const teiFailed = await call(s.url, 'POST', '/embed_sparse', { inputs: 'x' });
+    assert.equal(teiFailed.status, 424);
+    assertTeiResponse('post', '/embed_sparse', 424, teiFailed.body);
+    for (const r of [failed, teiFailed]) assert.doesNotMatch(r.text, /secret|model\.onnx|at /);
+  } finally {
+    await s.close();
+  }
+});
