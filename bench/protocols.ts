@@ -1,12 +1,13 @@
 // HTTP overhead of the OpenAI and TEI doors:
-//   npx tsx bench/protocols.ts [--quick] [--rounds N] [--weights DIR] [--no-write]
+//   npx tsx bench/protocols.ts [--quick] [--rounds N] [--weights DIR] [--section NAME] [--no-write]
 // One server process (bench/http-server.ts) on the full-size generated model
 // (or DIR); the queries-16 workload (16 concurrent clients, one 8-12 token
 // query per request) sent through POST /predictions (dense only, the same
 // work as the others), POST /v1/embeddings (float, and base64 as the OpenAI
 // SDKs ask by default) and TEI's POST /embed, alternating routes round after
 // round on the same server. Prints each route's throughput as a ratio to
-// /predictions' and writes the table into BENCHMARKS.md (section "protocols").
+// /predictions' and writes the table into BENCHMARKS.md (section "protocols",
+// or NAME).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -66,7 +67,7 @@ interface Run {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, weights: { type: 'string' }, 'no-write': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, weights: { type: 'string' }, section: { type: 'string', default: 'protocols' }, 'no-write': { type: 'boolean', default: false } } });
   const quick = values.quick!;
   const rounds = Number(values.rounds ?? (quick ? 3 : 2));
   const loadBefore = loadAverage();
@@ -98,9 +99,9 @@ async function main(): Promise<void> {
   } finally {
     await stop(server);
   }
-  const report = render({ quick, rounds, w, tokens, runs, modelDir, generated: !values.weights, loadBefore, minutes: (Date.now() - started) / 60000 });
+  const report = render({ command: process.argv.slice(2).join(' '), quick, rounds, w, tokens, runs, modelDir, generated: !values.weights, loadBefore, minutes: (Date.now() - started) / 60000 });
   console.log(`\n${report}`);
-  if (!values['no-write']) replaceSection('protocols', report);
+  if (!values['no-write']) replaceSection(values.section!, report);
 }
 
 async function queries16(quick: boolean, tokenizerPath: string): Promise<WorkloadData> {
@@ -112,6 +113,7 @@ async function queries16(quick: boolean, tokenizerPath: string): Promise<Workloa
 }
 
 interface ReportInput {
+  command: string;
   quick: boolean;
   rounds: number;
   w: WorkloadData;
@@ -134,7 +136,7 @@ function render(r: ReportInput): string {
     return `| ${route.name} | ${tps(b).toFixed(0)} | ${all.map((v) => v.toFixed(0)).join(', ')} | ${(tps(b) / base).toFixed(3)}× | ${quantile(b.latenciesMs, 0.5).toFixed(0)} | ${quantile(b.latenciesMs, 0.95).toFixed(0)} |`;
   });
   return [
-    `Command: \`npx tsx bench/protocols.ts${r.quick ? ' --quick' : ''}\` — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${r.minutes.toFixed(1)} min.`,
+    `Command: \`npx tsx bench/protocols.ts${r.command ? ` ${r.command}` : ''}\` — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${r.minutes.toFixed(1)} min.`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB RAM; Node ${m.node}, onnxruntime-node ${m.onnxruntime}. Load average (1, 5, 15 min) before: ${r.loadBefore}; after: ${loadAverage()}.`,
     `Model: ${r.generated ? 'the generated full-size BGE-M3' : 'the model'} in \`${path.relative(REPO_ROOT, r.modelDir)}\`. Workload: queries-16${r.quick ? ' (--quick size)' : ''}, ${r.w.texts.length} queries of 8-12 tokens (${r.tokens} tokens), one per request, ${r.w.concurrency} concurrent clients; ${r.rounds} rounds, routes alternating on one server; each route's best round is compared.`,
