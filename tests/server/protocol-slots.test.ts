@@ -127,3 +127,19 @@ test('a refused input from the Predictor is the protocol\'s invalid-request erro
     await s.close();
   }
 });
+
+test('a body over the size limit is a 413 in each protocol\'s error shape', async () => {
+  const s = await startTestServer({ predictor: new GatedPredictor(), config: { maxBodyBytes: 1024 } });
+  try {
+    const big = 'x'.repeat(2048);
+    const openai = await call(s.url, 'POST', '/v1/embeddings', { input: big });
+    assert.equal(openai.status, 413);
+    assert.equal(openai.body.error.type, 'invalid_request_error');
+    assert.match(openai.body.error.message, /larger than this server's limit/);
+    const tei = await call(s.url, 'POST', '/embed', { inputs: big });
+    assert.equal(tei.status, 413);
+    assertTeiResponse('post', '/embed', 413, tei.body);
+  } finally {
+    await s.close();
+  }
+});
