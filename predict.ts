@@ -10,13 +10,16 @@ import type { SessionSettings } from './src/engine/onnx-model.ts';
 import { abortError, Scheduler, type SchedulerOptions } from './src/engine/scheduler.ts';
 import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenizer.ts';
+import { TokenSpans, type TokenSpan } from './src/engine/tokenizer/token-spans.ts';
+import { lexicalWeights } from './src/engine/lexical.ts';
+import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/embed-request.ts';
 import type { Need } from './src/engine/types.ts';
 import { DEFAULT_WORKER_RESTARTS, WorkerSupervisor, type WorkerStatus } from './src/engine/worker-supervisor.ts';
 import { validateInput } from './src/input.ts';
 import { buildOutput, checkOutputSize, type Encoded } from './src/output.ts';
 import type { Input, Output } from './src/schema-types.ts';
 
-export type { Input, Output, PredictorObserver, WorkerStatus };
+export type { Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, TokenSpan };
 export { InputValidationError } from './src/input.ts';
 
 export interface SetupOptions {
@@ -50,6 +53,9 @@ interface Loaded {
   model: WorkerSupervisor;
   scheduler: Scheduler;
   info: ModelInfo;
+  tokenizerPath: string;
+  /** Offsets and decoding (TEI's /tokenize, /decode), loaded on first use. */
+  spans?: Promise<TokenSpans>;
 }
 
 /**
@@ -111,7 +117,7 @@ export class Predictor {
       onBatch: (stats) => { for (const o of this.observers) o.batch?.(stats); },
     });
     const layout = first.layout.kind === 'backbone' ? `${first.layout.hidden} + .pt heads` : `heads in graph (${Object.values(first.layout.outputs).join(', ')})`;
-    this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens } };
+    this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens }, tokenizerPath: files.tokenizer };
     log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}`);
   }
 
@@ -130,6 +136,40 @@ export class Predictor {
       onProgress: progressLogger(all.length, ctx.log),
     });
     return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) });
+  }
+
+  /**
+   * Dense and/or sparse vectors of texts or token-id arrays (the OpenAI and TEI
+   * routes): the same tokenizer, scheduler and heads as predict(), so the
+   * numbers are the same; length rules in src/embed-request.ts.
+   */
+  async embed(req: EmbedRequest, ctx: PredictContext = {}): Promise<EmbedResult> {
+    const { tokenizer, scheduler } = this.requireSetup();
+    const enc = await encodeEmbedInputs(tokenizer, req, (texts, maxLength) => encodeInSlices(tokenizer, texts, maxLength, ctx.signal));
+    const need = { dense: req.dense, sparse: req.sparse, colbert: false };
+    const embs = await scheduler.submit(enc.map((e) => e.ids), need, { signal: ctx.signal, onProgress: progressLogger(enc.length, ctx.log) });
+    return {
+      tokenCounts: enc.map((e) => e.ids.length),
+      truncated: enc.map((e) => e.truncated),
+      dense: req.dense ? embs.map((e) => Array.from(e.dense!)) : undefined,
+      sparse: req.sparse ? embs.map((e, i) => lexicalWeights(enc[i].ids, e.tokenWeights!)) : undefined,
+    };
+  }
+
+  /** Every token of `text` with its UTF-16 offsets, as the Rust tokenizers library reports them. */
+  async tokenize(text: string, opts: { addSpecialTokens: boolean }): Promise<TokenSpan[]> {
+    return (await this.tokenSpans()).encode(text, opts.addSpecialTokens);
+  }
+
+  /** tokenizer.decode(ids, skip_special_tokens); throws RangeError on an id outside the vocabulary. */
+  async decode(ids: readonly number[], opts: { skipSpecialTokens: boolean }): Promise<string> {
+    return (await this.tokenSpans()).decode(ids, opts.skipSpecialTokens);
+  }
+
+  private tokenSpans(): Promise<TokenSpans> {
+    const loaded = this.requireSetup();
+    loaded.spans ??= TokenSpans.fromFile(loaded.tokenizerPath);
+    return loaded.spans;
   }
 
   async close(): Promise<void> {

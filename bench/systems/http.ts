@@ -9,7 +9,7 @@ import { driveClients } from '../clients.ts';
 import type { ChildJob, RunResult, WorkloadData } from '../types.ts';
 import { ourTokenizeMs, procRss, realTokens } from './measure.ts';
 
-const SERVER_SCRIPT = fileURLToPath(new URL('../http-server.ts', import.meta.url));
+export const SERVER_SCRIPT = fileURLToPath(new URL('../http-server.ts', import.meta.url));
 
 export async function runHttp(job: ChildJob, w: WorkloadData): Promise<RunResult> {
   const setupStart = performance.now();
@@ -61,7 +61,7 @@ async function predict(url: string, texts: string[]): Promise<number[]> {
   return body.output.token_counts;
 }
 
-function listeningUrl(server: ChildProcess): Promise<string> {
+export function listeningUrl(server: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: server.stdout! });
     lines.on('line', (line) => {
@@ -71,7 +71,7 @@ function listeningUrl(server: ChildProcess): Promise<string> {
   });
 }
 
-async function waitReady(url: string): Promise<void> {
+export async function waitReady(url: string): Promise<void> {
   for (;;) {
     const health = (await (await fetch(`${url}/health-check`)).json()) as { status: string; setup?: unknown };
     if (health.status === 'READY') return;
@@ -80,7 +80,7 @@ async function waitReady(url: string): Promise<void> {
   }
 }
 
-function stop(server: ChildProcess): Promise<void> {
+export function stop(server: ChildProcess): Promise<void> {
   if (server.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.kill('SIGKILL'), 30_000);

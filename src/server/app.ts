@@ -1,6 +1,6 @@
 // The Express app: Cog routes, /v1, the playground, and JSON errors.
 import express, { type Express } from 'express';
-import { cogErrorShape, v1ErrorShape } from './auth-shapes.ts';
+import { cogErrorShape, openaiErrorShape, refusalByApi, teiErrorShape, v1ErrorShape } from './auth-shapes.ts';
 import type { ServerContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { originPolicy } from './origin-policy.ts';
@@ -9,6 +9,8 @@ import { healthRoutes } from './routes-health.ts';
 import { metricsRoutes } from './routes-metrics.ts';
 import { staticRoutes } from './routes-static.ts';
 import { securityHeaders } from './security-headers.ts';
+import { OPENAI_PATHS, openaiRoutes } from './routes-openai.ts';
+import { TEI_PATHS, teiRoutes } from './routes-tei.ts';
 import { v1Routes } from './routes-v1.ts';
 
 export function createApp(ctx: ServerContext): Express {
@@ -17,14 +19,21 @@ export function createApp(ctx: ServerContext): Express {
   app.use(ctx.metrics.http);
   // Before every route, so routes added later get them too.
   app.use(securityHeaders(ctx.webDir));
-  app.use(originPolicy(ctx.config.corsAllowOrigins));
+  app.use(originPolicy(ctx.config.corsAllowOrigins, refusalByApi));
   app.use(healthRoutes(ctx));
   app.use('/metrics', ctx.auth.metricsGuard(cogErrorShape));
   app.use(metricsRoutes(ctx.metrics));
   // Before the routers, so no body is parsed for a request without a valid key.
+  // OpenAI's before /v1's, so /v1/embeddings answers in OpenAI's shape; TEI's /info stays open like /openapi.json.
+  app.use(OPENAI_PATHS, ctx.auth.guard(openaiErrorShape));
+  app.use(TEI_PATHS.filter((p) => p !== '/info'), ctx.auth.guard(teiErrorShape));
+  app.post('/', ctx.auth.guard(teiErrorShape));
   app.use(['/predictions', '/shutdown'], ctx.auth.guard(cogErrorShape));
   app.use('/v1', ctx.auth.guard(v1ErrorShape));
   app.use(cogRoutes(ctx));
+  // Before /v1 (Replicate's router): /v1/embeddings is OpenAI's.
+  app.use(openaiRoutes(ctx));
+  app.use(teiRoutes(ctx));
   app.use('/v1', v1Routes(ctx));
   app.use(staticRoutes(ctx.webDir));
   app.use(notFound);

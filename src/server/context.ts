@@ -9,7 +9,7 @@ import type { Prediction } from './prediction.ts';
 import type { Runner } from './runner.ts';
 import type { SetupState } from './setup-state.ts';
 import type { PredictionStore } from './store.ts';
-import type { HealthStatus } from './types.ts';
+import type { HealthStatus, PredictorLike } from './types.ts';
 import { attachWebhook, type WebhookSettings, type WebhookTarget, type WebhookTracker } from './webhook.ts';
 
 export interface ServerContext {
@@ -20,6 +20,8 @@ export interface ServerContext {
   model: ModelHealth;
   runner: Runner;
   metrics: ServerMetrics;
+  /** For what runs outside the slots: tokenize, decode, model info (OpenAI and TEI routes). */
+  predictor: PredictorLike;
   store: PredictionStore;
   webhooks: WebhookTracker;
   /** Folder of the static playground, served at /playground when present. */
@@ -56,7 +58,7 @@ export function addWebhook(ctx: ServerContext, p: Prediction, target: WebhookTar
 }
 
 /** The one log line each prediction gets when it ends. */
-export function logOutcome(ctx: ServerContext, p: Prediction, api: 'cog' | 'v1'): void {
+export function logOutcome(ctx: ServerContext, p: Prediction, api: Prediction['init']['api']): void {
   void p.settled.then(() => {
     ctx.metrics.predictionSettled(p);
     const time = p.predictTime === null ? '' : ` predict_time=${p.predictTime.toFixed(3)}s`;

@@ -15,7 +15,7 @@ const EXPOSED_HEADERS = 'Location, Retry-After';
 /** Writes a refusal in the error shape of the API the request came to. */
 export type RefusalWriter = (req: Request, res: Response, status: number, message: string) => void;
 
-const cogOrV1Refusal: RefusalWriter = (req, res, status, message) => sendError(req, res, status, 'Cross-origin request refused', message);
+export const cogOrV1Refusal: RefusalWriter = (req, res, status, message) => sendError(req, res, status, 'Cross-origin request refused', message);
 
 export function originPolicy(allowOrigins: readonly string[], refuse: RefusalWriter = cogOrV1Refusal): RequestHandler {
   const any = allowOrigins.includes('*');

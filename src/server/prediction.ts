@@ -2,7 +2,7 @@
 // cog-json.ts and v1-json.ts; running it lives in runner.ts.
 import { performance } from 'node:perf_hooks';
 import type { InputIssue } from '../input.ts';
-import { TERMINAL_STATUSES, type PredictionStatus, type WebhookEvent } from './types.ts';
+import { TERMINAL_STATUSES, type PredictionStatus, type PredictorLike, type WebhookEvent } from './types.ts';
 
 export interface WebhookRequest {
   url: string;
@@ -20,7 +20,7 @@ export interface V1Info {
 }
 
 export interface PredictionInit {
-  api: 'cog' | 'v1';
+  api: 'cog' | 'v1' | 'openai' | 'tei';
   id: string | null;
   /** The validated input, defaults applied. */
   input: Record<string, unknown>;
@@ -30,6 +30,8 @@ export interface PredictionInit {
   v1?: V1Info;
   /** With API keys on: the sha256 (hex) of the key that created it, never the key. */
   owner?: string;
+  /** Work other than predictor.predict(input) to run in the slot (the OpenAI and TEI routes' embed calls). */
+  run?: (predictor: PredictorLike, ctx: { signal: AbortSignal; log: (line: string) => void }) => Promise<unknown>;
 }
 
 export type PredictionListener = (event: Exclude<WebhookEvent, 'output'>) => void;

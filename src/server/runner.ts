@@ -112,7 +112,8 @@ export class Runner {
   private async execute(p: Prediction): Promise<void> {
     const { signal } = p.controller;
     const log = (line: string) => p.appendLog(line.endsWith('\n') ? line : line + '\n');
-    const work = Promise.resolve().then(() => this.predictor.predict(p.input, { signal, log }));
+    const run = p.init.run ?? ((predictor, c) => predictor.predict(p.input, c));
+    const work = Promise.resolve().then(() => run(this.predictor, { signal, log }));
     work.catch(() => {}); // a late rejection after cancel is expected and ignored
     try {
       const output = await Promise.race([work, abortion(signal)]);

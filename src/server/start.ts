@@ -91,6 +91,7 @@ function createContext(config: ServerConfig, log: Logger, predictor: PredictorLi
     model,
     runner,
     metrics: new ServerMetrics(runner, predictor, () => model.ready),
+    predictor,
     store: new PredictionStore({ maxAgeMs: config.v1RetentionMs, maxCount: config.v1RetentionCount, maxBytes: config.v1RetentionBytes }),
     webhooks: new WebhookTracker(),
     webDir: opts.webDir ?? defaultWebDir(),

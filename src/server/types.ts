@@ -9,6 +9,39 @@ export interface PredictorLike {
   observe?(observer: PredictorObserver): void;
   /** Texts waiting for a forward pass. */
   readonly queuedTexts?: number;
+  /** The OpenAI and TEI doors need these; a predictor without them gets those routes refused. */
+  embed?(req: EmbedCall, ctx?: { signal?: AbortSignal; log?: (line: string) => void }): Promise<EmbedReply>;
+  tokenize?(text: string, opts: { addSpecialTokens: boolean }): Promise<TokenWithOffsets[]>;
+  decode?(ids: readonly number[], opts: { skipSpecialTokens: boolean }): Promise<string>;
+  /** Known after setup. */
+  readonly info?: { dim: number; maxBatchTokens: number; precision?: string };
+}
+
+/** Predictor.embed's request (src/embed-request.ts), as the server sees it. */
+export interface EmbedCall {
+  inputs: readonly (string | readonly number[])[];
+  truncate: boolean;
+  truncationDirection?: 'left' | 'right';
+  dense: boolean;
+  sparse: boolean;
+  maxTotalTokens?: number;
+}
+
+export interface EmbedReply {
+  tokenCounts: number[];
+  truncated: boolean[];
+  dense?: number[][];
+  sparse?: Record<string, number>[];
+}
+
+/** A token and its [start, stop) in UTF-16 units of the text; special tokens have no offsets. */
+export interface TokenWithOffsets {
+  id: number;
+  special: boolean;
+  /** The vocabulary text of a special token. */
+  token?: string;
+  start?: number;
+  stop?: number;
 }
 
 export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled';

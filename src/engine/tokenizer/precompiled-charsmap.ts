@@ -68,6 +68,11 @@ export class PrecompiledCharsmap {
     return out;
   }
 
+  /** The replacement of one cluster or character as a whole, or undefined (for token offsets). */
+  replacement(text: string): string | undefined {
+    return this.transform(Buffer.from(text, "utf8"));
+  }
+
   /**
    * The replacement for the shortest trie key that is a prefix of `bytes`, or undefined.
    * Note the quirk this reproduces: when a whole cluster is looked up, a match on its first
