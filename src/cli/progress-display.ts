@@ -71,6 +71,10 @@ export class ProgressDisplay {
       forceRedraw: true, // after a log line, the unchanged status line must come back
       fps: 10,
     });
+    // cli-progress saves the cursor at start and restores it at stop, which
+    // puts the cursor back above any log line printed meanwhile: keep it where it is.
+    const terminal = (this.bar as unknown as { terminal: { cursorSave(): void; cursorRestore(): void } }).terminal;
+    terminal.cursorSave = terminal.cursorRestore = () => {};
     this.bar.start(1, 0);
     return this.bar;
   }

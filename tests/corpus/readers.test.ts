@@ -7,11 +7,11 @@ import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { Table, writeParquet } from 'parquet-wasm';
 import { CorpusError } from '../../src/corpus/errors.ts';
 import { openReader } from '../../src/corpus/readers/open.ts';
-import type { ColumnChoice, InputRow } from '../../src/corpus/readers/types.ts';
+import type { ColumnChoice, InputRow, ReadOptions } from '../../src/corpus/readers/types.ts';
 import { inShard, resolveShard } from '../../src/corpus/shard.ts';
 import { makeCorpus, tempDir, toCsv, toJsonl } from './helpers.ts';
 
-const all = { want: () => true, startRow: 0 };
+const all: ReadOptions = { want: () => true, startRow: 0 };
 
 async function readAll(file: string, choice: ColumnChoice, opts = all): Promise<InputRow[]> {
   const out: InputRow[] = [];
@@ -19,7 +19,7 @@ async function readAll(file: string, choice: ColumnChoice, opts = all): Promise<
   return out;
 }
 
-function parquetFile(file: string, columns: Record<string, unknown[]>): void {
+function parquetFile(file: string, columns: Record<string, unknown[] | Int32Array>): void {
   // Written by parquet-wasm (arrow-rs), read by hyparquet: two implementations.
   const ipc = tableToIPC(tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]), 'stream');
   writeFileSync(file, writeParquet(Table.fromIPCStream(ipc)));
