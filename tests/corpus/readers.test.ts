@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
-import { Table, writeParquet } from 'parquet-wasm';
+import { Table, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
 import { CorpusError } from '../../src/corpus/errors.ts';
 import { openReader } from '../../src/corpus/readers/open.ts';
 import type { ColumnChoice, InputRow, ReadOptions } from '../../src/corpus/readers/types.ts';
@@ -19,10 +19,10 @@ async function readAll(file: string, choice: ColumnChoice, opts = all): Promise<
   return out;
 }
 
-function parquetFile(file: string, columns: Record<string, unknown[] | Int32Array>): void {
+function parquetFile(file: string, columns: Record<string, unknown[] | Int32Array>, rowGroupRows = 1 << 20): void {
   // Written by parquet-wasm (arrow-rs), read by hyparquet: two implementations.
   const ipc = tableToIPC(tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]), 'stream');
-  writeFileSync(file, writeParquet(Table.fromIPCStream(ipc)));
+  writeFileSync(file, writeParquet(Table.fromIPCStream(ipc), new WriterPropertiesBuilder().setMaxRowGroupSize(rowGroupRows).build()));
 }
 
 describe('readers', () => {
@@ -48,9 +48,10 @@ describe('readers', () => {
     assert.deepEqual(keyed.map((r) => r.id), corpus.map((r) => r.id));
   });
 
-  it('numeric Parquet ids and a resumed start row', async () => {
+  it('numeric Parquet ids, row groups of 7 rows and a resumed start row', async () => {
     const file = path.join(dir, 'ints.parquet');
-    parquetFile(file, { n: Int32Array.from(corpus.map((_, i) => 1000 + i)), text: corpus.map((r) => r.text) });
+    parquetFile(file, { n: Int32Array.from(corpus.map((_, i) => 1000 + i)), text: corpus.map((r) => r.text) }, 7);
+    assert.deepEqual(await readAll(file, { textColumn: 'text', idColumn: 'n' }), corpus.map((r, row) => ({ row, id: String(1000 + row), text: r.text })));
     const rows = await readAll(file, { textColumn: 'text', idColumn: 'n' }, { want: (r) => r >= 25, startRow: 25 });
     assert.deepEqual(rows.map((r) => [r.row, r.id]), corpus.slice(25).map((_, k) => [25 + k, String(1025 + k)]));
   });

@@ -1,12 +1,15 @@
-// Parquet, read a slice of rows at a time with hyparquet: memory holds one
-// slice (and the pages it touches), never the file. The row count comes from
-// the footer, so a resumed shard starts at its first missing row.
+// Parquet, read with hyparquet a row group at a time (a slice of at most
+// SLICE_ROWS rows of a larger group): memory holds one slice of the id and
+// text columns, never the file. hyparquet decodes a row group's pages from its
+// start for any slice of it, so slices are large and follow the groups. The
+// row count comes from the footer, so a resumed shard starts at its first
+// missing row.
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, type FileMetaData } from 'hyparquet';
 import { CorpusError } from '../errors.ts';
 import { idColumnOf, requireTextColumn, toRow } from './row-values.ts';
 import type { ColumnChoice, InputRow, ReadOptions, RowReader } from './types.ts';
 
-const SLICE_ROWS = 1024;
+const SLICE_ROWS = 131_072;
 
 export async function openParquet(path: string, choice: ColumnChoice): Promise<RowReader> {
   const file = await asyncBufferFromFile(path);
@@ -27,8 +30,7 @@ export async function openParquet(path: string, choice: ColumnChoice): Promise<R
     fraction: () => (total ? done / total : 1),
     async *rows(opts: ReadOptions): AsyncGenerator<InputRow> {
       const wanted = idColumn === null ? [choice.textColumn] : [idColumn, choice.textColumn];
-      for (let start = opts.startRow - (opts.startRow % SLICE_ROWS); start < total; start += SLICE_ROWS) {
-        const end = Math.min(total, start + SLICE_ROWS);
+      for (const [start, end] of slices(metadata, opts.startRow)) {
         const records = await parquetReadObjects({ file, metadata, columns: wanted, rowStart: start, rowEnd: end });
         for (let k = 0; k < records.length; k++) {
           const row = start + k;
@@ -40,6 +42,19 @@ export async function openParquet(path: string, choice: ColumnChoice): Promise<R
       }
     },
   };
+}
+
+/** [start, end) row ranges: each row group, cut into SLICE_ROWS pieces, from the one holding `from`. */
+function* slices(metadata: FileMetaData, from: number): Generator<[number, number]> {
+  let groupStart = 0;
+  for (const group of metadata.row_groups) {
+    const groupEnd = groupStart + Number(group.num_rows);
+    for (let start = groupStart; start < groupEnd; start += SLICE_ROWS) {
+      const end = Math.min(groupEnd, start + SLICE_ROWS);
+      if (end > from) yield [start, end];
+    }
+    groupStart = groupEnd;
+  }
 }
 
 function topLevelColumns(metadata: FileMetaData): string[] {
