@@ -24,7 +24,8 @@ Rerunning the same command continues after the last complete part.
   --shards N            the shard count, with the index from JOB_COMPLETION_INDEX
   --restart             remove this shard's earlier output and start over
   --weights DIR         weights directory (default BGE_M3_WEIGHTS, COG_WEIGHTS, ./weights)
-  --part-rows N         rows per part (default 1000): a killed run redoes at most one part`;
+  --part-rows N         rows per part (default 1000; fewer with --colbert on long texts):
+                        a killed run redoes at most one part`;
 
 export const DEFAULT_PART_ROWS = 1000;
 

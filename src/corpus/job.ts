@@ -15,6 +15,13 @@ import { jsonlPart } from './writers/jsonl-part.ts';
 import { parquetPart } from './writers/parquet-part.ts';
 import { writeFileAtomic } from './writers/atomic-file.ts';
 
+/**
+ * A part also ends at this many ColBERT vectors (256 MiB as float32), so a
+ * part of long texts with --colbert stays in memory's bounds. Part boundaries
+ * stay deterministic: they depend only on the input and the options.
+ */
+export const MAX_PART_COLBERT_VECTORS = 65_536;
+
 export interface JobSpec extends Outputs {
   input: string;
   output: string;
@@ -75,11 +82,8 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
 
   const predictor = await deps.loadPredictor();
   const dim = predictor.info?.dim ?? 0;
-  const skip = kept.length * spec.partRows;
-  const rows = reader.rows({
-    want: (row) => inShard(row, spec.shard) && (row - spec.shard.index) / spec.shard.count >= skip,
-    startRow: skip * spec.shard.count + spec.shard.index,
-  });
+  const after = kept.length ? kept[kept.length - 1].last_row : -1;
+  const rows = reader.rows({ want: (row) => row > after && inShard(row, spec.shard), startRow: after + 1 });
   const embedded = embedInWindow(rows, predictor, {
     dense: spec.dense, sparse: spec.sparse, colbert: spec.colbert, maxLength: spec.maxLength,
     chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS),
@@ -88,6 +92,7 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
   deps.progress.resumeAt(reader.fraction());
   const progress = (force = false) => deps.progress.update({ rows: summary.rows, tokens: summary.tokens, fraction: reader.fraction() }, force);
   let buffer: EmbeddedRow[] = [];
+  let colbertVectors = 0;
   const flush = () => {
     const record = writePart(dir, spec, manifest.parts.length, buffer, dim);
     manifest.parts.push(record);
@@ -95,13 +100,15 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
     summary.partsWritten++;
     log(`${name}: wrote ${record.file} (${record.rows} rows, input rows ${record.first_row}-${record.last_row})`);
     buffer = [];
+    colbertVectors = 0;
   };
   for await (const row of embedded) {
     buffer.push(row);
     summary.rows++;
     summary.tokens += row.tokenCount;
     progress();
-    if (buffer.length === spec.partRows) flush();
+    colbertVectors += row.colbert?.length ?? 0;
+    if (buffer.length === spec.partRows || colbertVectors >= MAX_PART_COLBERT_VECTORS) flush();
   }
   if (buffer.length) flush();
   manifest.complete = true;
