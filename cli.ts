@@ -3,11 +3,13 @@
 //   npx tsx cli.ts serve          (npm start: downloads the weights on first start)
 //   npx tsx cli.ts weights        (npm run weights)
 //   npx tsx cli.ts demo           (npm run demo: a small random-weight model, no download)
+//   npx tsx cli.ts embed --input corpus.jsonl --output out/   (npm run embed --: the corpus job)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Predictor, defaultWeightsDir } from './predict.ts';
 import { parseInputArgs } from './src/cli/input-args.ts';
 import { demoWeights, DEMO_BANNER } from './src/cli/demo.ts';
+import { runEmbedCommand } from './src/cli/embed.ts';
 import { withWeightsDownload } from './src/cli/weights-on-first-start.ts';
 import { InputValidationError } from './src/input.ts';
 import { runWeightsCommand } from './src/engine/weights/index.ts';
@@ -27,6 +29,9 @@ Commands:
                              Download the pinned BAAI/bge-m3 files (resumable, verified).
   demo    [--port N]         Start the server on a small random-weight model: try the API
                              without downloading anything (outputs are meaningless).
+  embed   --input PATH --output DIR [--shard I/N] ...
+                             Embed a JSONL, CSV or Parquet corpus into Parquet parts, resumably
+                             (see embed --help).
 
 Inputs (-i): texts, max_length, return_dense, return_sparse, return_colbert, query, score_weights.
 Values are coerced as cog predict does: -i return_colbert=true -i max_length=512,
@@ -39,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': return serve(rest, false);
     case 'demo': return serve(rest, true);
     case 'weights': return runWeightsCommand(rest);
+    case 'embed': return runEmbedCommand(rest);
     case undefined: case '-h': case '--help': case 'help':
       console.log(HELP);
       return 0;

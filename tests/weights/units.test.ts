@@ -102,8 +102,10 @@ describe('progress display', () => {
     bar.update(sample(1e8));
     bar.log('Verified tokenizer.json');
     bar.finish();
-    assert.ok(out[0].startsWith('\r\x1b[2K'));
-    assert.ok(out.includes('Verified tokenizer.json\n'));
+    const drawn = out.filter((l) => l.includes('100 MB / 2.00 GB'));
+    assert.ok(drawn.length >= 2, 'drawn, then drawn again under the log line');
+    assert.ok(drawn.every((l) => !l.includes('\n')), 'the status line is redrawn in place, never scrolled');
+    assert.ok(out.some((l) => l.endsWith('\x1b[2KVerified tokenizer.json\n')), 'a log line clears the bar and gets its own line');
     assert.equal(out.at(-1), '\n');
   });
 });

@@ -1,0 +1,93 @@
+// `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
+import { parseArgs } from 'node:util';
+import { CorpusError } from './errors.ts';
+import type { JobSpec } from './job.ts';
+import { inputFormatOf } from './readers/open.ts';
+import { resolveShard } from './shard.ts';
+
+export const EMBED_HELP = `Usage: npx tsx cli.ts embed --input PATH --output DIR [options]   (or npm run embed -- ...)
+
+Embeds every row of a JSONL, CSV or Parquet file into numbered Parquet (or JSONL) parts.
+Rerunning the same command continues after the last complete part.
+
+  --input PATH          .jsonl/.ndjson (one object per line), .csv (with a header) or .parquet
+  --output DIR          where the parts and the shard's manifest go (created if missing)
+  --format F            parquet (default) or jsonl
+  --id-column NAME      the id column (default: "id" when present, else the row number)
+  --text-column NAME    the text column (default: text)
+  --max-length N        tokens kept per text, 1-8192 (default 8192); longer texts are flagged truncated
+  --no-dense            leave out the dense vector
+  --no-sparse           leave out sparse_indices / sparse_values
+  --colbert             add the ColBERT vectors (one per token: large)
+  --shard I/N           embed only rows r with r % N == I (default: JOB_COMPLETION_INDEX of
+                        --shards N or BGE_M3_SHARDS; else 0/1)
+  --shards N            the shard count, with the index from JOB_COMPLETION_INDEX
+  --restart             remove this shard's earlier output and start over
+  --weights DIR         weights directory (default BGE_M3_WEIGHTS, COG_WEIGHTS, ./weights)
+  --part-rows N         rows per part (default 1000; fewer with --colbert on long texts):
+                        a killed run redoes at most one part`;
+
+export const DEFAULT_PART_ROWS = 1000;
+
+export type ParsedEmbedArgs = { help: true } | { help: false; spec: JobSpec };
+
+export function parseEmbedArgs(argv: string[], env: NodeJS.ProcessEnv, defaultWeights: string): ParsedEmbedArgs {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        input: { type: 'string' },
+        output: { type: 'string' },
+        format: { type: 'string' },
+        'id-column': { type: 'string' },
+        'text-column': { type: 'string' },
+        'max-length': { type: 'string' },
+        'no-dense': { type: 'boolean' },
+        'no-sparse': { type: 'boolean' },
+        colbert: { type: 'boolean' },
+        shard: { type: 'string' },
+        shards: { type: 'string' },
+        restart: { type: 'boolean' },
+        weights: { type: 'string' },
+        'part-rows': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    throw new CorpusError((err as Error).message);
+  }
+  if (values.help) return { help: true };
+  if (!values.input) throw new CorpusError('--input PATH is required');
+  if (!values.output) throw new CorpusError('--output DIR is required');
+  inputFormatOf(values.input);
+  const format = values.format ?? 'parquet';
+  if (format !== 'parquet' && format !== 'jsonl') throw new CorpusError(`--format must be parquet or jsonl (got "${format}")`);
+  const spec: JobSpec = {
+    input: values.input,
+    output: values.output,
+    format,
+    idColumn: values['id-column'],
+    textColumn: values['text-column'] ?? 'text',
+    maxLength: intIn('--max-length', values['max-length'], 8192, 1, 8192),
+    dense: !values['no-dense'],
+    sparse: !values['no-sparse'],
+    colbert: Boolean(values.colbert),
+    shard: resolveShard(values.shard, values.shards, env),
+    restart: Boolean(values.restart),
+    weights: values.weights ?? defaultWeights,
+    partRows: intIn('--part-rows', values['part-rows'], DEFAULT_PART_ROWS, 1, 1_000_000),
+  };
+  if (!spec.dense && !spec.sparse && !spec.colbert) {
+    throw new CorpusError('--no-dense and --no-sparse without --colbert leave nothing to embed');
+  }
+  return { help: false, spec };
+}
+
+function intIn(flag: string, text: string | undefined, fallback: number, lo: number, hi: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < lo || n > hi) throw new CorpusError(`${flag} must be an integer from ${lo} to ${hi} (got "${text}")`);
+  return n;
+}

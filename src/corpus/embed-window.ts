@@ -1,0 +1,78 @@
+// Hands rows to the Predictor a chunk per predict() call, keeping a window of
+// rows in flight so the scheduler sorts them by length and packs its token
+// budget across chunks, as it does for concurrent requests. Results come out
+// in input order.
+import type { Output } from '../../predict.ts';
+import type { EmbeddedRow, Outputs } from './embedded-row.ts';
+import type { InputRow } from './readers/types.ts';
+
+export interface Embedder {
+  predict(input: unknown): Promise<Output>;
+}
+
+export interface WindowOptions extends Outputs {
+  maxLength: number;
+  /** Rows per predict() call. */
+  chunkRows: number;
+  /** Rows submitted and not yet handed on, at most (rounded up to a chunk). */
+  windowRows: number;
+}
+
+/** Default rows per call; ColBERT goes one text per call to stay under a prediction's vector limit. */
+export const DEFAULT_CHUNK_ROWS = 16;
+/** Default rows in flight: enough for length sorting to find good batches, bounded memory. */
+export const DEFAULT_WINDOW_ROWS = 256;
+
+export async function* embedInWindow(rows: AsyncIterable<InputRow>, predictor: Embedder, opts: WindowOptions): AsyncGenerator<EmbeddedRow> {
+  const source = rows[Symbol.asyncIterator]();
+  const pending: { size: number; result: Promise<EmbeddedRow[]> }[] = [];
+  let inFlight = 0;
+  let ended = false;
+  try {
+    for (;;) {
+      while (!ended && inFlight < opts.windowRows) {
+        const chunk: InputRow[] = [];
+        while (chunk.length < opts.chunkRows) {
+          const next = await source.next();
+          if (next.done) { ended = true; break; }
+          chunk.push(next.value);
+        }
+        if (!chunk.length) break;
+        const result = embedChunk(chunk, predictor, opts);
+        result.catch(() => {}); // awaited in order below; a failure surfaces there
+        pending.push({ size: chunk.length, result });
+        inFlight += chunk.length;
+      }
+      const head = pending.shift();
+      if (!head) return;
+      const out = await head.result;
+      inFlight -= head.size;
+      yield* out;
+    }
+  } finally {
+    await source.return?.();
+  }
+}
+
+async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOptions): Promise<EmbeddedRow[]> {
+  const out = await predictor.predict({
+    texts: chunk.map((r) => r.text),
+    max_length: opts.maxLength,
+    return_dense: opts.dense,
+    return_sparse: opts.sparse,
+    return_colbert: opts.colbert,
+    sparse_format: 'indices_values',
+  });
+  return chunk.map((r, i) => {
+    const e: EmbeddedRow = { row: r.row, id: r.id, tokenCount: out.token_counts[i], truncated: out.truncated[i] };
+    // Floats (the default vector_encoding) and sparse pairs sorted by id, as asked above.
+    if (out.dense_vecs) e.dense = out.dense_vecs[i] as number[];
+    const sparse = out.lexical_weights?.[i] as { indices: number[]; values: number[] } | undefined;
+    if (sparse) {
+      e.sparseIndices = sparse.indices;
+      e.sparseValues = sparse.values;
+    }
+    if (out.colbert_vecs) e.colbert = out.colbert_vecs[i] as number[][];
+    return e;
+  });
+}

@@ -1,0 +1,21 @@
+// One embedded row, as the writers store it.
+
+export interface EmbeddedRow {
+  row: number;
+  id: string;
+  tokenCount: number;
+  truncated: boolean;
+  dense?: number[];
+  /** Token ids in ascending order, and their weights (the lexical weights as two lists). */
+  sparseIndices?: number[];
+  sparseValues?: number[];
+  /** token_count - 1 vectors (<s> dropped, </s> kept). */
+  colbert?: number[][];
+}
+
+/** Which outputs the job writes; mirrors return_dense / return_sparse / return_colbert. */
+export interface Outputs {
+  dense: boolean;
+  sparse: boolean;
+  colbert: boolean;
+}

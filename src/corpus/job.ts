@@ -1,0 +1,156 @@
+// The corpus job for one shard: read the input, embed this shard's rows
+// through the Predictor, write them in numbered parts, each made whole before
+// it is listed in the manifest; a rerun continues after the last listed part.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { embedInWindow, DEFAULT_CHUNK_ROWS, DEFAULT_WINDOW_ROWS, type Embedder } from './embed-window.ts';
+import type { EmbeddedRow, Outputs } from './embedded-row.ts';
+import { CorpusError } from './errors.ts';
+import { differences, manifestPath, readManifest, writeManifest, intactParts, MANIFEST_VERSION, type JobOptions, type Manifest, type PartRecord } from './manifest.ts';
+import { clearShard, clearUnfinished, otherSplits, partFileName } from './output-dir.ts';
+import type { JobProgress } from './progress.ts';
+import { checkReadable, openReader } from './readers/open.ts';
+import { inShard, shardName, type Shard } from './shard.ts';
+import { jsonlPart } from './writers/jsonl-part.ts';
+import { parquetPart } from './writers/parquet-part.ts';
+import { writeFileAtomic } from './writers/atomic-file.ts';
+
+/**
+ * A part also ends at this many ColBERT vectors (256 MiB as float32), so a
+ * part of long texts with --colbert stays in memory's bounds. Part boundaries
+ * stay deterministic: they depend only on the input and the options.
+ */
+export const MAX_PART_COLBERT_VECTORS = 65_536;
+
+export interface JobSpec extends Outputs {
+  input: string;
+  output: string;
+  format: 'parquet' | 'jsonl';
+  idColumn?: string;
+  textColumn: string;
+  maxLength: number;
+  shard: Shard;
+  restart: boolean;
+  weights: string;
+  partRows: number;
+  /** Rows in flight and rows per predict() call; defaults in embed-window.ts. */
+  windowRows?: number;
+  chunkRows?: number;
+}
+
+export interface JobDeps {
+  /** Loads the model, called only once the input and output checked out. */
+  loadPredictor: () => Promise<Embedder & { info?: { dim: number } }>;
+  progress: JobProgress;
+}
+
+export interface JobSummary {
+  rows: number;
+  tokens: number;
+  partsWritten: number;
+  partsSkipped: number;
+  seconds: number;
+  alreadyComplete: boolean;
+}
+
+export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> {
+  const log = deps.progress.log;
+  const started = Date.now();
+  const stat = checkReadable(spec.input);
+  const reader = await openReader(spec.input, { idColumn: spec.idColumn, textColumn: spec.textColumn });
+  const dir = prepareOutput(spec.output);
+  otherSplits(dir, spec.shard, spec.restart);
+  const name = shardName(spec.shard);
+  const mfile = manifestPath(dir, name);
+  if (spec.restart) clearShard(dir, spec.shard);
+  const input = { path: path.resolve(spec.input), size: stat.size, mtime_ms: stat.mtimeMs };
+  const options = jobOptions(spec);
+  const previous = readManifest(mfile);
+  const diffs = previous ? differences(previous, input, options) : [];
+  if (diffs.length) {
+    throw new CorpusError(`${mfile} was made from other input or options (${diffs.join('; ')}): its parts would not mix with these. Pass --restart to start ${name} over, or write to another --output.`);
+  }
+  const kept = previous ? intactParts(dir, previous.parts) : [];
+  for (const f of clearUnfinished(dir, spec.shard, kept)) log(`Removed ${f}, left unfinished by an earlier run`);
+  const summary: JobSummary = { rows: 0, tokens: 0, partsWritten: 0, partsSkipped: kept.length, seconds: 0, alreadyComplete: false };
+  if (previous?.complete && kept.length === previous.parts.length) {
+    return { ...summary, alreadyComplete: true, seconds: (Date.now() - started) / 1000 };
+  }
+  const manifest: Manifest = { version: MANIFEST_VERSION, shard: spec.shard, input, options, parts: kept, complete: false };
+  writeManifest(mfile, manifest);
+  if (kept.length) log(`${name}: ${kept.length} complete part(s) found, continuing after row ${kept[kept.length - 1].last_row}`);
+
+  const predictor = await deps.loadPredictor();
+  const dim = predictor.info?.dim ?? 0;
+  const after = kept.length ? kept[kept.length - 1].last_row : -1;
+  const rows = reader.rows({ want: (row) => row > after && inShard(row, spec.shard), startRow: after + 1 });
+  const embedded = embedInWindow(rows, predictor, {
+    dense: spec.dense, sparse: spec.sparse, colbert: spec.colbert, maxLength: spec.maxLength,
+    chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS),
+    windowRows: spec.windowRows ?? DEFAULT_WINDOW_ROWS,
+  });
+  deps.progress.resumeAt(reader.fraction());
+  const progress = (force = false) => deps.progress.update({ rows: summary.rows, tokens: summary.tokens, fraction: reader.fraction() }, force);
+  let buffer: EmbeddedRow[] = [];
+  let colbertVectors = 0;
+  const flush = () => {
+    const record = writePart(dir, spec, manifest.parts.length, buffer, dim);
+    manifest.parts.push(record);
+    writeManifest(mfile, manifest);
+    summary.partsWritten++;
+    log(`${name}: wrote ${record.file} (${record.rows} rows, input rows ${record.first_row}-${record.last_row})`);
+    buffer = [];
+    colbertVectors = 0;
+  };
+  for await (const row of embedded) {
+    buffer.push(row);
+    summary.rows++;
+    summary.tokens += row.tokenCount;
+    progress();
+    colbertVectors += row.colbert?.length ?? 0;
+    if (buffer.length === spec.partRows || colbertVectors >= MAX_PART_COLBERT_VECTORS) flush();
+  }
+  if (buffer.length) flush();
+  manifest.complete = true;
+  writeManifest(mfile, manifest);
+  progress(true);
+  return { ...summary, seconds: (Date.now() - started) / 1000 };
+}
+
+function prepareOutput(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new CorpusError(`cannot create the output directory ${dir}: ${(err as Error).message}`);
+  }
+  return dir;
+}
+
+function jobOptions(spec: JobSpec): JobOptions {
+  return {
+    format: spec.format,
+    id_column: spec.idColumn ?? null,
+    text_column: spec.textColumn,
+    max_length: spec.maxLength,
+    dense: spec.dense,
+    sparse: spec.sparse,
+    colbert: spec.colbert,
+    part_rows: spec.partRows,
+    weights: path.resolve(spec.weights),
+  };
+}
+
+function writePart(dir: string, spec: JobSpec, part: number, rows: EmbeddedRow[], dim: number): PartRecord {
+  const file = partFileName(spec.shard, part, spec.format);
+  const data = spec.format === 'parquet' ? parquetPart(rows, spec, dim) : jsonlPart(rows);
+  writeFileAtomic(path.join(dir, file), data);
+  return {
+    part,
+    file,
+    bytes: data.length,
+    rows: rows.length,
+    first_row: rows[0].row,
+    last_row: rows[rows.length - 1].row,
+    tokens: rows.reduce((n, r) => n + r.tokenCount, 0),
+  };
+}

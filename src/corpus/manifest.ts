@@ -1,0 +1,90 @@
+// A shard's record of its work, rewritten atomically after every part: what
+// input and options it was made from (a rerun must match them) and which
+// parts are complete. A part file not listed here was never finished.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { CorpusError } from './errors.ts';
+import type { Shard } from './shard.ts';
+import { writeFileAtomic } from './writers/atomic-file.ts';
+
+export const MANIFEST_VERSION = 1;
+
+export interface InputIdentity {
+  path: string;
+  size: number;
+  mtime_ms: number;
+}
+
+/** Everything that changes what the parts hold; a rerun must pass the same. */
+export interface JobOptions {
+  format: 'parquet' | 'jsonl';
+  id_column: string | null;
+  text_column: string;
+  max_length: number;
+  dense: boolean;
+  sparse: boolean;
+  colbert: boolean;
+  part_rows: number;
+  weights: string;
+}
+
+export interface PartRecord {
+  part: number;
+  file: string;
+  bytes: number;
+  rows: number;
+  first_row: number;
+  last_row: number;
+  tokens: number;
+}
+
+export interface Manifest {
+  version: number;
+  shard: Shard;
+  input: InputIdentity;
+  options: JobOptions;
+  parts: PartRecord[];
+  complete: boolean;
+}
+
+export function manifestPath(dir: string, shardName: string): string {
+  return path.join(dir, `${shardName}.manifest.json`);
+}
+
+export function readManifest(file: string): Manifest | null {
+  if (!existsSync(file)) return null;
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    if (m.version !== MANIFEST_VERSION || !Array.isArray(m.parts)) throw new Error(`version ${m.version}`);
+    return m;
+  } catch (err) {
+    throw new CorpusError(`${file} is not a manifest this job can read (${(err as Error).message}); pass --restart to start the shard over`);
+  }
+}
+
+export function writeManifest(file: string, m: Manifest): void {
+  writeFileAtomic(file, Buffer.from(JSON.stringify(m, null, 2) + '\n'));
+}
+
+/** Why a manifest's parts cannot be continued with this input and these options, or [] when they can. */
+export function differences(m: Manifest, input: InputIdentity, options: JobOptions): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(input) as (keyof InputIdentity)[]) {
+    if (m.input[key] !== input[key]) out.push(`input ${key} was ${JSON.stringify(m.input[key])}, now ${JSON.stringify(input[key])}`);
+  }
+  for (const key of Object.keys(options) as (keyof JobOptions)[]) {
+    if (m.options[key] !== options[key]) out.push(`${key} was ${JSON.stringify(m.options[key])}, now ${JSON.stringify(options[key])}`);
+  }
+  return out;
+}
+
+/** The listed parts whose files are still there whole, up to the first that is not. */
+export function intactParts(dir: string, parts: PartRecord[]): PartRecord[] {
+  const out: PartRecord[] = [];
+  for (const p of parts) {
+    const file = path.join(dir, p.file);
+    if (p.part !== out.length || !existsSync(file) || statSync(file).size !== p.bytes) break;
+    out.push(p);
+  }
+  return out;
+}
