@@ -1,31 +1,8 @@
 /**
- * The Metaspace pre-tokenizer and decoder with the Rust library's semantics. @huggingface/tokenizers
- * ignores `split` and hands the whole section to Unigram; Rust splits before every "▁", so
- * each word is encoded on its own. That is also what keeps encoding linear in the text length.
+ * The Metaspace decoder with the Rust library's semantics (the pre-tokenizer side runs in
+ * content-encoding.ts, which splits before every "▁" as Rust does).
  */
 import type { MetaspaceOptions } from "./tokenizer-json.ts";
-
-/**
- * Words of one normalized section: spaces become the replacement character, which is prepended
- * per the scheme, then the text is split before each replacement character.
- * `atTextStart`: the section begins at offset 0 of the input (matters for scheme "first").
- */
-export function metaspaceWords(section: string, options: MetaspaceOptions, atTextStart: boolean): string[] {
-  if (section.length === 0) return [];
-  const { replacement, prependScheme, split } = options;
-  let text = section.replaceAll(" ", replacement);
-  const prepend = prependScheme === "always" || (prependScheme === "first" && atTextStart);
-  if (prepend && !text.startsWith(replacement)) text = replacement + text;
-  if (!split) return [text];
-  const words: string[] = [];
-  let wordStart = 0;
-  for (let at = text.indexOf(replacement, 1); at !== -1; at = text.indexOf(replacement, at + replacement.length)) {
-    words.push(text.slice(wordStart, at));
-    wordStart = at;
-  }
-  words.push(text.slice(wordStart));
-  return words;
-}
 
 /** What the Metaspace decoder makes of a single token: `tokenizer.decode([id])`. */
 export function decodeSingleToken(piece: string, options: MetaspaceOptions): string {

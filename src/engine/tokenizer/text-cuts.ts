@@ -1,0 +1,106 @@
+/**
+ * Where a raw text may be cut so that the tokenizer can process it one chunk after another and
+ * get exactly the result of processing it whole (bge-tokenizer.ts carries the rest of the state
+ * across a cut: an open word, a trailing space for the `/ {2,}/` collapse, the section start).
+ *
+ * A cut at offset c is safe when
+ *  - it is a grapheme cluster boundary in any context: the code points on both sides belong to
+ *    classes between which Unicode never forbids a break (letters, digits, punctuation, symbols
+ *    and white space, minus the few that are Prepend, Extend, SpacingMark, Hangul jamo, regional
+ *    indicators or emoji modifiers; CR not on the left, because of CR LF). The Precompiled
+ *    normalizer works per cluster, so it then gives the same text on both sides;
+ *  - no added token occurrence touches it (so leftmost-longest matching, `single_word` and
+ *    `rstrip` see the same text), and white space at the cut does not belong to a run that an
+ *    `lstrip` token after it or an `rstrip` token before it would swallow.
+ */
+
+export interface CutToken {
+  pattern: string;
+  lstrip: boolean;
+  rstrip: boolean;
+}
+
+const BREAKABLE = /^[\p{L}\p{N}\p{P}\p{S}\p{White_Space}]$/u;
+const NEVER_BREAKABLE =
+  /^[\u0D4E\u0E33\u0EB3\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\uFF9E\uFF9F\u{111C2}\u{111C3}\u{1193F}\u{11941}\u{11A3A}\u{11A84}-\u{11A89}\u{11D46}\u{11F02}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\u{E0020}-\u{E007F}]$/u;
+const WHITE_SPACE = /^\p{White_Space}$/u;
+
+/** A code point between which and any neighbour of the same kind a grapheme break always falls. */
+export function alwaysBreaksAround(char: string): boolean {
+  return BREAKABLE.test(char) && !NEVER_BREAKABLE.test(char);
+}
+
+/** Finds safe cuts in one text. */
+export class CutFinder {
+  private readonly longest: number;
+  private readonly stripping: boolean;
+  /** The white-space run last examined, and whether cuts inside it are safe. */
+  private run = { start: -1, end: -1, safe: false };
+
+  constructor(
+    private readonly text: string,
+    private readonly tokens: readonly CutToken[],
+  ) {
+    this.longest = tokens.reduce((max, token) => Math.max(max, token.pattern.length), 0);
+    this.stripping = tokens.some((token) => token.lstrip || token.rstrip);
+  }
+
+  /** The first safe cut at or after `target`, or text.length if there is none. */
+  next(target: number): number {
+    const text = this.text;
+    let cut = target;
+    if (cut > 0 && isLowSurrogate(text.charCodeAt(cut)) && isHighSurrogate(text.charCodeAt(cut - 1))) cut++;
+    while (cut < text.length) {
+      const after = String.fromCodePoint(text.codePointAt(cut)!);
+      if (this.isSafe(text, cut, after)) return cut;
+      cut += after.length;
+    }
+    return text.length;
+  }
+
+  private isSafe(text: string, cut: number, after: string): boolean {
+    const before = codePointBefore(text, cut);
+    if (before === "\r" || !alwaysBreaksAround(before) || !alwaysBreaksAround(after)) return false;
+    if (this.longest > 0 && this.tokenTouches(text, cut)) return false;
+    return !(this.stripping && WHITE_SPACE.test(before) && !this.whiteSpaceRunIsFree(text, cut));
+  }
+
+  private tokenTouches(text: string, cut: number): boolean {
+    const offset = Math.max(0, cut - this.longest);
+    const window = text.slice(offset, cut + this.longest);
+    for (const { pattern } of this.tokens) {
+      for (let at = window.indexOf(pattern); at !== -1; at = window.indexOf(pattern, at + 1)) {
+        const start = offset + at;
+        if (start <= cut && start + pattern.length >= cut) return true;
+      }
+    }
+    return false;
+  }
+
+  /** No lstrip token right after the white-space run around `cut`, no rstrip token right before it. */
+  private whiteSpaceRunIsFree(text: string, cut: number): boolean {
+    if (!(this.run.start < cut && cut <= this.run.end)) {
+      let start = cut - 1;
+      while (start > 0 && WHITE_SPACE.test(text[start - 1])) start--;
+      let end = cut;
+      while (end < text.length && WHITE_SPACE.test(text[end])) end++;
+      const lstripAfter = this.tokens.some((token) => token.lstrip && text.startsWith(token.pattern, end));
+      const rstripBefore = this.tokens.some((token) => token.rstrip && text.endsWith(token.pattern, start));
+      this.run = { start, end, safe: !lstripAfter && !rstripBefore };
+    }
+    return this.run.safe;
+  }
+}
+
+function codePointBefore(text: string, at: number): string {
+  if (at >= 2 && isLowSurrogate(text.charCodeAt(at - 1)) && isHighSurrogate(text.charCodeAt(at - 2))) return text.slice(at - 2, at);
+  return text.slice(at - 1, at);
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
