@@ -22,7 +22,7 @@ export interface CutToken {
 
 const BREAKABLE = /^[\p{L}\p{N}\p{P}\p{S}\p{White_Space}]$/u;
 const NEVER_BREAKABLE =
-  /^[\u0D4E\u0E33\u0EB3\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\uFF9E\uFF9F\u{111C2}\u{111C3}\u{1193F}\u{11941}\u{11A3A}\u{11A84}-\u{11A89}\u{11D46}\u{11F02}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\u{E0020}-\u{E007F}]$/u;
+  /^[\u0D4E\u0E33\u0EB3\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\uFF9E\uFF9F\u{111C2}\u{111C3}\u{113D1}\u{1193F}\u{11941}\u{11A3A}\u{11A84}-\u{11A89}\u{11D46}\u{11F02}\u{16D63}\u{16D67}-\u{16D6A}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\u{E0020}-\u{E007F}]$/u;
 const WHITE_SPACE = /^\p{White_Space}$/u;
 
 /** A code point between which and any neighbour of the same kind a grapheme break always falls. */
