@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { inputNames, inputSchema, type PropertySchema } from './schema.ts';
 import type { Input } from './schema-types.ts';
+import { requestSizeIssues } from './request-size.ts';
 
 export interface InputIssue {
   /** The input key at fault, or null when the problem is the input as a whole. */
@@ -31,7 +32,7 @@ export function validateInput(raw: unknown): Input {
   }
   const value = structuredClone(raw) as Record<string, unknown>;
   const issues = check(value) ? [] : (check.errors ?? []).map((e) => toIssue(e, value));
-  issues.push(...semanticIssues(value));
+  issues.push(...semanticIssues(value), ...requestSizeIssues(value));
   if (issues.length) throw new InputValidationError(dedupe(issues));
   return value as unknown as Input;
 }
