@@ -56,4 +56,9 @@ test("CutFinder: no cut inside a token, next to a CR, or in white space an lstri
   assert.equal(cutAt("ab     cd", 3), 3, "spaces followed by text can be cut");
   assert.equal(cutAt("a😀😀b", 2), 3, "never between the halves of a surrogate pair");
   assert.equal(cutAt("abc", 10), 3, "past the end: the text length");
+  const accents = "\u0301".repeat(20);
+  assert.equal(cutAt("e" + accents, 3), 7, "inside a long run of marks, 6 units from its start");
+  assert.equal(cutAt("e" + accents + "x", 15), 15, "and 6 units before its end");
+  assert.equal(cutAt("e" + accents + "x", 16), 22, "not closer to the end, nor between a mark and what follows");
+  assert.equal(cutAt("😀" + accents + "\u200d😀", 4), 25, "not when a joiner follows the run (the emoji sequence goes on)");
 });

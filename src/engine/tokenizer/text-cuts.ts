@@ -9,6 +9,11 @@
  *    and white space, minus the few that are Prepend, Extend, SpacingMark, Hangul jamo, regional
  *    indicators or emoji modifiers; CR not on the left, because of CR LF). The Precompiled
  *    normalizer works per cluster, so it then gives the same text on both sides;
+ *    Or it lies inside a long run of combining marks (Mn, Me: never a break before them): at least
+ *    6 UTF-16 units of marks on each side and a code point of the kind above (or the end) after
+ *    the run. The run's cluster is then 6 UTF-8 bytes or more in the whole text and on both sides
+ *    of the cut, and the normalizer maps such clusters character by character, so the result is
+ *    the same; this keeps a letter with a million accents from being one unbroken chunk;
  *  - no added token occurrence touches it (so leftmost-longest matching, `single_word` and
  *    `rstrip` see the same text), and white space at the cut does not belong to a run that an
  *    `lstrip` token after it or an `rstrip` token before it would swallow.
@@ -24,6 +29,11 @@ const BREAKABLE = /^[\p{L}\p{N}\p{P}\p{S}\p{White_Space}]$/u;
 const NEVER_BREAKABLE =
   /^[\u0D4E\u0E33\u0EB3\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\uFF9E\uFF9F\u{111C2}\u{111C3}\u{113D1}\u{1193F}\u{11941}\u{11A3A}\u{11A84}-\u{11A89}\u{11D46}\u{11F02}\u{16D63}\u{16D67}-\u{16D6A}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\u{E0020}-\u{E007F}]$/u;
 const WHITE_SPACE = /^\p{White_Space}$/u;
+const NOT_WHITE_SPACE = /[^\p{White_Space}]/gu;
+const COMBINING_MARK = /^[\p{Mn}\p{Me}]$/u;
+const NOT_COMBINING_MARK = /[^\p{Mn}\p{Me}]/gu;
+/** Units of marks needed on each side of a cut inside a run: 6 units of marks are at least 6 UTF-8 bytes. */
+const MARK_RUN_SIDE = 6;
 
 /** A code point between which and any neighbour of the same kind a grapheme break always falls. */
 export function alwaysBreaksAround(char: string): boolean {
@@ -36,6 +46,8 @@ export class CutFinder {
   private readonly stripping: boolean;
   /** The white-space run last examined, and whether cuts inside it are safe. */
   private run = { start: -1, end: -1, safe: false };
+  /** The combining-mark run last examined, and whether a breakable code point (or the end) follows it. */
+  private marks = { start: -1, end: -1, safe: false };
 
   constructor(
     private readonly text: string,
@@ -60,7 +72,11 @@ export class CutFinder {
 
   private isSafe(text: string, cut: number, after: string): boolean {
     const before = codePointBefore(text, cut);
-    if (before === "\r" || !alwaysBreaksAround(before) || !alwaysBreaksAround(after)) return false;
+    if (COMBINING_MARK.test(before) && COMBINING_MARK.test(after)) {
+      if (!this.insideLongMarkRun(cut)) return false;
+    } else if (before === "\r" || !alwaysBreaksAround(before) || !alwaysBreaksAround(after)) {
+      return false;
+    }
     if (this.longest > 0 && this.tokenTouches(text, cut)) return false;
     return !(this.stripping && WHITE_SPACE.test(before) && !this.whiteSpaceRunIsFree(text, cut));
   }
@@ -77,13 +93,26 @@ export class CutFinder {
     return false;
   }
 
+  private insideLongMarkRun(cut: number): boolean {
+    const text = this.text;
+    if (!(this.marks.start < cut && cut < this.marks.end)) {
+      let start = cut;
+      while (start > 0 && COMBINING_MARK.test(codePointBefore(text, start))) start -= codePointBefore(text, start).length;
+      NOT_COMBINING_MARK.lastIndex = cut;
+      const end = NOT_COMBINING_MARK.exec(text)?.index ?? text.length;
+      const safe = end === text.length || alwaysBreaksAround(String.fromCodePoint(text.codePointAt(end)!));
+      this.marks = { start, end, safe };
+    }
+    return this.marks.safe && cut - this.marks.start >= MARK_RUN_SIDE && this.marks.end - cut >= MARK_RUN_SIDE;
+  }
+
   /** No lstrip token right after the white-space run around `cut`, no rstrip token right before it. */
   private whiteSpaceRunIsFree(text: string, cut: number): boolean {
     if (!(this.run.start < cut && cut <= this.run.end)) {
       let start = cut - 1;
       while (start > 0 && WHITE_SPACE.test(text[start - 1])) start--;
-      let end = cut;
-      while (end < text.length && WHITE_SPACE.test(text[end])) end++;
+      NOT_WHITE_SPACE.lastIndex = cut;
+      const end = NOT_WHITE_SPACE.exec(text)?.index ?? text.length;
       const lstripAfter = this.tokens.some((token) => token.lstrip && text.startsWith(token.pattern, end));
       const rstripBefore = this.tokens.some((token) => token.rstrip && text.endsWith(token.pattern, start));
       this.run = { start, end, safe: !lstripAfter && !rstripBefore };
