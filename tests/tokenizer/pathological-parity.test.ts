@@ -35,6 +35,8 @@ const TEXTS: Record<string, string> = {
   "Devanagari run, 30k": repeatTo("क्षत्रियज्ञानहिन्दी", 30_000),
   "digits and punctuation, 20k": repeatTo("3.14159,2718-42!?", 20_000),
   "emoji run, 20k": repeatTo("😀👨‍👩‍👧‍👦🇫🇷🇩🇪👍🏽✨", 20_000),
+  "flags only, 20k": repeatTo("🇫🇷🇩🇪🇯🇵🇺🇸", 20_000),
+  "one lone regional indicator, then flags": "🇦" + repeatTo("🇫🇷🇩🇪🇯🇵", 20_000) + " end",
   "combining marks, 20k": repeatTo("e\u0301\u0302\u0303a\u0300", 20_000),
   "one base with 10k combining marks, then words": "e" + "\u0301".repeat(10_000) + " and then words".repeat(200),
   "a letter with 60k combining marks": "e" + repeatTo("\u0301\u0308\u0323", 60_000) + " and words after it",

@@ -60,5 +60,7 @@ test("CutFinder: no cut inside a token, next to a CR, or in white space an lstri
   assert.equal(cutAt("e" + accents, 3), 7, "inside a long run of marks, 6 units from its start");
   assert.equal(cutAt("e" + accents + "x", 15), 15, "and 6 units before its end");
   assert.equal(cutAt("e" + accents + "x", 16), 22, "not closer to the end, nor between a mark and what follows");
+  assert.equal(cutAt("a🇫🇷🇩🇪🇯🇵", 2), 5, "between flags: an even number of regional indicators into the run");
+  assert.equal(cutAt("a🇫🇷🇩🇪🇯🇵", 6), 9, "not between the two halves of a flag");
   assert.equal(cutAt("😀" + accents + "\u200d😀", 4), 25, "not when a joiner follows the run (the emoji sequence goes on)");
 });

@@ -14,6 +14,9 @@
  *    the run. The run's cluster is then 6 UTF-8 bytes or more in the whole text and on both sides
  *    of the cut, and the normalizer maps such clusters character by character, so the result is
  *    the same; this keeps a letter with a million accents from being one unbroken chunk;
+ *    Or it lies inside a run of regional indicators an even number of them from the run's start:
+ *    flags pair up from the start of a run, so that is a boundary, and the next chunk pairs the
+ *    same way;
  *  - no added token occurrence touches it (so leftmost-longest matching, `single_word` and
  *    `rstrip` see the same text), and white space at the cut does not belong to a run that an
  *    `lstrip` token after it or an `rstrip` token before it would swallow.
@@ -34,6 +37,7 @@ const COMBINING_MARK = /^[\p{Mn}\p{Me}]$/u;
 const NOT_COMBINING_MARK = /[^\p{Mn}\p{Me}]/gu;
 /** Units of marks needed on each side of a cut inside a run: 6 units of marks are at least 6 UTF-8 bytes. */
 const MARK_RUN_SIDE = 6;
+const REGIONAL_INDICATOR = /^[\u{1F1E6}-\u{1F1FF}]$/u;
 
 /** A code point between which and any neighbour of the same kind a grapheme break always falls. */
 export function alwaysBreaksAround(char: string): boolean {
@@ -48,6 +52,8 @@ export class CutFinder {
   private run = { start: -1, end: -1, safe: false };
   /** The combining-mark run last examined, and whether a breakable code point (or the end) follows it. */
   private marks = { start: -1, end: -1, safe: false };
+  /** Start of the regional-indicator run last examined, and the offset it was found from. */
+  private flags = { start: -1, checked: -1 };
 
   constructor(
     private readonly text: string,
@@ -74,6 +80,8 @@ export class CutFinder {
     const before = codePointBefore(text, cut);
     if (COMBINING_MARK.test(before) && COMBINING_MARK.test(after)) {
       if (!this.insideLongMarkRun(cut)) return false;
+    } else if (REGIONAL_INDICATOR.test(before) && REGIONAL_INDICATOR.test(after)) {
+      if ((cut - this.flagRunStart(cut)) % 4 !== 0) return false;
     } else if (before === "\r" || !alwaysBreaksAround(before) || !alwaysBreaksAround(after)) {
       return false;
     }
@@ -106,6 +114,17 @@ export class CutFinder {
     return this.marks.safe && cut - this.marks.start >= MARK_RUN_SIDE && this.marks.end - cut >= MARK_RUN_SIDE;
   }
 
+  /** Where the run of regional indicators (2 UTF-16 units each) ending at `cut` starts. */
+  private flagRunStart(cut: number): number {
+    const text = this.text;
+    if (!(this.flags.start >= 0 && this.flags.checked <= cut && isRunOfFlags(text, this.flags.checked, cut))) {
+      let start = cut;
+      while (start >= 2 && REGIONAL_INDICATOR.test(text.slice(start - 2, start))) start -= 2;
+      this.flags = { start, checked: cut };
+    }
+    return this.flags.start;
+  }
+
   /** No lstrip token right after the white-space run around `cut`, no rstrip token right before it. */
   private whiteSpaceRunIsFree(text: string, cut: number): boolean {
     if (!(this.run.start < cut && cut <= this.run.end)) {
@@ -119,6 +138,11 @@ export class CutFinder {
     }
     return this.run.safe;
   }
+}
+
+function isRunOfFlags(text: string, from: number, to: number): boolean {
+  for (let at = from; at < to; at += 2) if (!REGIONAL_INDICATOR.test(text.slice(at, at + 2))) return false;
+  return true;
 }
 
 function codePointBefore(text: string, at: number): string {
