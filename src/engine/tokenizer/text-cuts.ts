@@ -117,7 +117,9 @@ export class CutFinder {
   /** Where the run of regional indicators (2 UTF-16 units each) ending at `cut` starts. */
   private flagRunStart(cut: number): number {
     const text = this.text;
-    if (!(this.flags.start >= 0 && this.flags.checked <= cut && isRunOfFlags(text, this.flags.checked, cut))) {
+    if (this.flags.start >= 0 && this.flags.checked <= cut && isRunOfFlags(text, this.flags.checked, cut)) {
+      this.flags.checked = cut;
+    } else {
       let start = cut;
       while (start >= 2 && REGIONAL_INDICATOR.test(text.slice(start - 2, start))) start -= 2;
       this.flags = { start, checked: cut };
