@@ -96,10 +96,12 @@ export class WordSegmenter {
     this.length = this.base + this.chars.length;
     this.ensureCapacity(before);
     // A piece starting at `next` may reach `maxPieceChars` ahead: score it once those have arrived.
-    while (this.next + this.maxPieceChars <= this.length) this.scoreStart(this.next++);
-    if (this.next - this.lastCheck >= COMMIT_CHECK_INTERVAL) {
-      this.lastCheck = this.next;
-      this.commitCommonPrefix();
+    while (this.next + this.maxPieceChars <= this.length) {
+      this.scoreStart(this.next++);
+      if (this.next - this.lastCheck >= COMMIT_CHECK_INTERVAL) {
+        this.lastCheck = this.next;
+        this.commitCommonPrefix();
+      }
     }
   }
 
