@@ -51,6 +51,8 @@ test("CutFinder: no cut inside a token, next to a CR, or in white space an lstri
   const cutAt = (text: string, target: number) => new CutFinder(text, tokens).next(target);
   assert.equal(cutAt("ab<mask>cd", 3), 9, "not inside <mask>, nor at its ends");
   assert.equal(cutAt("ab\r\ncd", 3), 4, "not between CR and LF");
+  assert.equal(cutAt("a\r\r\rb", 2), 2, "between two CRs");
+  assert.equal(cutAt("\u1100\u1161\u11a8\u1100\u1161\u11a8", 1), 3, "decomposed Hangul: only before a leading jamo that follows a trailing one");
   assert.equal(cutAt("a e\u0301\u0302x", 3), 6, "not before combining marks");
   assert.equal(cutAt("ab     <mask> cd", 3), 14, "not in spaces an lstrip token swallows");
   assert.equal(cutAt("ab     cd", 3), 3, "spaces followed by text can be cut");

@@ -7,13 +7,15 @@
  *  - it is a grapheme cluster boundary in any context: the code points on both sides belong to
  *    classes between which Unicode never forbids a break (letters, digits, punctuation, symbols
  *    and white space, minus the few that are Prepend, Extend, SpacingMark, Hangul jamo, regional
- *    indicators or emoji modifiers; CR not on the left, because of CR LF). The Precompiled
+ *    indicators or emoji modifiers; never between CR and LF). The Precompiled
  *    normalizer works per cluster, so it then gives the same text on both sides;
  *    Or it lies inside a long run of combining marks (Mn, Me: never a break before them): at least
  *    6 UTF-16 units of marks on each side and a code point of the kind above (or the end) after
  *    the run. The run's cluster is then 6 UTF-8 bytes or more in the whole text and on both sides
  *    of the cut, and the normalizer maps such clusters character by character, so the result is
  *    the same; this keeps a letter with a million accents from being one unbroken chunk;
+ *    Or it lies before a Hangul leading jamo that follows a vowel or trailing jamo (or a code
+ *    point of the kind above): decomposed syllables always break there.
  *    Or it lies inside a run of regional indicators an even number of them from the run's start:
  *    flags pair up from the start of a run, so that is a boundary, and the next chunk pairs the
  *    same way;
@@ -38,6 +40,9 @@ const NOT_COMBINING_MARK = /[^\p{Mn}\p{Me}]/gu;
 /** Units of marks needed on each side of a cut inside a run: 6 units of marks are at least 6 UTF-8 bytes. */
 const MARK_RUN_SIDE = 6;
 const REGIONAL_INDICATOR = /^[\u{1F1E6}-\u{1F1FF}]$/u;
+/** Hangul jamo of decomposed syllables: leading consonants (L), vowels and trailing consonants (V, T). */
+const HANGUL_LEADING_JAMO = /^[\u1100-\u115F\uA960-\uA97C]$/u;
+const HANGUL_TRAILING_JAMO = /^[\u1160-\u11FF\uD7B0-\uD7C6\uD7CB-\uD7FB]$/u;
 
 /** A code point between which and any neighbour of the same kind a grapheme break always falls. */
 export function alwaysBreaksAround(char: string): boolean {
@@ -82,7 +87,10 @@ export class CutFinder {
       if (!this.insideLongMarkRun(cut)) return false;
     } else if (REGIONAL_INDICATOR.test(before) && REGIONAL_INDICATOR.test(after)) {
       if ((cut - this.flagRunStart(cut)) % 4 !== 0) return false;
-    } else if (before === "\r" || !alwaysBreaksAround(before) || !alwaysBreaksAround(after)) {
+    } else if (HANGUL_LEADING_JAMO.test(after)) {
+      // Only a leading jamo before it keeps a leading jamo in the cluster (L x L).
+      if (!(HANGUL_TRAILING_JAMO.test(before) || alwaysBreaksAround(before))) return false;
+    } else if ((before === "\r" && after === "\n") || !alwaysBreaksAround(before) || !alwaysBreaksAround(after)) {
       return false;
     }
     if (this.longest > 0 && this.tokenTouches(text, cut)) return false;
