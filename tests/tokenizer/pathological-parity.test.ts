@@ -37,6 +37,7 @@ const TEXTS: Record<string, string> = {
   "emoji run, 20k": repeatTo("😀👨‍👩‍👧‍👦🇫🇷🇩🇪👍🏽✨", 20_000),
   "decomposed Hangul (jamo) run, 30k": repeatTo("\u1100\u1161\u11a8\u1102\u1165\u1112\u1169\u11ab", 30_000),
   "carriage returns, 20k": repeatTo("\r\r\n\r", 20_000) + "end",
+  "skin-toned emoji only, 20k": repeatTo("👍🏽👋🏿🙌🏻", 20_000),
   "flags only, 20k": repeatTo("🇫🇷🇩🇪🇯🇵🇺🇸", 20_000),
   "one lone regional indicator, then flags": "🇦" + repeatTo("🇫🇷🇩🇪🇯🇵", 20_000) + " end",
   "combining marks, 20k": repeatTo("e\u0301\u0302\u0303a\u0300", 20_000),

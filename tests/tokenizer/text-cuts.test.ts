@@ -52,6 +52,8 @@ test("CutFinder: no cut inside a token, next to a CR, or in white space an lstri
   assert.equal(cutAt("ab<mask>cd", 3), 9, "not inside <mask>, nor at its ends");
   assert.equal(cutAt("ab\r\ncd", 3), 4, "not between CR and LF");
   assert.equal(cutAt("a\r\r\rb", 2), 2, "between two CRs");
+  assert.equal(cutAt("👍🏽👍🏽", 1), 4, "between a skin tone and the next emoji, not before the skin tone");
+  assert.equal(clusters("👍🏽👍🏽").length, 2);
   assert.equal(cutAt("\u1100\u1161\u11a8\u1100\u1161\u11a8", 1), 3, "decomposed Hangul: only before a leading jamo that follows a trailing one");
   assert.equal(cutAt("a e\u0301\u0302x", 3), 6, "not before combining marks");
   assert.equal(cutAt("ab     <mask> cd", 3), 14, "not in spaces an lstrip token swallows");
@@ -65,4 +67,17 @@ test("CutFinder: no cut inside a token, next to a CR, or in white space an lstri
   assert.equal(cutAt("a🇫🇷🇩🇪🇯🇵", 2), 5, "between flags: an even number of regional indicators into the run");
   assert.equal(cutAt("a🇫🇷🇩🇪🇯🇵", 6), 9, "not between the two halves of a flag");
   assert.equal(cutAt("😀" + accents + "\u200d😀", 4), 25, "not when a joiner follows the run (the emoji sequence goes on)");
+});
+
+test("a skin-tone modifier always breaks from an admitted emoji after it", () => {
+  const wrong: string[] = [];
+  for (let codePoint = 0; codePoint <= 0x10ffff; codePoint++) {
+    if (codePoint >= 0xd800 && codePoint <= 0xdfff) continue;
+    const emoji = String.fromCodePoint(codePoint);
+    if (!/^\p{Extended_Pictographic}$/u.test(emoji) || !alwaysBreaksAround(emoji)) continue;
+    for (const modifier of ["🏻", "🏽", "🏿"]) {
+      if (clusters("👍" + modifier + emoji).length !== 2) wrong.push(`U+${codePoint.toString(16).toUpperCase()} after ${modifier}`);
+    }
+  }
+  assert.deepEqual(wrong.slice(0, 20), []);
 });

@@ -14,6 +14,7 @@
  *    the run. The run's cluster is then 6 UTF-8 bytes or more in the whole text and on both sides
  *    of the cut, and the normalizer maps such clusters character by character, so the result is
  *    the same; this keeps a letter with a million accents from being one unbroken chunk;
+ *    Or it lies between a skin-tone modifier and an emoji (GB11 joins emoji only after a ZWJ).
  *    Or it lies before a Hangul leading jamo that follows a vowel or trailing jamo (or a code
  *    point of the kind above): decomposed syllables always break there.
  *    Or it lies inside a run of regional indicators an even number of them from the run's start:
@@ -41,6 +42,8 @@ const NOT_COMBINING_MARK = /[^\p{Mn}\p{Me}]/gu;
 const MARK_RUN_SIDE = 6;
 const REGIONAL_INDICATOR = /^[\u{1F1E6}-\u{1F1FF}]$/u;
 /** Hangul jamo of decomposed syllables: leading consonants (L), vowels and trailing consonants (V, T). */
+const EMOJI_MODIFIER = /^[\u{1F3FB}-\u{1F3FF}]$/u;
+const EMOJI = /^\p{Extended_Pictographic}$/u;
 const HANGUL_LEADING_JAMO = /^[\u1100-\u115F\uA960-\uA97C]$/u;
 const HANGUL_TRAILING_JAMO = /^[\u1160-\u11FF\uD7B0-\uD7C6\uD7CB-\uD7FB]$/u;
 
@@ -87,6 +90,9 @@ export class CutFinder {
       if (!this.insideLongMarkRun(cut)) return false;
     } else if (REGIONAL_INDICATOR.test(before) && REGIONAL_INDICATOR.test(after)) {
       if ((cut - this.flagRunStart(cut)) % 4 !== 0) return false;
+    } else if (EMOJI_MODIFIER.test(before)) {
+      // A skin tone ends its emoji's cluster unless a joiner or mark follows; a new emoji is never joined without one.
+      if (!(EMOJI.test(after) && alwaysBreaksAround(after))) return false;
     } else if (HANGUL_LEADING_JAMO.test(after)) {
       // Only a leading jamo before it keeps a leading jamo in the cluster (L x L).
       if (!(HANGUL_TRAILING_JAMO.test(before) || alwaysBreaksAround(before))) return false;
