@@ -16,6 +16,7 @@ import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/em
 import type { Need } from './src/engine/types.ts';
 import { DEFAULT_WORKER_RESTARTS, WorkerSupervisor, type WorkerStatus } from './src/engine/worker-supervisor.ts';
 import { validateInput } from './src/input.ts';
+import { maxRequestChars } from './src/request-size.ts';
 import { buildOutput, checkOutputSize, type Encoded } from './src/output.ts';
 import type { Input, Output } from './src/schema-types.ts';
 
@@ -91,6 +92,7 @@ export class Predictor {
     if (this.loaded) return;
     const log = opts.log ?? ((line: string) => console.log(line));
     const dir = opts.weights ?? defaultWeightsDir();
+    maxRequestChars(); // a bad BGE_M3_MAX_REQUEST_CHARS fails setup, not every request
     log(`Loading BGE-M3 from ${dir}`);
     const files = await findModelFiles(dir);
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
@@ -188,19 +190,27 @@ const TOKENIZE_SLICE_MS = 20;
 
 /**
  * Tokenizes on the event loop in slices of about TOKENIZE_SLICE_MS, yielding
- * between them: a request of 1024 long texts takes over a minute to tokenize,
- * and must not hold up the batches of other predictions (or a cancel) meanwhile.
+ * between them, also inside one long text (the tokenizer works in chunks): a
+ * request of 1024 long texts takes over a minute to tokenize, and must not hold
+ * up /health-check, the batches of other predictions or a cancel meanwhile.
  */
-async function encodeInSlices(tokenizer: BgeTokenizer, texts: string[], maxLength: number, signal?: AbortSignal): Promise<Encoding[]> {
+export async function encodeInSlices(tokenizer: BgeTokenizer, texts: string[], maxLength: number, signal?: AbortSignal, sliceMs = TOKENIZE_SLICE_MS): Promise<Encoding[]> {
   const out: Encoding[] = [];
   let sliceStart = performance.now();
   for (const text of texts) {
-    if (performance.now() - sliceStart > TOKENIZE_SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
+    const steps = tokenizer.encodeSteps(text, maxLength);
+    for (;;) {
+      if (performance.now() - sliceStart > sliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      if (signal?.aborted) throw abortError();
+      const step = steps.next();
+      if (step.done) {
+        out.push(step.value);
+        break;
+      }
     }
-    if (signal?.aborted) throw abortError();
-    out.push(tokenizer.encode(text, maxLength));
   }
   return out;
 }

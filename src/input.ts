@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { pathDeeperThan } from './json-depth.ts';
 import { inputNames, inputSchema, type PropertySchema } from './schema.ts';
 import type { Input } from './schema-types.ts';
+import { requestSizeIssues } from './request-size.ts';
 
 export interface InputIssue {
   /** The input key at fault, or null when the problem is the input as a whole. */
@@ -37,7 +38,7 @@ export function validateInput(raw: unknown): Input {
   const value = structuredClone(shallow);
   const tooDeep = new Set(depthIssues.map((i) => i.field));
   const issues = check(value) ? [] : (check.errors ?? []).map((e) => toIssue(e, value)).filter((i) => !tooDeep.has(i.field));
-  issues.push(...depthIssues, ...semanticIssues(value));
+  issues.push(...depthIssues, ...semanticIssues(value), ...requestSizeIssues(value));
   if (issues.length) throw new InputValidationError(dedupe(withoutTypeUnderEnum(issues)));
   return value as unknown as Input;
 }

@@ -5,12 +5,14 @@
  * Pipeline, per the Rust library: split out non-normalized added tokens -> normalize each
  * remaining piece (our Precompiled charsmap, then the library's other normalizers) -> split
  * out normalized added tokens -> Metaspace words -> Unigram per word -> <s> ids </s>.
+ * content-encoding.ts runs it chunk by chunk and stops once `maxLength` is reached.
  */
 import { readFile } from "node:fs/promises";
-import { AddedTokenSplitter, type Piece } from "./added-tokens.ts";
-import { decodeSingleToken, metaspaceWords } from "./metaspace.ts";
+import { AddedTokenSplitter } from "./added-tokens.ts";
+import { encodeContent, type PipelineParts } from "./content-encoding.ts";
+import { decodeSingleToken } from "./metaspace.ts";
 import { buildTextNormalizer, type TextNormalizer } from "./text-normalizer.ts";
-import { parseTokenizerJson, type MetaspaceOptions, type TokenizerSpec } from "./tokenizer-json.ts";
+import { parseTokenizerJson, type MetaspaceOptions, type NormalizerStep, type TokenizerSpec } from "./tokenizer-json.ts";
 import { UnigramEncoder } from "./unigram-encoder.ts";
 
 export interface Encoding {
@@ -18,18 +20,13 @@ export interface Encoding {
   truncated: boolean;
 }
 
-/** Lone UTF-16 surrogates; the Rust library sees them as U+FFFD. */
-const LONE_SURROGATE = /\p{Cs}/gu;
-
 export class BgeTokenizer {
   /** Number of ids, including the special tokens. */
   readonly vocabSize: number;
   private readonly normalize: TextNormalizer;
-  private readonly rawSplitter: AddedTokenSplitter;
-  private readonly normalizedSplitter: AddedTokenSplitter;
   private readonly unigram: UnigramEncoder;
+  private readonly parts: PipelineParts;
   private readonly addedTokenText = new Map<number, string>();
-  private readonly preTokenizer: MetaspaceOptions;
   private readonly decoder: MetaspaceOptions;
   private readonly clsId: number;
   private readonly sepId: number;
@@ -41,10 +38,19 @@ export class BgeTokenizer {
       ...token,
       pattern: token.normalized ? this.normalize(token.content) : token.content,
     }));
-    this.rawSplitter = new AddedTokenSplitter(matchable.filter((token) => !token.normalized));
-    this.normalizedSplitter = new AddedTokenSplitter(matchable.filter((token) => token.normalized));
+    const raw = matchable.filter((token) => !token.normalized);
+    const normalized = matchable.filter((token) => token.normalized);
+    const cuttable = normalized.length === 0 && spec.preTokenizer.split && cuttableNormalizer(spec.normalizerSteps);
+    this.parts = {
+      rawSplitter: new AddedTokenSplitter(raw),
+      normalizedSplitter: new AddedTokenSplitter(normalized),
+      normalize: this.normalize,
+      cutTokens: cuttable ? raw : undefined,
+      collapsesSpaces: spec.normalizerSteps.some(isSpaceCollapse),
+      metaspace: spec.preTokenizer,
+      unigram: this.unigram,
+    };
     for (const token of spec.addedTokens) this.addedTokenText.set(token.id, token.content);
-    this.preTokenizer = spec.preTokenizer;
     this.decoder = spec.decoder;
     this.clsId = spec.clsId;
     this.sepId = spec.sepId;
@@ -72,11 +78,25 @@ export class BgeTokenizer {
 
   /** [cls] + ids[:maxLength-2] + [sep]; for maxLength < 3 only [cls, sep]. truncated = content tokens were dropped. */
   encode(text: string, maxLength: number): Encoding {
+    const steps = this.encodeSteps(text, maxLength);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * `encode` in steps: each `next()` does a bounded amount of work (one chunk of the text) and
+   * the generator returns the Encoding, so a caller can give the event loop a turn in between.
+   * Only as much of the text is read as the first maxLength - 2 tokens (plus one, to know
+   * whether anything was cut) need.
+   */
+  *encodeSteps(text: string, maxLength: number): Generator<void, Encoding> {
     if (typeof text !== "string") throw new TypeError(`encode: text must be a string, got ${typeof text}`);
     if (!Number.isInteger(maxLength)) throw new RangeError(`encode: maxLength must be an integer, got ${maxLength}`);
     const keep = Math.max(0, maxLength - 2);
     // One id past the limit is enough to know that truncation happened.
-    const content = this.contentIds(text, keep + 1);
+    const content = yield* encodeContent(this.parts, text, keep + 1);
     return { ids: [this.clsId, ...content.slice(0, keep), this.sepId], truncated: content.length > keep };
   }
 
@@ -86,33 +106,20 @@ export class BgeTokenizer {
     if (piece === undefined) throw new RangeError(`tokenText: id ${id} is not in the vocabulary (0..${this.vocabSize - 1})`);
     return decodeSingleToken(piece, this.decoder);
   }
+}
 
-  /** Content ids (no special tokens around them); stops early once `limit` ids are reached. */
-  private contentIds(text: string, limit: number): number[] {
-    const ids: number[] = [];
-    for (const piece of this.rawSplitter.split(text.replace(LONE_SURROGATE, "\uFFFD"))) {
-      if ("tokenId" in piece) {
-        ids.push(piece.tokenId);
-      } else {
-        this.encodeSection(piece, ids, limit);
-      }
-      if (ids.length >= limit) break;
-    }
-    return ids;
-  }
+/**
+ * Whether chunks of text can be normalized one by one: Precompiled steps (per grapheme cluster)
+ * followed only by space-run collapsing, whose one cross-chunk effect content-encoding.ts handles.
+ */
+function cuttableNormalizer(steps: readonly NormalizerStep[]): boolean {
+  const firstCollapse = steps.findIndex(isSpaceCollapse);
+  return steps.every((step, i) => (firstCollapse === -1 || i < firstCollapse ? step.kind === "precompiled" : isSpaceCollapse(step)));
+}
 
-  private encodeSection(piece: Extract<Piece, { text: string }>, ids: number[], limit: number): void {
-    const subPieces = this.normalizedSplitter.split(this.normalize(piece.text));
-    for (const [index, sub] of subPieces.entries()) {
-      if ("tokenId" in sub) {
-        ids.push(sub.tokenId);
-        continue;
-      }
-      const atTextStart = piece.start === 0 && index === 0;
-      for (const word of metaspaceWords(sub.text, this.preTokenizer, atTextStart)) {
-        this.unigram.encodeWord(word, ids);
-        if (ids.length >= limit) return;
-      }
-    }
-  }
+/** Replace(/ {2,}/ -> " "), the step XLM-R tokenizers add after Precompiled. */
+function isSpaceCollapse(step: NormalizerStep): boolean {
+  if (step.kind !== "library" || step.config.type !== "Replace" || step.config.content !== " ") return false;
+  const pattern = step.config.pattern as { Regex?: unknown } | undefined;
+  return pattern?.Regex === " {2,}";
 }

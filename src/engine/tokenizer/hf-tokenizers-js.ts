@@ -12,13 +12,22 @@ export interface UnigramModelConfig {
   vocab: [string, number][];
 }
 
-/** The library's Unigram model (a Viterbi segmenter over the vocab). */
+/** A node of the library's character trie over the vocab (children keyed by code point). */
+export interface CharTrieNode {
+  is_leaf: boolean;
+  children: Map<string, CharTrieNode>;
+}
+
+/** The library's Unigram model: we use its vocab, scores and trie, and run our own Viterbi. */
 export interface UnigramModel {
   vocab: string[];
   scores: number[];
   tokens_to_ids: Map<string, number>;
-  /** Segments one pre-tokenized word into vocab pieces (unknown characters as themselves). */
+  trie: { root: CharTrieNode };
+  /** The library's own Viterbi over one word (token-spans.ts; unknown characters as themselves). */
   tokenize(word: string): string[];
+  /** Score of an unknown character: the lowest vocab score minus 10, as in the Rust library. */
+  unk_score: number;
 }
 
 /** Any normalizer config the library knows (Replace, NFKC, Lowercase, ...). */

@@ -1,7 +1,7 @@
 /**
- * The Metaspace pre-tokenizer and decoder with the Rust library's semantics. @huggingface/tokenizers
- * ignores `split` and hands the whole section to Unigram; Rust splits before every "▁", so
- * each word is encoded on its own. That is also what keeps encoding linear in the text length.
+ * The Metaspace decoder with the Rust library's semantics, and its pre-tokenizer for whole
+ * sections (token-spans.ts; BgeTokenizer's chunked path splits before every "▁" in
+ * content-encoding.ts, as Rust does).
  */
 import type { MetaspaceOptions } from "./tokenizer-json.ts";
 

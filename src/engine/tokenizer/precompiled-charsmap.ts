@@ -10,6 +10,7 @@
  */
 
 import { graphemeClusters } from "./grapheme-clusters.ts";
+import { alwaysBreaksAround } from "./text-cuts.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -24,6 +25,8 @@ const unitOffset = (unit: number): number => (unit >>> 10) << ((unit & (1 << 9))
 
 export class PrecompiledCharsmap {
   private readonly replacements = new Map<number, string>();
+  /** What each code point normalizes to when it is a cluster on its own. */
+  private readonly singles = new Map<number, string>();
 
   private constructor(
     private readonly trie: Uint32Array,
@@ -51,8 +54,45 @@ export class PrecompiledCharsmap {
     return new PrecompiledCharsmap(trie, bytes.slice(4 + trieBytes));
   }
 
-  /** Normalizes text per extended grapheme cluster, exactly as spm_precompiled does. */
+  /**
+   * Normalizes text per extended grapheme cluster, exactly as spm_precompiled does. A code point
+   * that always breaks from its neighbours (and they from it) is a cluster on its own, whatever
+   * surrounds them: those are mapped one by one from a cache, and only the stretches between
+   * them go through the (slow) grapheme segmenter.
+   */
   normalize(text: string): string {
+    let out = "";
+    let slowFrom = 0;
+    let previousBreaks = true;
+    let at = 0;
+    while (at < text.length) {
+      const codePoint = text.codePointAt(at)!;
+      const size = codePoint > 0xffff ? 2 : 1;
+      const breaks = singleBreaks(codePoint);
+      const nextBreaks = at + size >= text.length || singleBreaks(text.codePointAt(at + size)!);
+      if (breaks && previousBreaks && nextBreaks) {
+        if (slowFrom < at) out += this.normalizeClusters(text.slice(slowFrom, at));
+        out += this.single(codePoint);
+        slowFrom = at + size;
+      }
+      previousBreaks = breaks;
+      at += size;
+    }
+    if (slowFrom < text.length) out += this.normalizeClusters(text.slice(slowFrom));
+    return out;
+  }
+
+  private single(codePoint: number): string {
+    let mapped = this.singles.get(codePoint);
+    if (mapped === undefined) {
+      const char = String.fromCodePoint(codePoint);
+      mapped = this.transform(Buffer.from(char, "utf8")) ?? char;
+      this.singles.set(codePoint, mapped);
+    }
+    return mapped;
+  }
+
+  private normalizeClusters(text: string): string {
     let out = "";
     for (const segment of graphemeClusters(text)) {
       const bytes = Buffer.from(segment, "utf8");
@@ -118,4 +158,16 @@ export class PrecompiledCharsmap {
     }
     return cached;
   }
+}
+
+const breakClass = new Uint8Array(0x110000);
+
+/** alwaysBreaksAround, cached per code point (CR excluded: CR LF is one cluster). */
+function singleBreaks(codePoint: number): boolean {
+  let known = breakClass[codePoint];
+  if (known === 0) {
+    known = codePoint !== 0x0d && alwaysBreaksAround(String.fromCodePoint(codePoint)) ? 1 : 2;
+    breakClass[codePoint] = known;
+  }
+  return known === 1;
 }
