@@ -22,7 +22,7 @@ let srv: ServerProcess;
 
 before(async () => {
   // One onnxruntime thread leaves a core to the event loop that answers /health-check.
-  srv = await startServerProcess({ BGE_M3_MAX_BODY_MB: '1', BGE_M3_THREADS: '1' });
+  srv = await startServerProcess({ BGE_M3_MAX_BODY_MB: '24', BGE_M3_THREADS: '1' });
 });
 
 after(() => srv.stop());
