@@ -6,6 +6,7 @@ import path from 'node:path';
 import { findModelFiles } from './src/engine/model-files.ts';
 import { ModelWorker } from './src/engine/model-worker.ts';
 import type { SessionSettings } from './src/engine/onnx-model.ts';
+import { parsePrecision, type Precision } from './src/engine/onnx/precision.ts';
 import { abortError, Scheduler, type SchedulerOptions } from './src/engine/scheduler.ts';
 import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenizer.ts';
@@ -24,6 +25,8 @@ export interface SetupOptions {
   /** Padded tokens per batch; default BGE_M3_MAX_BATCH_TOKENS or DEFAULT_MAX_BATCH_TOKENS. */
   maxBatchTokens?: number;
   session?: SessionSettings;
+  /** 'fp32' (exact, the default) or 'int8' (dynamically quantized weight MatMuls); default BGE_M3_PRECISION. */
+  precision?: Precision;
   /** Batching beyond the token budget; benchmarks set arrivalBatchSize for the naive baseline. */
   scheduler?: Pick<SchedulerOptions, 'minFill' | 'arrivalBatchSize'>;
 }
@@ -39,6 +42,7 @@ export interface ModelInfo {
   layout: string;
   dim: number;
   maxBatchTokens: number;
+  precision: Precision;
 }
 
 interface Loaded {
@@ -74,12 +78,13 @@ export class Predictor {
     const files = await findModelFiles(dir);
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
     const maxBatchTokens = opts.maxBatchTokens ?? envInt('BGE_M3_MAX_BATCH_TOKENS') ?? DEFAULT_MAX_BATCH_TOKENS;
-    const model = await ModelWorker.start(files, { intraOpThreads: envInt('BGE_M3_THREADS'), ...opts.session });
+    const precision = opts.precision ?? parsePrecision(process.env.BGE_M3_PRECISION, 'BGE_M3_PRECISION') ?? 'fp32';
+    const model = await ModelWorker.start(files, { intraOpThreads: envInt('BGE_M3_THREADS'), precision, ...opts.session });
     const scheduler = new Scheduler((batch, need) => model.run(batch, need), { maxBatchTokens, maxRows: model.fixedBatch, ...opts.scheduler });
     const dim = await warmUp(model);
     const layout = model.layout.kind === 'backbone' ? `${model.layout.hidden} + .pt heads` : `heads in graph (${Object.values(model.layout.outputs).join(', ')})`;
-    this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens } };
-    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${model.attention}`);
+    this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision } };
+    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${model.attention}, precision ${model.precision}`);
   }
 
   async predict(raw: unknown, ctx: PredictContext = {}): Promise<Output> {

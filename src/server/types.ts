@@ -4,6 +4,8 @@
 export interface PredictorLike {
   setup(opts?: { weights?: string; log?: (line: string) => void }): Promise<void>;
   predict(input: unknown, ctx?: { signal?: AbortSignal; log?: (line: string) => void }): Promise<unknown>;
+  /** What setup loaded; the health check reports its precision. */
+  readonly info?: { precision?: string };
 }
 
 export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled';
