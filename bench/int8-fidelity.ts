@@ -13,18 +13,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Predictor, type SetupOptions } from '../predict.ts';
-import type { QuantizeOptions } from '../src/engine/onnx/quantize-matmuls.ts';
 import { compareOutputs, fidelityTexts, formatFidelity, hybridMatrix, scoreAgreement, type Outputs } from '../tools/fidelity/precision-fidelity.ts';
 import { loadAverage } from './machine.ts';
+import { VARIANTS } from './int8-fidelity-variants.ts';
 import { BENCH_CACHE, ensureFullModel } from './model-cache.ts';
 
-export const VARIANTS: Record<string, Partial<QuantizeOptions>> = {
-  'all s8 per-channel': {},
-  'all s8 per-tensor': { perChannel: false },
-  'all s8 per-channel 7-bit': { reduceRange: true },
-  'all u8 per-channel': { weightType: 'uint8' },
-  'ffn s8 per-channel': { scope: 'ffn' },
-};
 
 async function embed(weights: string, session: SetupOptions, texts: string[]): Promise<Outputs> {
   const p = new Predictor();
