@@ -42,10 +42,13 @@ export class SetupState {
     return { started_at: cogTime(this.startedAt), completed_at: cogTime(this.completedAt), logs: this.logs, status: this.status, ...this.precisionInfo() };
   }
 
-  /** `precision`, and for int8 a notice the playground shows as a banner (it shows any *_notice string). */
+  /**
+   * For int8, `precision` and a notice the playground shows as a banner (it
+   * shows any *_notice string); fp32 keeps Cog's exact setup record (the logs
+   * say `precision fp32`).
+   */
   private precisionInfo(): Record<string, string> {
-    if (!this.precision) return {};
-    if (this.precision !== 'int8') return { precision: this.precision };
+    if (this.precision !== 'int8') return {};
     return { precision: this.precision, precision_notice: 'int8: weight products are quantized; outputs deviate slightly from fp32 (see BENCHMARKS.md).' };
   }
 }
