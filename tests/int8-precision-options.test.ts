@@ -2,12 +2,18 @@
 // --precision, the health check's setup info and the setup log.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { call, startTestServer, waitForHealth } from './server/helpers.ts';
 import { ensureTestModels } from './helpers/test-models.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Keeps the int8 caches out of the shared test-model folders (whose contents other tests compare). */
+const INT8_CACHE = mkdtempSync(path.join(os.tmpdir(), 'bge-int8-cli-'));
+process.env.BGE_M3_INT8_CACHE = INT8_CACHE;
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
@@ -25,6 +31,7 @@ test('predict --precision int8 runs the quantized model and says so in the setup
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).dense_vecs.length, 1);
   assert.match(r.stderr, /precision int8 \(12 weight MatMuls dynamically quantized, uint8 per-channel weights/);
+  assert.equal(readdirSync(INT8_CACHE).length, 1, 'cached under BGE_M3_INT8_CACHE, not beside the shared test model');
 });
 
 test('without --precision the CLI follows BGE_M3_PRECISION, and runs fp32 when neither is set', async () => {

@@ -1,7 +1,8 @@
 // The int8 rewrite: which nodes it touches, that its integer products are the
 // ones computed by hand, and that the generated models stay close to fp32.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
@@ -129,9 +130,12 @@ for (const form of FORMS) {
   }
 }
 
+/** Keeps the int8 caches out of the shared test-model folders (whose contents other tests compare). */
+const CACHE_ROOT = mkdtempSync(path.join(os.tmpdir(), 'bge-int8-test-'));
+
 async function embedAll(weights: string, precision: 'fp32' | 'int8', texts: string[], log?: (line: string) => void): Promise<{ out: Outputs; info: Predictor['info'] }> {
   const p = new Predictor();
-  await p.setup({ weights, precision, log: log ?? (() => {}), session: { intraOpThreads: 1 } });
+  await p.setup({ weights, precision, log: log ?? (() => {}), session: { intraOpThreads: 1, int8CacheRoot: path.join(CACHE_ROOT, path.basename(weights)) } });
   try {
     const o = await p.predict({ texts, return_colbert: true, max_length: 8192 });
     return { out: o, info: p.info };

@@ -1,7 +1,8 @@
 // Which model file the backbone session opens for a precision: the export
 // itself for fp32, its cached int8 rewrite (int8-model-cache.ts) for int8.
-// The int8 cache goes beside the model; where that folder cannot be written
-// (a read-only weights mount), under the system's temporary folder instead.
+// The int8 cache goes beside the model, or under BGE_M3_INT8_CACHE when set;
+// where the model's folder cannot be written (a read-only weights mount),
+// under the system's temporary folder instead.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,16 +28,19 @@ export async function loadPrecision(modelPath: string, s: PrecisionSettings): Pr
   if ((s.precision ?? 'fp32') === 'fp32') return { modelPath, description: 'fp32' };
   const opts: QuantizeOptions = { ...DEFAULT_QUANTIZE, ...s.quantize };
   const started = performance.now();
-  const int8 = await ensureInt8Model(modelPath, opts, s.int8CacheRoot).catch((err: NodeJS.ErrnoException) => {
-    if (s.int8CacheRoot || !['EACCES', 'EROFS', 'EPERM'].includes(err.code ?? '')) throw err;
-    return ensureInt8Model(modelPath, opts, fallbackRoot(modelPath));
+  const envRoot = process.env.BGE_M3_INT8_CACHE;
+  const root = s.int8CacheRoot ?? (envRoot ? rootUnder(envRoot, modelPath) : undefined);
+  const int8 = await ensureInt8Model(modelPath, opts, root).catch((err: NodeJS.ErrnoException) => {
+    if (root || !['EACCES', 'EROFS', 'EPERM'].includes(err.code ?? '')) throw err;
+    return ensureInt8Model(modelPath, opts, rootUnder(path.join(os.tmpdir(), 'bge-m3-int8'), modelPath));
   });
   return { modelPath: int8.modelPath, description: describe(int8, opts, performance.now() - started) };
 }
 
-function fallbackRoot(modelPath: string): string {
+/** One folder per model file under a shared root. */
+function rootUnder(root: string, modelPath: string): string {
   const key = createHash('sha256').update(path.resolve(modelPath)).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), 'bge-m3-int8', key);
+  return path.join(root, key);
 }
 
 function describe(m: Int8Model, opts: QuantizeOptions, ms: number): string {
