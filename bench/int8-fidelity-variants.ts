@@ -1,4 +1,4 @@
-// The int8 variants the study compares (bench/int8-fidelity.ts, bench/int8-variants.ts);
+// The int8 variants the fidelity study compares (bench/int8-fidelity.ts);
 // each overrides DEFAULT_QUANTIZE (uint8 per-channel weights, every weight MatMul).
 import type { QuantizeOptions } from '../src/engine/onnx/quantize-matmuls.ts';
 
