@@ -12,6 +12,7 @@ import { demoWeights, DEMO_BANNER } from './src/cli/demo.ts';
 import { runEmbedCommand } from './src/cli/embed.ts';
 import { withWeightsDownload } from './src/cli/weights-on-first-start.ts';
 import { InputValidationError } from './src/input.ts';
+import { parsePrecision } from './src/engine/onnx/precision.ts';
 import { runWeightsCommand } from './src/engine/weights/index.ts';
 import { serveUntilShutdown } from './src/server/main.ts';
 
@@ -21,13 +22,16 @@ Commands:
   predict -i key=value ...   Run one prediction and print its output as JSON.
           [--json @file.json | --json @- | --json '{...}']  the whole input as JSON instead of -i
           [--weights DIR]    weights directory (default BGE_M3_WEIGHTS, COG_WEIGHTS, ./weights)
+          [--precision fp32|int8]  int8: dynamically quantized weight products (default
+                             BGE_M3_PRECISION, else fp32); also on serve and demo
           [-o FILE]          write the output to FILE instead of stdout
-  serve   [--port N] [--weights DIR]
+  serve   [--port N] [--weights DIR] [--precision fp32|int8]
                              Start the Cog HTTP server (default port: PORT or 5000). Without
                              BGE_M3_WEIGHTS and with ./weights empty, downloads BAAI/bge-m3 first.
   weights [--dir DIR] [--revision REV] [--quiet]
                              Download the pinned BAAI/bge-m3 files (resumable, verified).
-  demo    [--port N]         Start the server on a small random-weight model: try the API
+  demo    [--port N] [--precision fp32|int8]
+                             Start the server on a small random-weight model: try the API
                              without downloading anything (outputs are meaningless).
   embed   --input PATH --output DIR [--shard I/N] ...
                              Embed a JSONL, CSV or Parquet corpus into Parquet parts, resumably
@@ -62,11 +66,13 @@ async function predict(argv: string[]): Promise<number> {
       json: { type: 'string' },
       weights: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      precision: { type: 'string' },
     },
   });
+  const precision = parsePrecision(values.precision, '--precision');
   const input = values.json !== undefined ? readJsonInput(values.json) : parseInputArgs(values.input!);
   const predictor = new Predictor();
-  await predictor.setup({ weights: values.weights, log: (line) => console.error(line) });
+  await predictor.setup({ weights: values.weights, precision, log: (line) => console.error(line) });
   try {
     const output = await predictor.predict(input, { log: (line) => console.error(line) });
     const text = JSON.stringify(output, null, 2) + '\n';
@@ -98,7 +104,10 @@ function readJsonInput(arg: string): unknown {
 }
 
 async function serve(argv: string[], demo: boolean): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, weights: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, weights: { type: 'string' }, precision: { type: 'string' } } });
+  // The server builds its Predictor itself, which reads BGE_M3_PRECISION at setup.
+  const precision = parsePrecision(values.precision, '--precision');
+  if (precision) process.env.BGE_M3_PRECISION = precision;
   const port = values.port !== undefined ? Number(values.port) : undefined;
   if (demo) {
     return serveUntilShutdown({ port, weights: await demoWeights(), banner: DEMO_BANNER });

@@ -7,6 +7,7 @@ import { findModelFiles } from './src/engine/model-files.ts';
 import { ModelWorker } from './src/engine/model-worker.ts';
 import type { PredictorObserver } from './src/engine/observer.ts';
 import type { SessionSettings } from './src/engine/onnx-model.ts';
+import { parsePrecision, type Precision } from './src/engine/onnx/precision.ts';
 import { abortError, Scheduler, type SchedulerOptions } from './src/engine/scheduler.ts';
 import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenizer.ts';
@@ -30,6 +31,8 @@ export interface SetupOptions {
   /** Padded tokens per batch; default BGE_M3_MAX_BATCH_TOKENS or DEFAULT_MAX_BATCH_TOKENS. */
   maxBatchTokens?: number;
   session?: SessionSettings;
+  /** 'fp32' (exact, the default) or 'int8' (dynamically quantized weight MatMuls); default BGE_M3_PRECISION. */
+  precision?: Precision;
   /** Batching beyond the token budget; benchmarks set arrivalBatchSize for the naive baseline. */
   scheduler?: Pick<SchedulerOptions, 'minFill' | 'arrivalBatchSize'>;
   /** Restarts of a dead model worker before the model is defunct; default BGE_M3_WORKER_RESTARTS or 3. */
@@ -47,6 +50,7 @@ export interface ModelInfo {
   layout: string;
   dim: number;
   maxBatchTokens: number;
+  precision: Precision;
 }
 
 interface Loaded {
@@ -97,7 +101,8 @@ export class Predictor {
     const files = await findModelFiles(dir);
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
     const maxBatchTokens = opts.maxBatchTokens ?? envInt('BGE_M3_MAX_BATCH_TOKENS') ?? DEFAULT_MAX_BATCH_TOKENS;
-    const settings = { intraOpThreads: envInt('BGE_M3_THREADS'), ...opts.session };
+    const precision = opts.precision ?? parsePrecision(process.env.BGE_M3_PRECISION, 'BGE_M3_PRECISION') ?? 'fp32';
+    const settings = { intraOpThreads: envInt('BGE_M3_THREADS'), precision, ...opts.session };
     const first = await ModelWorker.start(files, settings);
     const dim = await warmUp(first);
     const restart = async () => {
@@ -119,8 +124,8 @@ export class Predictor {
       onBatch: (stats) => { for (const o of this.observers) o.batch?.(stats); },
     });
     const layout = first.layout.kind === 'backbone' ? `${first.layout.hidden} + .pt heads` : `heads in graph (${Object.values(first.layout.outputs).join(', ')})`;
-    this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens }, tokenizerPath: files.tokenizer };
-    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}`);
+    this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision }, tokenizerPath: files.tokenizer };
+    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}, precision ${first.precision}`);
   }
 
   async predict(raw: unknown, ctx: PredictContext = {}): Promise<Output> {

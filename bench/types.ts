@@ -1,6 +1,6 @@
 // Shapes shared by the benchmark's parent (bench/run.ts) and its children.
 
-export const SYSTEMS = ['ceiling', 'predictor', 'naive', 'transformers-js', 'http'] as const;
+export const SYSTEMS = ['ceiling', 'predictor', 'predictor-int8', 'naive', 'transformers-js', 'http'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 /** One text of a workload, with the ids our tokenizer gives it (<s> … </s>). */

@@ -14,7 +14,7 @@ export interface WorkloadSpec {
   build(make: TextMaker, random: () => number): Omit<WorkloadData, 'name'>;
 }
 
-const ALL: readonly SystemName[] = ['ceiling', 'predictor', 'naive', 'transformers-js', 'http'];
+const ALL: readonly SystemName[] = ['ceiling', 'predictor', 'predictor-int8', 'naive', 'transformers-js', 'http'];
 
 /** Lengths spread evenly on a log scale from `lo` to `hi` tokens, shuffled into a seeded arrival order. */
 export function logSpread(n: number, lo: number, hi: number, random: () => number): number[] {
@@ -46,7 +46,7 @@ export function workloadSpecs(quick: boolean): WorkloadSpec[] {
     {
       name: 'queries-1',
       describe: `${queryCount} queries of 8-12 tokens, one per request, one client at a time`,
-      systems: ['ceiling', 'predictor', 'transformers-js', 'http'],
+      systems: ['ceiling', 'predictor', 'predictor-int8', 'transformers-js', 'http'],
       repeats: q(2, 1),
       build: (make, random) => ({ texts: Array.from({ length: queryCount }, () => make.make(queryLength(random))), requests: singles(queryCount), concurrency: 1 }),
     },
@@ -77,7 +77,7 @@ export function workloadSpecs(quick: boolean): WorkloadSpec[] {
     {
       name: `doc-${docLength}`,
       describe: `one document of ${docLength} tokens, alone`,
-      systems: ['ceiling', 'predictor', 'transformers-js'],
+      systems: ['ceiling', 'predictor', 'predictor-int8', 'transformers-js'],
       repeats: q(2, 1),
       build: (make) => ({ texts: [make.make(docLength)], requests: [[0]], concurrency: 1 }),
     },

@@ -2,6 +2,7 @@
 // arrival-order batches of 12 texts and no token budget.
 import path from 'node:path';
 import { Predictor } from '../../predict.ts';
+import type { Precision } from '../../src/engine/onnx/precision.ts';
 import { driveClients } from '../clients.ts';
 import type { ChildJob, RunResult, WorkloadData } from '../types.ts';
 import { ourTokenizeMs, peakRss, realTokens, withLoopWatch } from './measure.ts';
@@ -10,7 +11,7 @@ import { probeModelRuns } from './model-probe.ts';
 /** FlagEmbedding's BGEM3FlagModel.encode default (reference/bge-m3-inference.md). */
 export const NAIVE_BATCH_SIZE = 12;
 
-export async function runPredictor(job: ChildJob, w: WorkloadData, naive: boolean): Promise<RunResult> {
+export async function runPredictor(job: ChildJob, w: WorkloadData, naive: boolean, precision: Precision = 'fp32'): Promise<RunResult> {
   const probe = probeModelRuns();
   const setupStart = performance.now();
   const predictor = new Predictor();
@@ -18,6 +19,7 @@ export async function runPredictor(job: ChildJob, w: WorkloadData, naive: boolea
     weights: job.modelDir,
     log: () => {},
     maxBatchTokens: job.maxBatchTokens,
+    precision,
     scheduler: naive ? { arrivalBatchSize: NAIVE_BATCH_SIZE } : undefined,
   });
   await predictor.predict({ texts: ['warm up'] });
@@ -33,7 +35,7 @@ export async function runPredictor(job: ChildJob, w: WorkloadData, naive: boolea
   const peak = peakRss();
   await predictor.close();
   return {
-    system: naive ? 'naive' : 'predictor',
+    system: naive ? 'naive' : precision === 'int8' ? 'predictor-int8' : 'predictor',
     workload: w.name,
     wallMs: run.wallMs,
     texts: w.texts.length,

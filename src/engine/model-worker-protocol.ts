@@ -5,7 +5,7 @@ import type { Need, TextEmbedding, TokenIds } from './types.ts';
 
 export interface WorkerInit { entry: string; files: ModelFiles; settings: SessionSettings }
 
-export interface ModelSummary { layout: Layout; fixedBatch: number | null; attention: string }
+export interface ModelSummary { layout: Layout; fixedBatch: number | null; attention: string; precision: string }
 
 export type ToWorker =
   | { kind: 'run'; id: number; batch: TokenIds[]; need: Need }

@@ -29,6 +29,7 @@ export class ModelWorker {
   get layout(): Layout { return this.summary.layout; }
   get fixedBatch(): number | null { return this.summary.fixedBatch; }
   get attention(): string { return this.summary.attention; }
+  get precision(): string { return this.summary.precision; }
 
   static start(files: ModelFiles, settings: SessionSettings = {}): Promise<ModelWorker> {
     const init: WorkerInit = { entry: new URL('./model-worker-thread.ts', import.meta.url).href, files, settings };

@@ -6,6 +6,8 @@ import * as ort from 'onnxruntime-node';
 import { HEAD_INPUT, HEAD_MASK, HEAD_OUTPUT, colbertHeadGraph, denseHeadGraph, sparseHeadGraph, type Linear } from './heads-graph.ts';
 import type { ModelFiles } from './model-files.ts';
 import { openBackbone } from './onnx/backbone-session.ts';
+import { loadPrecision, type Precision } from './onnx/precision.ts';
+import type { QuantizeOptions } from './onnx/quantize-matmuls.ts';
 import { loadLinearPt } from './torch/linear-pt.ts';
 import { padBatch } from './pad-batch.ts';
 import type { Need, TextEmbedding, TokenIds } from './types.ts';
@@ -26,6 +28,12 @@ export interface SessionSettings {
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Query rows per attention slice (onnx/backbone-session.ts); 0 runs attention whole. */
   attentionRows?: number;
+  /** 'int8' runs the backbone's weight MatMuls dynamically quantized (onnx/precision.ts); default 'fp32'. */
+  precision?: Precision;
+  /** Overrides of the int8 rewrite's choices, for the studies in bench/. */
+  quantize?: Partial<QuantizeOptions>;
+  /** Where the int8 model is cached; default beside the model file. */
+  int8CacheRoot?: string;
 }
 
 export function detectLayout(outputs: readonly string[]): Layout | null {
@@ -47,11 +55,14 @@ export class BgeM3Onnx {
     readonly fixedBatch: number | null,
     /** How attention runs (sliced or not, and why), for the setup log. */
     readonly attention: string,
+    /** What precision the backbone runs in, and how it got there, for the setup log. */
+    readonly precision: string,
   ) {}
 
   static async load(files: ModelFiles, settings: SessionSettings = {}): Promise<BgeM3Onnx> {
     const options = sessionOptions(settings);
-    const { session, attention } = await openBackbone(files.model, options, settings.attentionRows).catch((err: Error) => {
+    const { modelPath, description } = await loadPrecision(files.model, settings);
+    const { session, attention } = await openBackbone(modelPath, options, settings.attentionRows).catch((err: Error) => {
       throw new Error(`onnxruntime could not load ${files.model}: ${err.message}. If the model has external data (model.onnx_data), it must sit beside the model file; a partial download also causes this: run \`npm run weights\` again.`);
     });
     const layout = detectLayout(session.outputNames);
@@ -60,7 +71,7 @@ export class BgeM3Onnx {
       if (!session.inputNames.includes(name)) throw new Error(`${files.model} has inputs [${session.inputNames.join(', ')}]; a BGE-M3 export takes input_ids and attention_mask.`);
     }
     const heads = layout.kind === 'backbone' ? await loadHeads(files, options) : null;
-    return new BgeM3Onnx(session, layout, heads, session.inputNames.includes('token_type_ids'), fixedBatchOf(session), attention);
+    return new BgeM3Onnx(session, layout, heads, session.inputNames.includes('token_type_ids'), fixedBatchOf(session), attention, description);
   }
 
   async run(batch: TokenIds[], need: Need): Promise<TextEmbedding[]> {

@@ -10,6 +10,8 @@ export class SetupState {
   logs = '';
   /** The setup error's message when status is `failed`. */
   error: string | null = null;
+  /** The model's precision once setup succeeded ('fp32' or 'int8'), when the predictor tells it. */
+  precision: string | undefined;
 
   async run(predictor: PredictorLike, weights: string | undefined, log: Logger): Promise<void> {
     this.startedAt = new Date();
@@ -20,6 +22,7 @@ export class SetupState {
     try {
       await predictor.setup(weights === undefined ? { log: onLine } : { weights, log: onLine });
       this.status = 'succeeded';
+      this.precision = predictor.info?.precision;
       log.info('setup succeeded');
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
@@ -36,6 +39,16 @@ export class SetupState {
   /** The health check's `setup` object: `{}` while setup runs, as Cog's Python server does. */
   toJson(): Record<string, unknown> {
     if (this.status === 'starting') return {};
-    return { started_at: cogTime(this.startedAt), completed_at: cogTime(this.completedAt), logs: this.logs, status: this.status };
+    return { started_at: cogTime(this.startedAt), completed_at: cogTime(this.completedAt), logs: this.logs, status: this.status, ...this.precisionInfo() };
+  }
+
+  /**
+   * For int8, `precision` and a notice the playground shows as a banner (it
+   * shows any *_notice string); fp32 keeps Cog's exact setup record (the logs
+   * say `precision fp32`).
+   */
+  private precisionInfo(): Record<string, string> {
+    if (this.precision !== 'int8') return {};
+    return { precision: this.precision, precision_notice: 'int8: weight products are quantized; outputs deviate slightly from fp32 (see BENCHMARKS.md).' };
   }
 }
