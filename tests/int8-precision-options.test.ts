@@ -54,7 +54,7 @@ test('an unknown precision is refused with the choices, from the flag and from t
   assert.match(env.stderr, /BGE_M3_PRECISION must be one of fp32, int8, got "fp16"/);
 });
 
-test('the health check reports the precision in its setup info, with a notice the playground shows for int8', async () => {
+test('the health check and TEI\'s /info report the precision, with a notice the playground shows for int8', async () => {
   const weights = (await ensureTestModels()).dirs.official;
   const saved = process.env.BGE_M3_PRECISION;
   process.env.BGE_M3_PRECISION = 'int8';
@@ -66,6 +66,8 @@ test('the health check reports the precision in its setup info, with a notice th
     assert.match(h.setup.logs, /precision int8 \(/);
     const p = await call(s.url, 'POST', '/predictions', { input: { texts: ['hello'] } });
     assert.equal(p.status, 200);
+    const info = await call(s.url, 'GET', '/info');
+    assert.equal(info.body.model_dtype, 'int8', 'TEI\'s /info names the precision');
   } finally {
     await s.close();
     if (saved === undefined) delete process.env.BGE_M3_PRECISION;

@@ -264,6 +264,11 @@ async function decode(ctx: ServerContext, body: Record<string, unknown>, res: Re
   res.json(out);
 }
 
+/** TEI names dtypes as torch does ("float32"); int8 has no TEI name, so it keeps ours. */
+function teiDtype(precision: string | undefined): string {
+  return precision === undefined || precision === 'fp32' ? 'float32' : precision;
+}
+
 function info(ctx: ServerContext, res: Response): void {
   const model = ctx.predictor.info;
   if (ctx.setup.status !== 'succeeded' || !model) {
@@ -272,7 +277,7 @@ function info(ctx: ServerContext, res: Response): void {
   res.json({
     model_id: MODEL_ID,
     model_sha: null,
-    model_dtype: model.precision ?? 'float32',
+    model_dtype: teiDtype(model.precision),
     served_model_name: MODEL_ID,
     model_type: { embedding: { pooling: 'cls' } },
     max_concurrent_requests: ctx.runner.slots,
