@@ -1,23 +1,11 @@
 // The command line as a user runs it: a child process, its stdout and exit code.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { asFloatOutput } from '../src/output-formats.ts';
 import { assertRoundTrip } from './helpers/format-round-trip.ts';
 import { ensureTestModels } from './helpers/test-models.ts';
+import { cli } from './helpers/run-cli.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  return { code, stdout, stderr };
-}
 
 test('predict -i prints the output JSON, with inputs coerced as cog predict sends them', async () => {
   const weights = (await ensureTestModels()).dirs.official;

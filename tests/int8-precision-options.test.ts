@@ -1,29 +1,17 @@
 // Where the precision is chosen and shown: BGE_M3_PRECISION, the CLI's
 // --precision, the health check's setup info and the setup log.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { call, startTestServer, waitForHealth } from './server/helpers.ts';
 import { ensureTestModels } from './helpers/test-models.ts';
+import { cli } from './helpers/run-cli.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Keeps the int8 caches out of the shared test-model folders (whose contents other tests compare). */
 const INT8_CACHE = mkdtempSync(path.join(os.tmpdir(), 'bge-int8-cli-'));
 process.env.BGE_M3_INT8_CACHE = INT8_CACHE;
-
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  return { code, stdout, stderr };
-}
 
 test('predict --precision int8 runs the quantized model and says so in the setup log', async () => {
   const weights = (await ensureTestModels()).dirs.official;
