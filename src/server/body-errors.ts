@@ -2,8 +2,10 @@
 // raw-body, http-errors, the router, the JSON depth cap), described once.
 // Each API's error handler renders the description in its own shape:
 // errors.ts for Cog and /v1, routes-openai.ts and routes-tei.ts for theirs.
+import type { NextFunction, Request, Response } from 'express';
 import { clientMessage } from './client-message.ts';
 import { JsonTooDeepError } from './json-body.ts';
+import type { Logger } from './log.ts';
 
 /** What body-parser, raw-body, http-errors and the router attach to the errors they raise. */
 interface HttpishError extends Error {
@@ -35,6 +37,22 @@ export function bodyProblem(err: unknown, maxBodyBytes: number): BodyProblem {
   }
   const status = clientErrorStatus(e);
   return status === undefined ? undefined : { status, kind: 'client', message: clientErrorDetail(e, status) };
+}
+
+/**
+ * The error handler of a protocol's own router (OpenAI, TEI): answers only the
+ * requests `mine` claims, since a router's error handler also sees the errors
+ * of routers mounted before it. A server fault is logged and sent as status 500.
+ */
+export function protocolErrorHandler(mine: (req: Request) => boolean, send: (res: Response, status: number, message: string) => void, log: Logger, maxBodyBytes: number) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent || !mine(req)) return next(err);
+    const problem = bodyProblem(err, maxBodyBytes);
+    if (problem === 'aborted') return void res.end();
+    if (problem) return send(res, problem.status, problem.message);
+    log.error(`${req.method} ${req.path} failed: ${(err as Error)?.stack ?? String(err)}`);
+    send(res, 500, 'The server hit an unexpected error; its log has the details.');
+  };
 }
 
 /** The 4xx an error carries (http-errors, body-parser, router), or undefined for a server fault. */

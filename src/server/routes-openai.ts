@@ -2,9 +2,9 @@
 // SDKs, LangChain and LlamaIndex work with base_url http://host:port/v1. The
 // vector is BGE-M3's dense vector, from the same Predictor and slots as
 // /predictions. Errors come in OpenAI's {"error": {message, type, param, code}}.
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { encodeFloat32Base64 } from '../vector-encoding.ts';
-import { bodyProblem } from './body-errors.ts';
+import { protocolErrorHandler } from './body-errors.ts';
 import type { ServerContext } from './context.ts';
 import { jsonBody } from './json-body.ts';
 import { runEmbedCall, type EmbedFailure } from './embed-call.ts';
@@ -48,15 +48,7 @@ export function openaiRoutes(ctx: ServerContext): Router {
   const json = jsonBody(ctx.config.maxBodyBytes);
   r.post(OPENAI_PATHS, json, (req, res) => embeddings(ctx, req, res));
   r.all(OPENAI_PATHS, (req, res) => sendOpenAIError(res, 405, `Invalid method for URL (${req.method} ${req.path}): use POST.`));
-  // Only this router's requests: an error handler here also sees errors of routers mounted before it.
-  r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent || !OPENAI_PATHS.includes(req.path)) return next(err);
-    const problem = bodyProblem(err, ctx.config.maxBodyBytes);
-    if (problem === 'aborted') return void res.end();
-    if (problem) return sendOpenAIError(res, problem.status, problem.message);
-    ctx.log.error(`${req.method} ${req.path} failed: ${(err as Error)?.stack ?? String(err)}`);
-    sendOpenAIError(res, 500, 'The server hit an unexpected error; its log has the details.');
-  });
+  r.use(protocolErrorHandler((req) => OPENAI_PATHS.includes(req.path), sendOpenAIError, ctx.log, ctx.config.maxBodyBytes));
   return r;
 }
 

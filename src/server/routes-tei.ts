@@ -5,8 +5,8 @@
 // /rerank, /predict answered as TEI answers for a model without those heads.
 // Embeddings come from the same Predictor and slots as /predictions.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { bodyProblem } from './body-errors.ts';
+import express, { type Request, type Response, type Router } from 'express';
+import { protocolErrorHandler } from './body-errors.ts';
 import type { ServerContext } from './context.ts';
 import { jsonBody } from './json-body.ts';
 import { runEmbedCall, type EmbedFailure } from './embed-call.ts';
@@ -71,17 +71,17 @@ export function teiRoutes(ctx: ServerContext): Router {
   r.post('/rerank', json, (_req, res) => teiError(res, 'Backend', 'Backend error: model is not a re-ranker model (BGE-M3 has no re-ranker head: POST /predictions with a query gives dense, sparse, ColBERT and hybrid scores)'));
   r.post('/predict', json, (_req, res) => teiError(res, 'Backend', 'Backend error: Model is not a classifier model (BGE-M3 is an embedding model: use /embed or /embed_sparse)'));
   r.all(TEI_PATHS, (req, res) => sendTeiError(res, 405, `${req.method} is not allowed on ${req.path}.`));
-  // Only this router's requests: an error handler here also sees errors of routers mounted before it.
-  r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent || !isTeiRequest(req)) return next(err);
-    const problem = bodyProblem(err, ctx.config.maxBodyBytes);
-    if (problem === 'aborted') return void res.end();
-    // TEI (axum) answers a body it cannot read with plain text; this server keeps to TEI's JSON error body.
-    if (problem) return sendTeiError(res, problem.status === 400 ? 422 : problem.status, problem.message);
-    ctx.log.error(`${req.method} ${req.path} failed: ${(err as Error)?.stack ?? String(err)}`);
-    teiError(res, 'Backend', 'The server hit an unexpected error; its log has the details.');
-  });
+  r.use(protocolErrorHandler(isTeiRequest, sendTeiBodyError, ctx.log, ctx.config.maxBodyBytes));
   return r;
+}
+
+/**
+ * A body TEI could not read: TEI (axum) answers with plain text; this server keeps to TEI's JSON
+ * error body, with 422 where the body was malformed. A server fault is TEI's Backend error.
+ */
+function sendTeiBodyError(res: Response, status: number, message: string): void {
+  if (status === 500) return teiError(res, 'Backend', message);
+  sendTeiError(res, status === 400 ? 422 : status, message);
 }
 
 function requestObject(body: unknown): Record<string, unknown> {
