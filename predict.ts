@@ -103,16 +103,17 @@ export class Predictor {
     const maxBatchTokens = opts.maxBatchTokens ?? envInt('BGE_M3_MAX_BATCH_TOKENS') ?? DEFAULT_MAX_BATCH_TOKENS;
     const precision = opts.precision ?? parsePrecision(process.env.BGE_M3_PRECISION, 'BGE_M3_PRECISION') ?? 'fp32';
     const settings = { intraOpThreads: envInt('BGE_M3_THREADS'), precision, ...opts.session };
-    const first = await ModelWorker.start(files, settings);
-    const dim = await warmUp(first);
-    const restart = async () => {
+    /** A worker that has passed its warm-up run; one that fails it is released. */
+    const startWorker = async () => {
       const worker = await ModelWorker.start(files, settings);
-      await warmUp(worker).catch(async (err: Error) => {
+      const dim = await warmUp(worker).catch(async (err: Error) => {
         await worker.release().catch(() => {});
         throw err;
       });
-      return worker;
+      return { worker, dim };
     };
+    const { worker: first, dim } = await startWorker();
+    const restart = async () => (await startWorker()).worker;
     const maxRestarts = opts.maxWorkerRestarts ?? envInt('BGE_M3_WORKER_RESTARTS', 0) ?? DEFAULT_WORKER_RESTARTS;
     const model = new WorkerSupervisor(first, restart, maxRestarts, (status) => {
       for (const o of this.observers) o.worker?.(status);
