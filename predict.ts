@@ -16,6 +16,7 @@ import { lexicalWeights } from './src/engine/lexical.ts';
 import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/embed-request.ts';
 import type { Need } from './src/engine/types.ts';
 import { DEFAULT_WORKER_RESTARTS, WorkerSupervisor, type WorkerStatus } from './src/engine/worker-supervisor.ts';
+import { envInt } from './src/env-int.ts';
 import { validateInput } from './src/input.ts';
 import { maxRequestChars } from './src/request-size.ts';
 import { buildOutput, checkOutputSize, type Encoded } from './src/output.ts';
@@ -243,12 +244,4 @@ function progressLogger(total: number, log?: (line: string) => void): ((done: nu
     last = now;
     log(`embedded ${done}/${total} texts`);
   };
-}
-
-function envInt(name: string, min = 1): number | undefined {
-  const v = process.env[name];
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be ${min === 1 ? 'a positive integer' : `a whole number >= ${min}`}, got "${v}"`);
-  return n;
 }

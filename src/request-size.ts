@@ -1,6 +1,7 @@
 // The per-request character limit (BGE_M3_MAX_REQUEST_CHARS), checked with the
 // other input rules in input.ts, so the server (422) and the CLI both enforce it
 // before any tokenization.
+import { envInt } from './env-int.ts';
 import type { InputIssue } from './input.ts';
 
 /**
@@ -13,11 +14,7 @@ export const DEFAULT_MAX_REQUEST_CHARS = 16_000_000;
 
 /** Most characters (UTF-16 code units) the texts and query of one prediction may hold together. */
 export function maxRequestChars(env: NodeJS.ProcessEnv = process.env): number {
-  const v = env.BGE_M3_MAX_REQUEST_CHARS;
-  if (v === undefined || v === '') return DEFAULT_MAX_REQUEST_CHARS;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`BGE_M3_MAX_REQUEST_CHARS must be a positive integer, got "${v}"`);
-  return n;
+  return envInt('BGE_M3_MAX_REQUEST_CHARS', 1, env) ?? DEFAULT_MAX_REQUEST_CHARS;
 }
 
 /** One issue at the text (or the query) where the running total first passes the limit. */
