@@ -143,8 +143,7 @@ describe('the playground in Chromium', { skip }, () => {
     await checkChips(page, [q, out], texts.length);
     await checkAlignment(page, q.colbert_vecs[0], out);
     await checkDenseCopy(page, out.dense_vecs[0], texts.length + 1);
-    await page.getByText('Raw JSON of the prediction').click();
-    const raw = JSON.parse(await page.getByLabel('Raw JSON', { exact: true }).innerText());
+    const raw = await openRawJson(page);
     assert.equal(typeof raw.output.dense_vecs[0], 'string', 'the raw JSON is what the server sent');
     assert.deepEqual(Object.keys(raw.output.lexical_weights[0]), ['indices', 'values']);
     assert.deepEqual(raw.input.sparse_format, 'indices_values');
@@ -325,11 +324,16 @@ async function checkDenseCopy(page: Page, vector: number[], strips: number): Pro
   copied.forEach((v: number, i: number) => assertClose(v, vector[i], `copied dense[${i}]`, 1e-6));
 }
 
-async function checkRawJson(page: Page, out: any): Promise<void> {
+/** Opens the raw JSON view and parses it once its toggle handler has filled it in. */
+async function openRawJson(page: Page): Promise<any> {
   await page.getByText('Raw JSON of the prediction').click();
   const pre = page.getByLabel('Raw JSON', { exact: true });
   await page.waitForFunction((e) => e?.textContent !== '', await pre.elementHandle());
-  const raw = JSON.parse(await pre.innerText());
+  return JSON.parse(await pre.innerText());
+}
+
+async function checkRawJson(page: Page, out: any): Promise<void> {
+  const raw = await openRawJson(page);
   assert.equal(raw.status, 'succeeded');
   assert.deepEqual(raw.output.token_counts, out.token_counts);
   assert.deepEqual(raw.output.truncated, out.truncated);
