@@ -1,12 +1,12 @@
 // The ceiling of one big weight product in onnxruntime-node here, fp32 and
-// int8, in each operator form the int8 rewrite can emit:
+// int8, in each kernel the int8 rewrite can reach and in MatMulNBits:
 //   npx tsx bench/int8-gemm.ts [--rounds N] [--threads N]
 // Each graph is a chain of LINKS feed-forward pairs, x·W1 + b1 then ·W2 + b2
 // with BGE-M3's FFN shapes (1024 → 4096 → 1024), distinct weights: 268 MB in
 // fp32, 67 MB in int8, both beyond the 32 MB L3, as in the real encoder. The
 // int8 graphs are that fp32 graph put through quantizeMatMuls itself.
-// M = 1024 rows (8 passages of 128 tokens) measures compute; M = 10 (one
-// query) measures how fast the weights stream from memory. Rounds alternate
+// M = 1024 rows (8 passages of 128 tokens) measures compute; M = 1 how fast
+// the weights stream from memory; M = 10 (one query) lies between. Rounds alternate
 // the variants, so a busy minute on a shared machine hits all of them.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -17,23 +17,28 @@ import { DEFAULT_QUANTIZE, quantizeMatMuls, type QuantizeOptions } from '../src/
 import { sessionOptions } from '../src/engine/onnx-model.ts';
 import { seededRandom } from '../tools/fixtures/tokenizer/corpus.ts';
 import { loadAverage } from './machine.ts';
+import { toMatMulNBits } from './int8-nbits.ts';
 
 const K = 1024;
 const N = 4096;
-const ROWS = [1024, 10];
+const ROWS = [1024, 10, 1];
 const LINKS = 8;
 
-// The three operator forms fuse into the same DynamicQuantizeMatMul at graph
+// The three DynamicQuantizeMatMul forms fuse into the same kernel at graph
 // optimization level 'all' (checked with optimizedModelFilePath), and per-tensor
-// scales use the same kernel, so only the kernels that differ are timed here.
-const VARIANTS: Record<string, Partial<QuantizeOptions> | null> = {
+// scales use the same kernel, so only the kernels that differ are timed here,
+// plus MatMulNBits (int8-nbits.ts), the other integer operator onnxruntime has.
+const quantized = (q: Partial<QuantizeOptions>) => (model: onnxProto.onnx.IModelProto) => void quantizeMatMuls(model, '.', { ...DEFAULT_QUANTIZE, ...q });
+const VARIANTS: Record<string, ((model: onnxProto.onnx.IModelProto) => void) | null> = {
   fp32: null,
-  'DynamicQuantizeMatMul s8 per-channel': { weightType: 'int8' },
-  'DynamicQuantizeMatMul s8 7-bit per-channel': { weightType: 'int8', reduceRange: true },
-  'DynamicQuantizeMatMul u8 per-channel': {},
+  'DynamicQuantizeMatMul s8 per-channel': quantized({ weightType: 'int8', reduceRange: false }),
+  'DynamicQuantizeMatMul s8 7-bit per-channel': quantized({ weightType: 'int8', reduceRange: true }),
+  'DynamicQuantizeMatMul u8 per-channel (default)': quantized({ weightType: 'uint8', reduceRange: false }),
+  'MatMulNBits 8-bit, blocks of 32, int8 compute (level 4)': (m) => toMatMulNBits(m, 32, 4),
+  'MatMulNBits 8-bit, blocks of 128, int8 compute (level 4)': (m) => toMatMulNBits(m, 128, 4),
 };
 
-function graph(variant: Partial<QuantizeOptions> | null): Uint8Array {
+function graph(rewrite: ((model: onnxProto.onnx.IModelProto) => void) | null): Uint8Array {
   const random = seededRandom(7);
   const g = new GraphBuilder();
   let x = g.input('x', DataType.FLOAT, ['M', K]);
@@ -49,9 +54,9 @@ function graph(variant: Partial<QuantizeOptions> | null): Uint8Array {
   g.op('Identity', [x], {}, 'y');
   g.output('y', DataType.FLOAT, ['M', K]);
   const bytes = g.build({ opset: 17 }).model;
-  if (!variant) return bytes;
+  if (!rewrite) return bytes;
   const model = onnxProto.onnx.ModelProto.decode(bytes);
-  quantizeMatMuls(model, '.', { ...DEFAULT_QUANTIZE, ...variant });
+  rewrite(model);
   return onnxProto.onnx.ModelProto.encode(model).finish();
 }
 
@@ -77,14 +82,16 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log(`\n| operator | M=${ROWS[0]}: ms | GFLOP/s | M=${ROWS[1]}: ms | weight GB/s |\n|---|---:|---:|---:|---:|`);
+  const small = ROWS.slice(1);
+  console.log(`\n| operator | M=${ROWS[0]}: ms | GOPS | ${small.map((m) => `M=${m}: ms | weight GB/s`).join(' | ')} |`);
+  console.log(`|---|${'---:|'.repeat(2 + 2 * small.length)}`);
+  const weights = 2 * LINKS * K * N;
   for (const name of sessions.keys()) {
     const best = (m: number) => Math.min(...times.get(`${name}|${m}`)!);
-    const big = best(ROWS[0]);
-    const small = best(ROWS[1]);
-    const weights = 2 * LINKS * K * N;
-    const weightBytes = weights * (name === 'fp32' ? 4 : 1);
-    console.log(`| ${name} | ${big.toFixed(1)} | ${((2 * ROWS[0] * weights) / big / 1e6).toFixed(1)} | ${small.toFixed(2)} | ${(weightBytes / small / 1e6).toFixed(1)} |`);
+    const weightBytes = weights * (name === 'fp32' ? 4 : name.startsWith('MatMulNBits') ? 1 + 4 / Number(/blocks of (\d+)/.exec(name)![1]) : 1);
+    const cells = [best(ROWS[0]).toFixed(1), ((2 * ROWS[0] * weights) / best(ROWS[0]) / 1e6).toFixed(1)];
+    for (const m of small) cells.push(best(m).toFixed(2), (weightBytes / best(m) / 1e6).toFixed(1));
+    console.log(`| ${name} | ${cells.join(' | ')} |`);
   }
   console.log(`\nload average after: ${loadAverage()}; best of ${rounds} rounds`);
 }

@@ -131,6 +131,26 @@ for (const form of FORMS) {
   }
 }
 
+test('the default weights never saturate the integer kernel: every activation at 255 and every weight at its largest value', async () => {
+  // On CPUs without VNNI onnxruntime's u8×s8 kernel adds pairs of products in
+  // 16 bits: 8-bit int8 weights overflow there (255 · 127 · 2 > 32767) and
+  // this product comes out near half its value. uint8 weights take the u8×u8
+  // kernel, which widens first; 7-bit int8 weights stay below (255 · 63 · 2).
+  const [k, n] = [64, 16];
+  for (const sign of [1, -1]) {
+    const g = new GraphBuilder();
+    const input = g.input('x', DataType.FLOAT, [1, k]);
+    g.op('MatMul', [input, g.init('w', new Float32Array(k * n).fill(sign), [k, n])], {}, 'y');
+    g.output('y', DataType.FLOAT, [1, n]);
+    const model = onnx.ModelProto.decode(g.build().model);
+    quantizeMatMuls(model, '.');
+    const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), { intraOpNumThreads: 1 });
+    const y = (await session.run({ x: new ort.Tensor('float32', new Float32Array(k).fill(1), [1, k]) })).y.data as Float32Array;
+    for (const v of y) assert.ok(Math.abs(v - sign * k) < 1e-3 * k, `${v}, exactly ${sign * k}`);
+    await session.release();
+  }
+});
+
 /** Keeps the int8 caches out of the shared test-model folders (whose contents other tests compare). */
 const CACHE_ROOT = mkdtempSync(path.join(os.tmpdir(), 'bge-int8-test-'));
 
