@@ -32,8 +32,8 @@ const quantized = (q: Partial<QuantizeOptions>) => (model: onnxProto.onnx.IModel
 const VARIANTS: Record<string, ((model: onnxProto.onnx.IModelProto) => void) | null> = {
   fp32: null,
   'DynamicQuantizeMatMul s8 per-channel': quantized({ weightType: 'int8', reduceRange: false }),
-  'DynamicQuantizeMatMul s8 7-bit per-channel': quantized({ weightType: 'int8', reduceRange: true }),
-  'DynamicQuantizeMatMul u8 per-channel (default)': quantized({ weightType: 'uint8', reduceRange: false }),
+  'DynamicQuantizeMatMul s8 7-bit per-channel (default)': quantized({ weightType: 'int8', reduceRange: true }),
+  'DynamicQuantizeMatMul u8 per-channel': quantized({ weightType: 'uint8', reduceRange: false }),
   'MatMulNBits 8-bit, blocks of 32, int8 compute (level 4)': (m) => toMatMulNBits(m, 32, 4),
   'MatMulNBits 8-bit, blocks of 128, int8 compute (level 4)': (m) => toMatMulNBits(m, 128, 4),
 };

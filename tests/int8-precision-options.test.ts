@@ -18,7 +18,7 @@ test('predict --precision int8 runs the quantized model and says so in the setup
   const r = await cli(['predict', '-i', 'texts=["hello world"]', '--weights', weights, '--precision', 'int8']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).dense_vecs.length, 1);
-  assert.match(r.stderr, /precision int8 \(12 weight MatMuls dynamically quantized, uint8 per-channel weights/);
+  assert.match(r.stderr, /precision int8 \(12 weight MatMuls dynamically quantized, int8 7-bit per-channel weights/);
   assert.equal(readdirSync(INT8_CACHE).length, 1, 'cached under BGE_M3_INT8_CACHE, not beside the shared test model');
 });
 

@@ -134,8 +134,8 @@ for (const form of FORMS) {
 test('the default weights never saturate the integer kernel: every activation at 255 and every weight at its largest value', async () => {
   // On CPUs without VNNI onnxruntime's u8×s8 kernel adds pairs of products in
   // 16 bits: 8-bit int8 weights overflow there (255 · 127 · 2 > 32767) and
-  // this product comes out near half its value. uint8 weights take the u8×u8
-  // kernel, which widens first; 7-bit int8 weights stay below (255 · 63 · 2).
+  // this product comes out near half its value. 7-bit int8 weights stay below
+  // (255 · 63 · 2 = 32130); uint8 weights take the u8×u8 kernel, which widens first.
   const [k, n] = [64, 16];
   for (const sign of [1, -1]) {
     const g = new GraphBuilder();
@@ -167,9 +167,9 @@ async function embedAll(weights: string, precision: 'fp32' | 'int8', texts: stri
 
 for (const layout of ['official', 'heads-aapot'] as const) {
   test(`${layout}: int8 outputs differ from fp32 but stay within the quantization error (dense cosine ≥ 0.999)`, async () => {
-    // Weights are rounded to 1/127 of their column's largest value and
+    // Weights are rounded to 1/63 of their column's largest value and
     // activations to 1/255 of their range: a relative rounding noise of
-    // about √3/(127·√12) ≈ 0.4 % per weight product (uniform weights), which
+    // about √3/(63·√12) ≈ 0.8 % per weight product (uniform weights), which
     // after the 12 products of the 2-layer model leaves ε of a few percent at
     // most. A cosine is 1 − ε²/2, so 0.999 allows ε ≈ 4.5 %: a broken scale,
     // a saturating kernel (measured: cosine 0.93) or a wrong bias fails it.
