@@ -1,11 +1,14 @@
 // How onnxruntime's session options and batch shapes change the speed of the
-// full-size backbone:  npx tsx bench/session-options.ts [--study options|shapes|attention]
-//   [--configs a,b] [--rounds N] [--reps N] [--weights DIR] [--write]
+// full-size backbone:  npx tsx bench/session-options.ts [--study options|shapes|attention|int8]
+//   [--configs a,b] [--rounds N] [--reps N] [--weights DIR] [--write] [--profile]
 // Each configuration runs in a child process of its own, rounds alternate the
 // configurations (so a slow minute on a shared machine hits all of them), and
 // the table shows the median time per shape. --write puts the table into
-// BENCHMARKS.md between its markers.
+// BENCHMARKS.md between its markers. --profile runs onnxruntime's profiler
+// (which slows every pass) and prints where each shape's time went instead.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -13,8 +16,11 @@ import * as ort from 'onnxruntime-node';
 import { findModelFiles } from '../src/engine/model-files.ts';
 import { DEFAULT_ATTENTION_ROWS, openBackbone } from '../src/engine/onnx/backbone-session.ts';
 import { sessionOptions } from '../src/engine/onnx-model.ts';
+import { loadPrecision } from '../src/engine/onnx/precision.ts';
+import type { QuantizeOptions } from '../src/engine/onnx/quantize-matmuls.ts';
 import { loadAverage } from './machine.ts';
-import { ensureFullModel } from './model-cache.ts';
+import { BENCH_CACHE, ensureFullModel } from './model-cache.ts';
+import { describeShares, opShares } from './profile-ops.ts';
 import { replaceSection } from './report-file.ts';
 import { GIB, quantile } from './stats.ts';
 
@@ -25,6 +31,8 @@ interface Config {
   options?: ort.InferenceSession.SessionOptions;
   /** Query rows per attention slice; 0 = whole attention; default the product's. */
   attentionRows?: number;
+  /** Runs the int8 rewrite with these options over the product's defaults. */
+  int8?: Partial<QuantizeOptions>;
 }
 
 const CONFIGS: Record<string, Config> = {
@@ -39,6 +47,9 @@ const CONFIGS: Record<string, Config> = {
   'whole-attention': { attentionRows: 0 },
   'rows-256': { attentionRows: 256 },
   'rows-1024': { attentionRows: 1024 },
+  int8: { int8: {} },
+  'int8-u8': { int8: { weightType: 'uint8', reduceRange: false } },
+  'int8-spinning': { int8: {}, options: { extra: { session: { intra_op: { allow_spinning: '1' } } } } },
 };
 
 const STUDIES: Record<string, { configs: string[]; shapes: Shape[] }> = {
@@ -50,21 +61,29 @@ const STUDIES: Record<string, { configs: string[]; shapes: Shape[] }> = {
     configs: ['whole-attention', 'current', 'rows-1024'],
     shapes: [[1, 8192]],
   },
+  int8: {
+    configs: ['current', 'int8', 'int8-u8', 'int8-spinning'],
+    shapes: [[1, 12], [8, 128], [1, 1024]],
+  },
   shapes: {
     configs: ['current'],
     shapes: [[1, 8], [1, 32], [1, 128], [1, 512], [2, 128], [4, 128], [8, 128], [16, 128], [4, 8], [16, 8], [64, 8], [4, 32], [16, 32], [2, 512], [4, 512]],
   },
 };
 
-interface ChildOutput { config: string; loadMs: number; peakRss: number; times: Record<string, number[]> }
+interface ChildOutput { config: string; loadMs: number; peakRss: number; times: Record<string, number[]>; shares?: Record<string, string> }
 
 const key = ([r, s]: Shape) => `${r}×${s}`;
 
-async function child(config: string, shapes: Shape[], reps: number, weights: string): Promise<ChildOutput> {
+async function child(config: string, shapes: Shape[], reps: number, weights: string, profile: boolean): Promise<ChildOutput> {
   const files = await findModelFiles(weights);
   const start = performance.now();
-  const { options, attentionRows = DEFAULT_ATTENTION_ROWS } = CONFIGS[config];
-  const { session } = await openBackbone(files.model, { ...sessionOptions(), ...options }, attentionRows);
+  const { options, attentionRows = DEFAULT_ATTENTION_ROWS, int8 } = CONFIGS[config];
+  const int8CacheRoot = path.join(BENCH_CACHE, 'int8-variants', config);
+  const { modelPath } = int8 ? await loadPrecision(files.model, { precision: 'int8', quantize: int8, int8CacheRoot }) : { modelPath: files.model };
+  const profileDir = mkdtempSync(path.join(os.tmpdir(), 'bge-m3-profile-'));
+  const profiling = profile ? { enableProfiling: true, profileFilePrefix: path.join(profileDir, 'run') } : {};
+  const { session } = await openBackbone(modelPath, { ...sessionOptions(), ...options, ...profiling }, attentionRows);
   const loadMs = performance.now() - start;
   await run(session, [1, 16]);
   const times: Record<string, number[]> = {};
@@ -76,7 +95,14 @@ async function child(config: string, shapes: Shape[], reps: number, weights: str
       times[key(shape)].push(performance.now() - t);
     }
   }
-  return { config, loadMs, peakRss: process.resourceUsage().maxRSS * 1024, times };
+  const output: ChildOutput = { config, loadMs, peakRss: process.resourceUsage().maxRSS * 1024, times };
+  if (profile) {
+    session.endProfiling();
+    const passes = opShares(path.join(profileDir, readdirSync(profileDir)[0]), shapes.length * reps);
+    output.shares = Object.fromEntries(shapes.map((shape, i) => [key(shape), describeShares(passes.slice(i * reps, (i + 1) * reps))]));
+  }
+  rmSync(profileDir, { recursive: true, force: true });
+  return output;
 }
 
 async function run(session: ort.InferenceSession, [rows, seq]: Shape): Promise<void> {
@@ -89,9 +115,9 @@ async function run(session: ort.InferenceSession, [rows, seq]: Shape): Promise<v
   }, ['token_embeddings']);
 }
 
-function spawnChild(config: string, shapes: Shape[], reps: number, weights: string): Promise<ChildOutput> {
+function spawnChild(config: string, shapes: Shape[], reps: number, weights: string, profile: boolean): Promise<ChildOutput> {
   const script = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', script, '--child', config, '--shapes', JSON.stringify(shapes), '--reps', String(reps), '--weights', weights];
+  const args = ['--import', 'tsx', script, '--child', config, '--shapes', JSON.stringify(shapes), '--reps', String(reps), '--weights', weights, ...(profile ? ['--profile'] : [])];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -121,6 +147,18 @@ function table(study: string, shapes: Shape[], outputs: ChildOutput[], meta: str
   return lines.join('\n');
 }
 
+/** Where each configuration's passes spent their time, from its last round's profile. */
+function profileTable(study: string, shapes: Shape[], outputs: ChildOutput[], meta: string): string {
+  const last = new Map(outputs.map((o) => [o.config, o]));
+  return [
+    `Study \`${study}\`, profiled (onnxruntime's profiler slows small operators most): share of the pass per operator type. ${meta.replace(/`\.$/, ' --profile`.')}`,
+    '',
+    `| config | ${shapes.map((s) => `${key(s)}: ms, where it went`).join(' | ')} |`,
+    `|---|${shapes.map(() => '---').join('|')}|`,
+    ...[...last.values()].map((o) => `| ${o.config} | ${shapes.map((s) => `${quantile(o.times[key(s)], 0.5).toFixed(0)}: ${o.shares![key(s)]}`).join(' | ')} |`),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -132,11 +170,13 @@ async function main(): Promise<void> {
       reps: { type: 'string', default: '2' },
       weights: { type: 'string' },
       write: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
     },
   });
+  const profile = values.profile!;
   const reps = Number(values.reps);
   if (values.child) {
-    console.log(JSON.stringify(await child(values.child, JSON.parse(values.shapes!) as Shape[], reps, values.weights!)));
+    console.log(JSON.stringify(await child(values.child, JSON.parse(values.shapes!) as Shape[], reps, values.weights!, profile)));
     return;
   }
   const weights = values.weights ? path.resolve(values.weights) : ensureFullModel(console.error);
@@ -149,12 +189,16 @@ async function main(): Promise<void> {
   const outputs: ChildOutput[] = [];
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const c of configs) {
-      outputs.push(await spawnChild(c, study.shapes, reps, weights));
+      outputs.push(await spawnChild(c, study.shapes, reps, weights, profile));
       console.error(`round ${round + 1}: ${c} done`);
     }
   }
   const model = values.weights ? `the model in ${values.weights}` : 'the generated full-size model';
   const meta = `${model}, ${values.rounds} rounds × ${reps} runs per shape, load average before ${loadBefore}, after ${loadAverage()}; \`npx tsx bench/session-options.ts --study ${values.study}\`.`;
+  if (profile) {
+    console.log(profileTable(values.study!, study.shapes, outputs, meta));
+    return;
+  }
   const text = table(values.study!, study.shapes, outputs, meta);
   console.log(text);
   if (values.write) replaceSection(`session-${values.study}`, text);
