@@ -16,7 +16,7 @@ import { lexicalWeights } from './src/engine/lexical.ts';
 import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/embed-request.ts';
 import type { Need } from './src/engine/types.ts';
 import { DEFAULT_WORKER_RESTARTS, WorkerSupervisor, type WorkerStatus } from './src/engine/worker-supervisor.ts';
-import { envInt } from './src/env-int.ts';
+import { envFlag, envInt } from './src/env-settings.ts';
 import { validateInput } from './src/input.ts';
 import { maxRequestChars } from './src/request-size.ts';
 import { buildOutput, checkOutputSize, type Encoded } from './src/output.ts';
@@ -103,7 +103,7 @@ export class Predictor {
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
     const maxBatchTokens = opts.maxBatchTokens ?? envInt('BGE_M3_MAX_BATCH_TOKENS') ?? DEFAULT_MAX_BATCH_TOKENS;
     const precision = opts.precision ?? parsePrecision(process.env.BGE_M3_PRECISION, 'BGE_M3_PRECISION') ?? 'fp32';
-    const settings = { intraOpThreads: envInt('BGE_M3_THREADS'), precision, ...opts.session };
+    const settings = { intraOpThreads: envInt('BGE_M3_THREADS'), spinThreads: envFlag('BGE_M3_SPIN_THREADS'), precision, ...opts.session };
     /** A worker that has passed its warm-up run; one that fails it is released. */
     const startWorker = async () => {
       const worker = await ModelWorker.start(files, settings);
@@ -127,7 +127,7 @@ export class Predictor {
     });
     const layout = first.layout.kind === 'backbone' ? `${first.layout.hidden} + .pt heads` : `heads in graph (${Object.values(first.layout.outputs).join(', ')})`;
     this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision }, tokenizerPath: files.tokenizer };
-    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}, precision ${first.precision}`);
+    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}, precision ${first.precision}${settings.spinThreads ? ', onnxruntime threads spin between operators' : ''}`);
   }
 
   async predict(raw: unknown, ctx: PredictContext = {}): Promise<Output> {

@@ -1,7 +1,7 @@
 // The per-request character limit (BGE_M3_MAX_REQUEST_CHARS), checked with the
 // other input rules in input.ts, so the server (422) and the CLI both enforce it
 // before any tokenization.
-import { envInt } from './env-int.ts';
+import { envInt } from './env-settings.ts';
 import type { InputIssue } from './input.ts';
 
 /**

@@ -199,6 +199,22 @@ test('a ColBERT output too large to return is refused before any model work, wit
   assert.equal(ok.token_counts.length, 8);
 });
 
+test('BGE_M3_SPIN_THREADS=1 makes onnxruntime\'s threads spin and says so in the setup log; a bad value fails setup', async () => {
+  const lines: string[] = [];
+  process.env.BGE_M3_SPIN_THREADS = '1';
+  try {
+    const p = new Predictor();
+    await p.setup({ weights: models.dirs.official, log: (l) => lines.push(l) });
+    assert.equal(asFloatOutput(await p.predict({ texts: ['spin'] })).dense_vecs!.length, 1);
+    await p.close();
+    assert.match(lines.join('\n'), /Loaded .*, onnxruntime threads spin between operators$/m);
+    process.env.BGE_M3_SPIN_THREADS = 'yes';
+    await assert.rejects(new Predictor().setup({ weights: models.dirs.official, log: () => {} }), /BGE_M3_SPIN_THREADS must be 1 or 0 \(true or false\), got "yes"/);
+  } finally {
+    delete process.env.BGE_M3_SPIN_THREADS;
+  }
+});
+
 test('a bad BGE_M3_THREADS or BGE_M3_MAX_BATCH_TOKENS fails setup, naming the variable', async () => {
   for (const name of ['BGE_M3_THREADS', 'BGE_M3_MAX_BATCH_TOKENS']) {
     process.env[name] = 'many';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { findModelFiles } from '../../src/engine/model-files.ts';
-import { BgeM3Onnx, detectLayout } from '../../src/engine/onnx-model.ts';
+import { BgeM3Onnx, detectLayout, sessionOptions } from '../../src/engine/onnx-model.ts';
 import { DataType, GraphBuilder } from '../../src/engine/onnx/graph-builder.ts';
 import { ensureTestModels } from '../helpers/test-models.ts';
 
@@ -16,6 +16,13 @@ test('layouts are recognised by output names', () => {
     kind: 'heads-in-graph', outputs: { dense: 'dense_embeddings', sparse: 'sparse_weights', colbert: 'colbert_vectors' },
   });
   assert.equal(detectLayout(['logits']), null);
+});
+
+test('threads sleep between operators unless spinThreads asks them to spin', () => {
+  const spinning = (o: ReturnType<typeof sessionOptions>) => (o.extra as { session: { intra_op: { allow_spinning: string } } }).session.intra_op.allow_spinning;
+  assert.equal(spinning(sessionOptions()), '0');
+  assert.equal(spinning(sessionOptions({ spinThreads: false })), '0');
+  assert.equal(spinning(sessionOptions({ spinThreads: true })), '1');
 });
 
 test('an unknown layout fails with the files and output names found, and what was expected', async () => {
