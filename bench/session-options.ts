@@ -195,13 +195,9 @@ async function main(): Promise<void> {
   }
   const model = values.weights ? `the model in ${values.weights}` : 'the generated full-size model';
   const meta = `${model}, ${values.rounds} rounds × ${reps} runs per shape, load average before ${loadBefore}, after ${loadAverage()}; \`npx tsx bench/session-options.ts --study ${values.study}\`.`;
-  if (profile) {
-    console.log(profileTable(values.study!, study.shapes, outputs, meta));
-    return;
-  }
-  const text = table(values.study!, study.shapes, outputs, meta);
+  const text = profile ? profileTable(values.study!, study.shapes, outputs, meta) : table(values.study!, study.shapes, outputs, meta);
   console.log(text);
-  if (values.write) replaceSection(`session-${values.study}`, text);
+  if (values.write) replaceSection(`session-${values.study}${profile ? '-profile' : ''}`, text);
 }
 
 await main();
