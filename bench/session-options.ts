@@ -81,7 +81,7 @@ async function child(config: string, shapes: Shape[], reps: number, weights: str
   const { options, attentionRows = DEFAULT_ATTENTION_ROWS, int8 } = CONFIGS[config];
   const int8CacheRoot = path.join(BENCH_CACHE, 'int8-variants', config);
   const { modelPath } = int8 ? await loadPrecision(files.model, { precision: 'int8', quantize: int8, int8CacheRoot }) : { modelPath: files.model };
-  const profileDir = mkdtempSync(path.join(os.tmpdir(), 'bge-m3-profile-'));
+  const profileDir = profile ? mkdtempSync(path.join(os.tmpdir(), 'bge-m3-profile-')) : '';
   const profiling = profile ? { enableProfiling: true, profileFilePrefix: path.join(profileDir, 'run') } : {};
   const { session } = await openBackbone(modelPath, { ...sessionOptions(), ...options, ...profiling }, attentionRows);
   const loadMs = performance.now() - start;
@@ -100,8 +100,8 @@ async function child(config: string, shapes: Shape[], reps: number, weights: str
     session.endProfiling();
     const passes = opShares(path.join(profileDir, readdirSync(profileDir)[0]), shapes.length * reps);
     output.shares = Object.fromEntries(shapes.map((shape, i) => [key(shape), describeShares(passes.slice(i * reps, (i + 1) * reps))]));
+    rmSync(profileDir, { recursive: true, force: true });
   }
-  rmSync(profileDir, { recursive: true, force: true });
   return output;
 }
 
