@@ -61,7 +61,7 @@ async function throughput(modelDir: string, dir: string): Promise<{ baseline: Ti
   await predictor.predict({ texts: ['warm up'] });
   const spec: JobSpec = {
     input, output: path.join(dir, 'out'), format: 'parquet', textColumn: 'text', maxLength: 8192,
-    dense: true, sparse: true, colbert: false, shard: { index: 0, count: 1 }, restart: true, weights: modelDir, partRows: 1000,
+    dense: true, sparse: true, colbert: false, shard: { index: 0, count: 1 }, restart: true, weights: modelDir, precision: 'fp32', partRows: 1000,
   };
   let baseline: Timed = { seconds: Infinity, tokens: 0 };
   let job: Timed = { seconds: Infinity, tokens: 0 };

@@ -27,7 +27,7 @@ export async function runEmbedCommand(argv: string[], env: NodeJS.ProcessEnv = p
     const summary = await runJob(spec, {
       progress,
       loadPredictor: async () => {
-        await predictor.setup({ weights: spec.weights, log: progress.log });
+        await predictor.setup({ weights: spec.weights, precision: spec.precision, log: progress.log });
         return predictor;
       },
     });

@@ -1,5 +1,6 @@
 // `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
 import { parseArgs } from 'node:util';
+import { parsePrecision, type Precision } from '../engine/onnx/precision.ts';
 import { CorpusError } from './errors.ts';
 import type { JobSpec } from './job.ts';
 import { inputFormatOf } from './readers/open.ts';
@@ -24,6 +25,8 @@ Rerunning the same command continues after the last complete part.
   --shards N            the shard count, with the index from JOB_COMPLETION_INDEX
   --restart             remove this shard's earlier output and start over
   --weights DIR         weights directory (default BGE_M3_WEIGHTS, COG_WEIGHTS, ./weights)
+  --precision P         fp32 or int8 (default BGE_M3_PRECISION, else fp32); int8 is faster and
+                        deviates slightly (README, int8 precision)
   --part-rows N         rows per part (default 1000; fewer with --colbert on long texts):
                         a killed run redoes at most one part`;
 
@@ -51,6 +54,7 @@ export function parseEmbedArgs(argv: string[], env: NodeJS.ProcessEnv, defaultWe
         shards: { type: 'string' },
         restart: { type: 'boolean' },
         weights: { type: 'string' },
+        precision: { type: 'string' },
         'part-rows': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -77,12 +81,21 @@ export function parseEmbedArgs(argv: string[], env: NodeJS.ProcessEnv, defaultWe
     shard: resolveShard(values.shard, values.shards, env),
     restart: Boolean(values.restart),
     weights: values.weights ?? defaultWeights,
+    precision: precisionOf(values.precision, env),
     partRows: intIn('--part-rows', values['part-rows'], DEFAULT_PART_ROWS, 1, 1_000_000),
   };
   if (!spec.dense && !spec.sparse && !spec.colbert) {
     throw new CorpusError('--no-dense and --no-sparse without --colbert leave nothing to embed');
   }
   return { help: false, spec };
+}
+
+function precisionOf(flag: string | undefined, env: NodeJS.ProcessEnv): Precision {
+  try {
+    return parsePrecision(flag, '--precision') ?? parsePrecision(env.BGE_M3_PRECISION, 'BGE_M3_PRECISION') ?? 'fp32';
+  } catch (err) {
+    throw new CorpusError((err as Error).message);
+  }
 }
 
 function intIn(flag: string, text: string | undefined, fallback: number, lo: number, hi: number): number {

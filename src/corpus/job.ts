@@ -3,6 +3,7 @@
 // it is listed in the manifest; a rerun continues after the last listed part.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Precision } from '../engine/onnx/precision.ts';
 import { embedInWindow, DEFAULT_CHUNK_ROWS, DEFAULT_WINDOW_ROWS, type Embedder } from './embed-window.ts';
 import type { EmbeddedRow, Outputs } from './embedded-row.ts';
 import { CorpusError } from './errors.ts';
@@ -32,6 +33,7 @@ export interface JobSpec extends Outputs {
   shard: Shard;
   restart: boolean;
   weights: string;
+  precision: Precision;
   partRows: number;
   /** Rows in flight and rows per predict() call; defaults in embed-window.ts. */
   windowRows?: number;
@@ -137,6 +139,7 @@ function jobOptions(spec: JobSpec): JobOptions {
     colbert: spec.colbert,
     part_rows: spec.partRows,
     weights: path.resolve(spec.weights),
+    precision: spec.precision,
   };
 }
 

@@ -3,6 +3,7 @@
 // parts are complete. A part file not listed here was never finished.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Precision } from '../engine/onnx/precision.ts';
 import { CorpusError } from './errors.ts';
 import type { Shard } from './shard.ts';
 import { writeFileAtomic } from './writers/atomic-file.ts';
@@ -26,6 +27,7 @@ export interface JobOptions {
   colbert: boolean;
   part_rows: number;
   weights: string;
+  precision: Precision;
 }
 
 export interface PartRecord {
@@ -73,7 +75,8 @@ export function differences(m: Manifest, input: InputIdentity, options: JobOptio
     if (m.input[key] !== input[key]) out.push(`input ${key} was ${JSON.stringify(m.input[key])}, now ${JSON.stringify(input[key])}`);
   }
   for (const key of Object.keys(options) as (keyof JobOptions)[]) {
-    if (m.options[key] !== options[key]) out.push(`${key} was ${JSON.stringify(m.options[key])}, now ${JSON.stringify(options[key])}`);
+    if (!(key in m.options)) out.push(`${key} was not recorded (an older manifest), now ${JSON.stringify(options[key])}`);
+    else if (m.options[key] !== options[key]) out.push(`${key} was ${JSON.stringify(m.options[key])}, now ${JSON.stringify(options[key])}`);
   }
   return out;
 }

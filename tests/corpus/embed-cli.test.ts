@@ -137,6 +137,9 @@ describe('cli.ts embed', () => {
     const changed = await runCli([...args, '--max-length', '32']);
     assert.equal(changed.code, 2);
     assert.match(changed.stderr, /made from other input or options \(max_length was 8192, now 32\).*--restart/);
+    const otherPrecision = await runCli(args, { BGE_M3_PRECISION: 'int8' });
+    assert.equal(otherPrecision.code, 2, 'fp32 and int8 rows never mix in one output');
+    assert.match(otherPrecision.stderr, /precision was "fp32", now "int8"/);
     appendFileSync(input, toJsonl([{ id: 'late', text: 'added later' }]));
     const grown = await runCli(args);
     assert.equal(grown.code, 2);
@@ -152,6 +155,18 @@ describe('cli.ts embed', () => {
     assert.ok(fresh.flatMap((p) => p.rows).every((x) => x.token_count <= 32));
   });
 
+  it('--precision int8 embeds with the int8 model and records the precision in the manifest', async () => {
+    const dir = tempDir('int8');
+    const input = path.join(dir, 'c.jsonl');
+    writeFileSync(input, toJsonl(corpus.slice(0, 5)));
+    const out = path.join(dir, 'out');
+    const r = await runCli(['embed', '--input', input, '--output', out, '--precision', 'int8', '--weights', weights], { BGE_M3_INT8_CACHE: path.join(dir, 'int8-cache') });
+    assertClean(r);
+    assert.match(r.stderr, /precision int8 \(/);
+    assert.equal(JSON.parse(readFileSync(path.join(out, 'shard-00000-of-00001.manifest.json'), 'utf8')).options.precision, 'int8');
+    assert.equal(readParquetParts(out)[0].rows.length, 5);
+  });
+
   it('user errors exit 2 with one clear line, no stack trace', async () => {
     const dir = tempDir('errors');
     const input = path.join(dir, 'c.jsonl');
@@ -163,6 +178,7 @@ describe('cli.ts embed', () => {
       [['--input', input, '--output', dir, '--shard', 'two'], /--shard must be INDEX\/COUNT/],
       [['--input', path.join(dir, 'c.txt'), '--output', dir], /cannot tell the format of .*c\.txt/],
       [['--input', input, '--output', dir, '--max-length', '9000'], /--max-length must be an integer from 1 to 8192/],
+      [['--input', input, '--output', dir, '--precision', 'int4'], /--precision must be one of fp32, int8, got "int4"/],
       [['--input', input], /--output DIR is required/],
       [['--input', input, '--output', dir, '--bogus'], /Unknown option '--bogus'/],
     ];
