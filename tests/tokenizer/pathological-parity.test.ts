@@ -7,14 +7,13 @@
  * prefix depends on its end (ties), where committing a prefix early would be wrong.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { test } from "node:test";
 import { BgeTokenizer } from "../../src/engine/tokenizer/bge-tokenizer.ts";
 import { CHUNK_CHARS } from "../../src/engine/tokenizer/content-encoding.ts";
 import { TOKENIZER_JSON } from "./fixture-paths.ts";
 import { RustOracle } from "./oracle.ts";
+import { smallUnigram } from "./small-unigram.ts";
 
 const oracle = new RustOracle(TOKENIZER_JSON);
 const tokenizer = await BgeTokenizer.fromFile(TOKENIZER_JSON);
@@ -73,20 +72,9 @@ for (const [name, text] of Object.entries(TEXTS)) {
 test("tied segmentations of a periodic word: the first token depends on the word's end, and still matches", async () => {
   // "x" and "xx" score the same per character, so every segmentation of x...x ties; the Rust
   // library keeps the first best it finds, which puts a lone "x" first when the length is odd.
-  const metaspace = { type: "Metaspace", replacement: "▁", prepend_scheme: "always", split: true };
-  const json = {
-    version: "1.0",
-    added_tokens: [],
-    normalizer: null,
-    pre_tokenizer: metaspace,
-    post_processor: { type: "RobertaProcessing", sep: ["</s>", 2], cls: ["<s>", 0] },
-    decoder: metaspace,
-    model: { type: "Unigram", unk_id: 3, byte_fallback: false, vocab: [["<s>", 0], ["<pad>", 0], ["</s>", 0], ["<unk>", 0], ["▁", -1], ["x", -1], ["xx", -2]] },
-  };
-  const dir = mkdtempSync(join(tmpdir(), "bge-tokenizer-ties-"));
+  const { json, path, dir } = smallUnigram([["<s>", 0], ["<pad>", 0], ["</s>", 0], ["<unk>", 0], ["▁", -1], ["x", -1], ["xx", -2]], "ties");
   try {
-    writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(json));
-    const tied = new RustOracle(join(dir, "tokenizer.json"));
+    const tied = new RustOracle(path);
     const small = BgeTokenizer.fromJson(json);
     const firsts = new Set<number>();
     for (const length of [20_000, 20_001]) {

@@ -6,12 +6,11 @@
  *  - unknown characters fuse into one <unk> within a word but not across words.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { after, test } from "node:test";
 import { BgeTokenizer } from "../../src/engine/tokenizer/bge-tokenizer.ts";
 import { RustOracle } from "./oracle.ts";
+import { smallUnigram } from "./small-unigram.ts";
 
 const vocab: [string, number][] = [
   ["<s>", 0],
@@ -27,22 +26,8 @@ const vocab: [string, number][] = [
   ["a", -1],
   ["▁a", -1.5],
 ];
-const metaspace = { type: "Metaspace", replacement: "▁", prepend_scheme: "always", split: true };
-const json = {
-  version: "1.0",
-  // No added tokens: a literal "<unk>" reaches the model, as "＜unk＞" does after normalization.
-  added_tokens: [],
-  normalizer: null,
-  pre_tokenizer: metaspace,
-  post_processor: { type: "RobertaProcessing", sep: ["</s>", 2], cls: ["<s>", 0] },
-  decoder: metaspace,
-  model: { type: "Unigram", unk_id: 3, vocab, byte_fallback: false },
-};
-
-const dir = mkdtempSync(join(tmpdir(), "bge-tokenizer-unigram-"));
+const { json, path, dir } = smallUnigram(vocab, "unigram");
 after(() => rmSync(dir, { recursive: true, force: true }));
-const path = join(dir, "tokenizer.json");
-writeFileSync(path, JSON.stringify(json));
 
 test("literal <unk> piece and unknown-character fusion match the oracle", async () => {
   const oracle = new RustOracle(path);
