@@ -7,7 +7,7 @@ import { findModelFiles } from './src/engine/model-files.ts';
 import { ModelWorker } from './src/engine/model-worker.ts';
 import type { PredictorObserver } from './src/engine/observer.ts';
 import type { SessionSettings } from './src/engine/onnx-model.ts';
-import { parsePrecision, type Precision } from './src/engine/onnx/precision.ts';
+import { envPrecision, type Precision } from './src/engine/onnx/precision.ts';
 import { abortError, Scheduler, type SchedulerOptions } from './src/engine/scheduler.ts';
 import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenizer.ts';
@@ -102,7 +102,7 @@ export class Predictor {
     const files = await findModelFiles(dir);
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
     const maxBatchTokens = opts.maxBatchTokens ?? envInt('BGE_M3_MAX_BATCH_TOKENS') ?? DEFAULT_MAX_BATCH_TOKENS;
-    const precision = opts.precision ?? parsePrecision(process.env.BGE_M3_PRECISION, 'BGE_M3_PRECISION') ?? 'fp32';
+    const precision = opts.precision ?? envPrecision();
     const settings = { intraOpThreads: envInt('BGE_M3_THREADS'), spinThreads: envFlag('BGE_M3_SPIN_THREADS'), precision, ...opts.session };
     /** A worker that has passed its warm-up run; one that fails it is released. */
     const startWorker = async () => {

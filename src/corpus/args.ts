@@ -1,6 +1,6 @@
 // `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
 import { parseArgs } from 'node:util';
-import { parsePrecision, type Precision } from '../engine/onnx/precision.ts';
+import { envPrecision, parsePrecision, type Precision } from '../engine/onnx/precision.ts';
 import { CorpusError } from './errors.ts';
 import type { JobSpec } from './job.ts';
 import { inputFormatOf } from './readers/open.ts';
@@ -92,7 +92,7 @@ export function parseEmbedArgs(argv: string[], env: NodeJS.ProcessEnv, defaultWe
 
 function precisionOf(flag: string | undefined, env: NodeJS.ProcessEnv): Precision {
   try {
-    return parsePrecision(flag, '--precision') ?? parsePrecision(env.BGE_M3_PRECISION, 'BGE_M3_PRECISION') ?? 'fp32';
+    return parsePrecision(flag, '--precision') ?? envPrecision(env);
   } catch (err) {
     throw new CorpusError((err as Error).message);
   }

@@ -18,6 +18,11 @@ export function parsePrecision(value: string | undefined, source: string): Preci
   throw new Error(`${source} must be one of ${PRECISIONS.join(', ')}, got "${value}".`);
 }
 
+/** The precision BGE_M3_PRECISION asks for; fp32 when it is unset. */
+export function envPrecision(env: NodeJS.ProcessEnv = process.env): Precision {
+  return parsePrecision(env.BGE_M3_PRECISION, 'BGE_M3_PRECISION') ?? 'fp32';
+}
+
 export interface PrecisionSettings {
   precision?: Precision;
   quantize?: Partial<QuantizeOptions>;
