@@ -28,17 +28,22 @@ const LINKS = 8;
 // optimization level 'all' (checked with optimizedModelFilePath), and per-tensor
 // scales use the same kernel, so only the kernels that differ are timed here,
 // plus MatMulNBits (int8-nbits.ts), the other integer operator onnxruntime has.
-const quantized = (q: Partial<QuantizeOptions>) => (model: onnxProto.onnx.IModelProto) => void quantizeMatMuls(model, '.', { ...DEFAULT_QUANTIZE, ...q });
-const VARIANTS: Record<string, ((model: onnxProto.onnx.IModelProto) => void) | null> = {
-  fp32: null,
+type Rewrite = (model: onnxProto.onnx.IModelProto) => void;
+/** How each variant rewrites the fp32 graph (none: fp32 itself), and the bytes one weight takes. */
+interface Variant { rewrite: Rewrite | null; bytesPerWeight: number }
+const quantized = (q: Partial<QuantizeOptions>): Variant => ({ rewrite: (model) => void quantizeMatMuls(model, '.', { ...DEFAULT_QUANTIZE, ...q }), bytesPerWeight: 1 });
+/** One byte per weight plus a float scale per block. */
+const nbits = (block: number): Variant => ({ rewrite: (model) => toMatMulNBits(model, block, 4), bytesPerWeight: 1 + 4 / block });
+const VARIANTS: Record<string, Variant> = {
+  fp32: { rewrite: null, bytesPerWeight: 4 },
   'DynamicQuantizeMatMul s8 per-channel': quantized({ weightType: 'int8', reduceRange: false }),
   'DynamicQuantizeMatMul s8 7-bit per-channel (default)': quantized({ weightType: 'int8', reduceRange: true }),
   'DynamicQuantizeMatMul u8 per-channel': quantized({ weightType: 'uint8', reduceRange: false }),
-  'MatMulNBits 8-bit, blocks of 32, int8 compute (level 4)': (m) => toMatMulNBits(m, 32, 4),
-  'MatMulNBits 8-bit, blocks of 128, int8 compute (level 4)': (m) => toMatMulNBits(m, 128, 4),
+  'MatMulNBits 8-bit, blocks of 32, int8 compute (level 4)': nbits(32),
+  'MatMulNBits 8-bit, blocks of 128, int8 compute (level 4)': nbits(128),
 };
 
-function graph(rewrite: ((model: onnxProto.onnx.IModelProto) => void) | null): Uint8Array {
+function graph(rewrite: Rewrite | null): Uint8Array {
   const random = seededRandom(7);
   const g = new GraphBuilder();
   let x = g.input('x', DataType.FLOAT, ['M', K]);
@@ -66,7 +71,7 @@ async function main(): Promise<void> {
   const threads = Number(values.threads ?? process.env.BGE_M3_THREADS ?? os.availableParallelism());
   console.log(`load average before: ${loadAverage()}; ${threads} threads; ${2 * LINKS} weights of ${K}×${N}`);
   const sessions = new Map<string, ort.InferenceSession>();
-  for (const [name, v] of Object.entries(VARIANTS)) sessions.set(name, await ort.InferenceSession.create(graph(v), sessionOptions({ intraOpThreads: threads })));
+  for (const [name, v] of Object.entries(VARIANTS)) sessions.set(name, await ort.InferenceSession.create(graph(v.rewrite), sessionOptions({ intraOpThreads: threads })));
   const times = new Map<string, number[]>();
   const random = seededRandom(11);
   const inputs = new Map(ROWS.map((m) => [m, new ort.Tensor('float32', Float32Array.from({ length: m * K }, () => random() * 2 - 1), [m, K])]));
@@ -88,7 +93,7 @@ async function main(): Promise<void> {
   const weights = 2 * LINKS * K * N;
   for (const name of sessions.keys()) {
     const best = (m: number) => Math.min(...times.get(`${name}|${m}`)!);
-    const weightBytes = weights * (name === 'fp32' ? 4 : name.startsWith('MatMulNBits') ? 1 + 4 / Number(/blocks of (\d+)/.exec(name)![1]) : 1);
+    const weightBytes = weights * VARIANTS[name].bytesPerWeight;
     const cells = [best(ROWS[0]).toFixed(1), ((2 * ROWS[0] * weights) / best(ROWS[0]) / 1e6).toFixed(1)];
     for (const m of small) cells.push(best(m).toFixed(2), (weightBytes / best(m) / 1e6).toFixed(1));
     console.log(`| ${name} | ${cells.join(' | ')} |`);
