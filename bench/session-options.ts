@@ -35,6 +35,9 @@ interface Config {
   int8?: Partial<QuantizeOptions>;
 }
 
+/** The product's own spinning setting (BGE_M3_SPIN_THREADS=1). */
+const SPINNING = { extra: sessionOptions({ spinThreads: true }).extra };
+
 const CONFIGS: Record<string, Config> = {
   current: {},
   'threads-1': { options: { intraOpNumThreads: 1 } },
@@ -43,13 +46,13 @@ const CONFIGS: Record<string, Config> = {
   'opt-extended': { options: { graphOptimizationLevel: 'extended' } },
   'no-arena': { options: { enableCpuMemArena: false } },
   'no-mem-pattern': { options: { enableMemPattern: false } },
-  spinning: { options: { extra: { session: { intra_op: { allow_spinning: '1' } } } } },
+  spinning: { options: SPINNING },
   'whole-attention': { attentionRows: 0 },
   'rows-256': { attentionRows: 256 },
   'rows-1024': { attentionRows: 1024 },
   int8: { int8: {} },
   'int8-u8': { int8: { weightType: 'uint8', reduceRange: false } },
-  'int8-spinning': { int8: {}, options: { extra: { session: { intra_op: { allow_spinning: '1' } } } } },
+  'int8-spinning': { int8: {}, options: SPINNING },
 };
 
 const STUDIES: Record<string, { configs: string[]; shapes: Shape[] }> = {
