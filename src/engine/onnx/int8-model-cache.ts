@@ -12,9 +12,10 @@
 // start never leaves a half-written model behind.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
+import { writeFileAtomic, writeAll } from '../../atomic-file.ts';
 import { DEFAULT_QUANTIZE, quantizeMatMuls, type QuantizeOptions, type QuantizeResult } from './quantize-matmuls.ts';
 import { externalRef } from './tensor-bytes.ts';
 
@@ -92,7 +93,7 @@ async function stillValid(m: Manifest, sources: string[], opts: QuantizeOptions,
     recorded.mtimeMs = st.mtimeMs;
     touched = true;
   }
-  if (touched) writeAtomically(path.join(dir, MANIFEST), JSON.stringify(m, null, 1));
+  if (touched) writeFileAtomic(path.join(dir, MANIFEST), Buffer.from(JSON.stringify(m, null, 1)));
   return true;
 }
 
@@ -159,16 +160,6 @@ function copyRange(file: string, offset: number, length: number, out: number): v
   } finally {
     closeSync(fd);
   }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.byteLength;) done += writeSync(fd, bytes, done, bytes.byteLength - done);
-}
-
-function writeAtomically(file: string, text: string): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
 }
 
 /** Puts `temp` at `dir`, replacing an older cache; a concurrent builder that got there first wins. */
