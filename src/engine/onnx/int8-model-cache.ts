@@ -10,12 +10,11 @@
 // so a 2.3 GB source is hashed once, not at every start. Building writes into
 // a temporary directory and renames it into place, so a crash or a concurrent
 // start never leaves a half-written model behind.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { writeFileAtomic, writeAll } from '../../atomic-file.ts';
+import { hashFile } from '../weights/hashing.ts';
 import { DEFAULT_QUANTIZE, quantizeMatMuls, type QuantizeOptions, type QuantizeResult } from './quantize-matmuls.ts';
 import { externalRef } from './tensor-bytes.ts';
 
@@ -183,12 +182,4 @@ function replaceDir(temp: string, dir: string): void {
   }
 }
 
-export function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file, { highWaterMark: 4 << 20 })
-      .on('data', (d) => hash.update(d))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
-}
+const sha256 = async (file: string): Promise<string> => (await hashFile(file)).sha256;
