@@ -3,27 +3,27 @@
 // and ColBERT outputs from one forward pass. The HTTP server and the CLI call
 // only this class.
 import path from 'node:path';
-import { findModelFiles } from './src/engine/model-files.ts';
-import { ModelWorker } from './src/engine/model-worker.ts';
+import { findModelFiles } from './src/engine/weights/model-files.ts';
+import { ModelWorker } from './src/engine/worker/model-worker.ts';
 import type { PredictorObserver } from './src/engine/observer.ts';
-import type { SessionSettings } from './src/engine/onnx-model.ts';
+import type { SessionSettings } from './src/engine/onnx/onnx-model.ts';
 import { envPrecision, type Precision } from './src/engine/onnx/precision.ts';
-import { abortError, Scheduler, type SchedulerOptions } from './src/engine/scheduler.ts';
+import { abortError, Scheduler, type SchedulerOptions } from './src/engine/batching/scheduler.ts';
 import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenizer.ts';
 import { TokenSpans, type TokenSpan } from './src/engine/tokenizer/token-spans.ts';
-import { lexicalWeights } from './src/engine/lexical.ts';
-import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/embed-request.ts';
+import { lexicalWeights } from './src/engine/heads/lexical.ts';
+import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/api/embed-request.ts';
 import type { Need } from './src/engine/types.ts';
-import { DEFAULT_WORKER_RESTARTS, WorkerSupervisor, type WorkerStatus } from './src/engine/worker-supervisor.ts';
-import { envFlag, envInt } from './src/env-settings.ts';
-import { validateInput } from './src/input.ts';
-import { maxRequestChars } from './src/request-size.ts';
-import { buildOutput, checkOutputSize, type Encoded } from './src/output.ts';
-import type { Input, Output } from './src/schema-types.ts';
+import { DEFAULT_WORKER_RESTARTS, WorkerSupervisor, type WorkerStatus } from './src/engine/worker/supervisor.ts';
+import { envFlag, envInt } from './src/settings.ts';
+import { validateInput } from './src/api/input.ts';
+import { maxRequestChars } from './src/api/request-size.ts';
+import { buildOutput, checkOutputSize, type Encoded } from './src/api/output.ts';
+import type { Input, Output } from './src/api/schema-types.ts';
 
 export type { Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, TokenSpan };
-export { InputValidationError } from './src/input.ts';
+export { InputValidationError } from './src/api/input.ts';
 
 export interface SetupOptions {
   /** Weights directory; default BGE_M3_WEIGHTS, then COG_WEIGHTS, then ./weights. */
@@ -150,7 +150,7 @@ export class Predictor {
   /**
    * Dense and/or sparse vectors of texts or token-id arrays (the OpenAI and TEI
    * routes): the same tokenizer, scheduler and heads as predict(), so the
-   * numbers are the same; length rules in src/embed-request.ts.
+   * numbers are the same; length rules in src/api/embed-request.ts.
    */
   async embed(req: EmbedRequest, ctx: PredictContext = {}): Promise<EmbedResult> {
     const { tokenizer, scheduler } = this.requireSetup();

@@ -14,7 +14,7 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { DataType, GraphBuilder } from '../src/engine/onnx/graph-builder.ts';
 import { DEFAULT_QUANTIZE, quantizeMatMuls, type QuantizeOptions } from '../src/engine/onnx/quantize-matmuls.ts';
-import { sessionOptions } from '../src/engine/onnx-model.ts';
+import { sessionOptions } from '../src/engine/onnx/onnx-model.ts';
 import { seededRandom } from '../tools/fixtures/tokenizer/corpus.ts';
 import { loadAverage } from './machine.ts';
 import { toMatMulNBits } from './int8-nbits.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_BATCH_TOKENS } from '../predict.ts';
-import { findModelFiles } from '../src/engine/model-files.ts';
+import { findModelFiles } from '../src/engine/weights/model-files.ts';
 import { ensureInt8Model } from '../src/engine/onnx/int8-model-cache.ts';
 import { BgeTokenizer } from '../src/engine/tokenizer/bge-tokenizer.ts';
 import { TextMaker } from './corpus.ts';

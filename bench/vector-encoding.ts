@@ -11,9 +11,9 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Encoding } from '../src/engine/tokenizer/bge-tokenizer.ts';
 import type { TextEmbedding } from '../src/engine/types.ts';
-import { buildOutput } from '../src/output.ts';
-import { validateInput } from '../src/input.ts';
-import { decodeFloat32Base64 } from '../src/vector-encoding.ts';
+import { buildOutput } from '../src/api/output.ts';
+import { validateInput } from '../src/api/input.ts';
+import { decodeFloat32Base64 } from '../src/api/vector-encoding.ts';
 import { replaceSection } from './report-file.ts';
 import { quantile } from './stats.ts';
 

@@ -1,9 +1,9 @@
 // Keeps README.md's inputs and outputs tables in sync with schema.json.
 //   npm run readme          rewrite the tables between the markers
-// tests/readme.test.ts fails when they drift.
+// tests/docs/readme.test.ts fails when they drift.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { inputNames, inputSchema, outputSchema, type PropertySchema } from '../src/schema.ts';
+import { inputNames, inputSchema, outputSchema, type PropertySchema } from '../src/api/schema.ts';
 
 export const readmePath = fileURLToPath(new URL('../README.md', import.meta.url));
 const START = '<!-- schema:start (generated from schema.json by `npm run readme`) -->';

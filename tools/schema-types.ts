@@ -1,11 +1,11 @@
-// Writes src/schema-types.ts (the Input and Output TypeScript types) from
-// schema.json. tests/schema-types.test.ts fails when the two drift apart.
+// Writes src/api/schema-types.ts (the Input and Output TypeScript types) from
+// schema.json. tests/api/schema-types.test.ts fails when the two drift apart.
 //   npx tsx tools/schema-types.ts          rewrite the file
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { inputSchema, outputSchema, type PropertySchema } from '../src/schema.ts';
+import { inputSchema, outputSchema, type PropertySchema } from '../src/api/schema.ts';
 
-export const typesPath = fileURLToPath(new URL('../src/schema-types.ts', import.meta.url));
+export const typesPath = fileURLToPath(new URL('../src/api/schema-types.ts', import.meta.url));
 
 function typeOf(s: PropertySchema, indent: string): string {
   if (s.anyOf) return s.anyOf.map((alt) => wrap(typeOf(alt, indent))).join(' | ');

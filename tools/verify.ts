@@ -16,8 +16,8 @@ import { Predictor, defaultWeightsDir } from '../predict.ts';
 import { parsePrecision } from '../src/engine/onnx/precision.ts';
 import { compareOutputs, embedEach, fidelityTexts, formatFidelity, hybridMatrix, scoreAgreement } from './fidelity/precision-fidelity.ts';
 import { BgeTokenizer } from '../src/engine/tokenizer/bge-tokenizer.ts';
-import { findModelFiles } from '../src/engine/model-files.ts';
-import { asFloatOutput } from '../src/output-formats.ts';
+import { findModelFiles } from '../src/engine/weights/model-files.ts';
+import { asFloatOutput } from '../src/api/output-formats.ts';
 
 const TOL = 1e-4;
 const fixtures = new URL('../tests/fixtures/reference/', import.meta.url);

@@ -6,8 +6,8 @@
 // The session is the predictor's own (same options, same attention slicing).
 import * as ort from 'onnxruntime-node';
 import { openBackbone } from '../../src/engine/onnx/backbone-session.ts';
-import { sessionOptions } from '../../src/engine/onnx-model.ts';
-import { findModelFiles } from '../../src/engine/model-files.ts';
+import { sessionOptions } from '../../src/engine/onnx/onnx-model.ts';
+import { findModelFiles } from '../../src/engine/weights/model-files.ts';
 import { CEILING_MIN_FILL, packUnpadded } from '../ceiling-batches.ts';
 import { waves } from '../clients.ts';
 import type { ChildJob, RunResult, WorkloadData } from '../types.ts';

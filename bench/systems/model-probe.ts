@@ -1,6 +1,6 @@
 // Counts the Predictor's forward passes (batches, padded tokens, time until
 // each returns) by wrapping ModelWorker.run: instrumentation for the benchmark only.
-import { ModelWorker } from '../../src/engine/model-worker.ts';
+import { ModelWorker } from '../../src/engine/worker/model-worker.ts';
 
 export interface ModelProbe {
   batches: number;

@@ -1,7 +1,7 @@
 // Turns `-i key=value` arguments into a prediction input the way `cog predict`
 // does: split at the first "=", outer quotes stripped, a repeated key becomes
 // an array; then the same schema-driven coercion the HTTP server applies.
-import { coerceCogInput } from '../input.ts';
+import { coerceCogInput } from '../api/input.ts';
 
 export function parseInputArgs(pairs: string[]): Record<string, unknown> {
   const raw: Record<string, string | string[]> = {};

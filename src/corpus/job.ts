@@ -14,7 +14,7 @@ import { checkReadable, openReader } from './readers/open.ts';
 import { inShard, shardName, type Shard } from './shard.ts';
 import { jsonlPart } from './writers/jsonl-part.ts';
 import { parquetPart } from './writers/parquet-part.ts';
-import { writeFileAtomic } from '../atomic-file.ts';
+import { writeFileAtomic } from '../engine/weights/atomic-file.ts';
 
 /**
  * A part also ends at this many ColBERT vectors (256 MiB as float32), so a

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Precision } from '../engine/onnx/precision.ts';
 import { CorpusError } from './errors.ts';
 import type { Shard } from './shard.ts';
-import { writeFileAtomic } from '../atomic-file.ts';
+import { writeFileAtomic } from '../engine/weights/atomic-file.ts';
 
 export const MANIFEST_VERSION = 1;
 

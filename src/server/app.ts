@@ -1,17 +1,17 @@
 // The Express app: Cog routes, /v1, the playground, and JSON errors.
 import express, { type Express } from 'express';
-import { cogErrorShape, openaiErrorShape, refusalByApi, teiErrorShape, v1ErrorShape } from './auth-shapes.ts';
+import { cogErrorShape, openaiErrorShape, refusalByApi, teiErrorShape, v1ErrorShape } from './protocols.ts';
 import type { ServerContext } from './context.ts';
-import { errorHandler, notFound } from './errors.ts';
-import { originPolicy } from './origin-policy.ts';
-import { cogRoutes } from './routes-cog.ts';
-import { healthRoutes } from './routes-health.ts';
-import { metricsRoutes } from './routes-metrics.ts';
-import { staticRoutes } from './routes-static.ts';
-import { securityHeaders } from './security-headers.ts';
-import { OPENAI_PATHS, openaiRoutes } from './routes-openai.ts';
-import { TEI_PATHS, teiRoutes } from './routes-tei.ts';
-import { v1Routes } from './routes-v1.ts';
+import { errorHandler, notFound } from './cog/errors.ts';
+import { originPolicy } from './http/origin-policy.ts';
+import { cogRoutes } from './cog/routes.ts';
+import { healthRoutes } from './ops/health-routes.ts';
+import { metricsRoutes } from './ops/metrics-routes.ts';
+import { staticRoutes } from './playground.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { OPENAI_PATHS, openaiRoutes } from './openai/routes.ts';
+import { TEI_PATHS, teiRoutes } from './tei/routes.ts';
+import { v1Routes } from './replicate/routes.ts';
 
 export function createApp(ctx: ServerContext): Express {
   const app = express();

@@ -1,6 +1,6 @@
 // Server settings: defaults, and how they are read from the environment
 // (Cog's own variable names where Cog has one, BGE_M3_* otherwise).
-import { keyProblem, parseKeyList } from './auth-keys.ts';
+import { keyProblem, parseKeyList } from './auth/keys.ts';
 import type { LogLevel } from './log.ts';
 
 export interface ServerConfig {

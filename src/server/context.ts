@@ -1,16 +1,16 @@
 // What every route handler shares: settings, setup state, the runner, the
 // /v1 store, webhook deliveries, and the shutdown switch.
-import type { ServerAuth } from './auth-server.ts';
+import type { ServerAuth } from './auth/server-auth.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';
-import type { ServerMetrics } from './metrics.ts';
-import type { ModelHealth } from './model-health.ts';
-import type { Prediction } from './prediction.ts';
-import type { Runner } from './runner.ts';
-import type { SetupState } from './setup-state.ts';
-import type { PredictionStore } from './store.ts';
+import type { ServerMetrics } from './ops/metrics.ts';
+import type { ModelHealth } from './ops/model-health.ts';
+import type { Prediction } from './predictions/prediction.ts';
+import type { Runner } from './predictions/runner.ts';
+import type { SetupState } from './predictions/setup-state.ts';
+import type { PredictionStore } from './predictions/store.ts';
 import type { HealthStatus, PredictorLike } from './types.ts';
-import { attachWebhook, type WebhookSettings, type WebhookTarget, type WebhookTracker } from './webhook.ts';
+import { attachWebhook, type WebhookSettings, type WebhookTarget, type WebhookTracker } from './predictions/webhook.ts';
 
 export interface ServerContext {
   config: ServerConfig;

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readServerConfig } from './config.ts';
-import { SignalPolicy, underNpm } from './signals.ts';
+import { SignalPolicy, underNpm } from './ops/signals.ts';
 import { startServer, type ServerOptions } from './start.ts';
 
 /** Starts the server and resolves with exit code 0 once a graceful shutdown has completed. */

@@ -4,20 +4,20 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
-import { openServerAuth, type AuthTestHooks, type ServerAuth } from './auth-server.ts';
+import { openServerAuth, type AuthTestHooks, type ServerAuth } from './auth/server-auth.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { createLogger, type Logger } from './log.ts';
-import { ServerMetrics } from './metrics.ts';
-import { ModelHealth } from './model-health.ts';
-import { buildOpenApiSchema } from './openapi.ts';
-import { defaultWebDir } from './routes-static.ts';
-import { Runner } from './runner.ts';
-import { SetupState } from './setup-state.ts';
-import { gracefulShutdown, RequestTracker, ShutdownSwitch } from './shutdown.ts';
-import { PredictionStore } from './store.ts';
+import { ServerMetrics } from './ops/metrics.ts';
+import { ModelHealth } from './ops/model-health.ts';
+import { buildOpenApiSchema } from './cog/openapi.ts';
+import { defaultWebDir } from './playground.ts';
+import { Runner } from './predictions/runner.ts';
+import { SetupState } from './predictions/setup-state.ts';
+import { gracefulShutdown, RequestTracker, ShutdownSwitch } from './ops/shutdown.ts';
+import { PredictionStore } from './predictions/store.ts';
 import type { PredictorLike } from './types.ts';
-import { WebhookTracker } from './webhook.ts';
+import { WebhookTracker } from './predictions/webhook.ts';
 
 export interface ServerOptions {
   /** Default: env PORT, else 5000; 0 picks a free port. */

@@ -17,7 +17,7 @@ export interface PredictorLike {
   readonly info?: { dim: number; maxBatchTokens: number; precision?: string };
 }
 
-/** Predictor.embed's request (src/embed-request.ts), as the server sees it. */
+/** Predictor.embed's request (src/api/embed-request.ts), as the server sees it. */
 export interface EmbedCall {
   inputs: readonly (string | readonly number[])[];
   truncate: boolean;

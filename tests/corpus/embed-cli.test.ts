@@ -7,9 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { Table, writeParquet } from 'parquet-wasm';
 import type { RunningServer } from '../../src/server/start.ts';
-import { call, startTestServer } from '../server/helpers.ts';
-import { officialWeights } from '../server/real-model.ts';
-import { makeCorpus, maxDiff, readJsonlParts, readParquetParts, runCli, tempDir, toCsv, toJsonl, type CorpusRow, type PartRow } from './helpers.ts';
+import { call, startTestServer } from '../helpers/server/helpers.ts';
+import { officialWeights } from '../helpers/server/real-model.ts';
+import { makeCorpus, maxDiff, readJsonlParts, readParquetParts, runCli, tempDir, toCsv, toJsonl, type CorpusRow, type PartRow } from '../helpers/corpus.ts';
 
 /**
  * Vectors of one text differ by float rounding between batches of different

@@ -9,7 +9,7 @@ import { CorpusError } from '../../src/corpus/errors.ts';
 import { openReader } from '../../src/corpus/readers/open.ts';
 import type { ColumnChoice, InputRow, ReadOptions } from '../../src/corpus/readers/types.ts';
 import { inShard, resolveShard } from '../../src/corpus/shard.ts';
-import { makeCorpus, tempDir, toCsv, toJsonl } from './helpers.ts';
+import { makeCorpus, tempDir, toCsv, toJsonl } from '../helpers/corpus.ts';
 
 const all: ReadOptions = { want: () => true, startRow: 0 };
 

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { officialWeights } from '../server/real-model.ts';
-import { makeCorpus, maxDiff, readParquetParts, runCli, startCli, tempDir, toJsonl, type PartRow } from './helpers.ts';
+import { officialWeights } from '../helpers/server/real-model.ts';
+import { makeCorpus, maxDiff, readParquetParts, runCli, startCli, tempDir, toJsonl, type PartRow } from '../helpers/corpus.ts';
 
 /** Float rounding between batches of different shapes; see embed-cli.test.ts. */
 const TOLERANCE = 1e-5;

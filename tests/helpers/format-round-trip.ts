@@ -2,9 +2,9 @@
 // default dict/float output exactly. The tokens oracle groups the dict output
 // by its own lexical_tokens, independently of the escaping code.
 import assert from 'node:assert/strict';
-import { fromIndicesValues, tokenFromKey, type FloatOutput, type IndicesValues } from '../../src/output-formats.ts';
-import type { Output } from '../../src/schema-types.ts';
-import { decodeFloat32Base64 } from '../../src/vector-encoding.ts';
+import { fromIndicesValues, tokenFromKey, type FloatOutput, type IndicesValues } from '../../src/api/output-formats.ts';
+import type { Output } from '../../src/api/schema-types.ts';
+import { decodeFloat32Base64 } from '../../src/api/vector-encoding.ts';
 
 /** The tokens output expected from the dict output: grouped by decoded text, largest weight kept. */
 export function groupedByText(dict: Record<string, number>, tokens: Record<string, string>): Map<string, number> {

@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseYamlSubset } from '../../tools/docker/mini-yaml.ts';
 import { cogYamlConcurrencyMax, DEFAULT_CONFIG, readServerConfig } from '../../src/server/config.ts';
-import { newPredictionId } from '../../src/server/ids.ts';
-import { buildOpenApiSchema } from '../../src/server/openapi.ts';
-import { preferWaitSeconds } from '../../src/server/routes-v1.ts';
-import { cogTime, v1Time } from '../../src/server/time.ts';
+import { newPredictionId } from '../../src/server/predictions/ids.ts';
+import { buildOpenApiSchema } from '../../src/server/cog/openapi.ts';
+import { preferWaitSeconds } from '../../src/server/replicate/routes.ts';
+import { cogTime, v1Time } from '../../src/server/predictions/time.ts';
 
 const COG_YAML = fileURLToPath(new URL('../../cog.yaml', import.meta.url));
 

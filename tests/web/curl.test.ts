@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { loadCurl, type CurlModule } from './helpers/web-modules.ts';
+import { loadCurl, type CurlModule } from '../helpers/web/web-modules.ts';
 
 const run = promisify(execFile);
 const CURL = ['/usr/bin/curl', '/bin/curl'].find((p) => existsSync(p));

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
 import { groupedByText } from '../helpers/format-round-trip.ts';
-import { ensureTestModels } from '../helpers/test-models.ts';
-import { waitForHealth } from '../server/helpers.ts';
-import { loadOutputShapes, type OutputShapesModule } from './helpers/web-modules.ts';
+import { ensureTestModels } from '../helpers/model/test-models.ts';
+import { waitForHealth } from '../helpers/server/helpers.ts';
+import { loadOutputShapes, type OutputShapesModule } from '../helpers/web/web-modules.ts';
 
 const TEXTS = ['It costs 5.5 or 5 or 0.5 dollars', 'e.g. www.example.com and 中文'];
 

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
-import { ensureTestModels } from '../helpers/test-models.ts';
-import { loadApi, loadHealth, type ApiModule, type HealthModule } from './helpers/web-modules.ts';
+import { ensureTestModels } from '../helpers/model/test-models.ts';
+import { loadApi, loadHealth, type ApiModule, type HealthModule } from '../helpers/web/web-modules.ts';
 
 const BANNER = 'Demo weights: outputs are random.';
 

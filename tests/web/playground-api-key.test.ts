@@ -8,9 +8,9 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from './helpers/browser.ts';
-import { artifact, openPlayground, readClipboard, runStatus, setTexts, submit } from './helpers/playground-page.ts';
-import { startPlaygroundServer, type PlaygroundServer } from './helpers/playground-server.ts';
+import { chromiumMissing, launchChromium } from '../helpers/web/browser.ts';
+import { artifact, openPlayground, readClipboard, runStatus, setTexts, submit } from '../helpers/web/playground-page.ts';
+import { startPlaygroundServer, type PlaygroundServer } from '../helpers/web/playground-server.ts';
 
 const run = promisify(execFile);
 const KEY = 'playground-key-7f3a9c';

@@ -11,10 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from './helpers/browser.ts';
-import { argmax, assertClose, bestMatches, predictDirect, rejectionOf } from './helpers/oracle.ts';
-import { artifact, heatmapValues, openPlayground, pasteLines, readClipboard, runStatus, setTexts, submit } from './helpers/playground-page.ts';
-import { startPlaygroundServer, type PlaygroundServer } from './helpers/playground-server.ts';
+import { chromiumMissing, launchChromium } from '../helpers/web/browser.ts';
+import { argmax, assertClose, bestMatches, predictDirect, rejectionOf } from '../helpers/web/oracle.ts';
+import { artifact, heatmapValues, openPlayground, pasteLines, readClipboard, runStatus, setTexts, submit } from '../helpers/web/playground-page.ts';
+import { startPlaygroundServer, type PlaygroundServer } from '../helpers/web/playground-server.ts';
 
 const run = promisify(execFile);
 const SCHEMA = JSON.parse(readFileSync(new URL('../../schema.json', import.meta.url), 'utf8'));

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Predictor, type Output } from '../../predict.ts';
-import { ensureTestModels } from '../helpers/test-models.ts';
-import { loadScores, type Rows, type ScoresModule } from './helpers/web-modules.ts';
+import { ensureTestModels } from '../helpers/model/test-models.ts';
+import { loadScores, type Rows, type ScoresModule } from '../helpers/web/web-modules.ts';
 
 const TEXTS = [
   'BGE M3 supports dense retrieval, lexical matching and multi-vector interaction.',

@@ -7,7 +7,7 @@ import { before, describe, test } from 'node:test';
 import { Tokenizer } from 'tokenizers';
 import { SCRIPT_SAMPLES } from '../../tools/fixtures/tokenizer/corpus-sentences.ts';
 import { TOKENIZER_FIXTURE } from '../../tools/fixtures/test-model/tokenizer-fixture.ts';
-import { loadTokenLabels, type TokenLabelsModule } from './helpers/web-modules.ts';
+import { loadTokenLabels, type TokenLabelsModule } from '../helpers/web/web-modules.ts';
 
 const SPECIAL_IDS = new Set([0, 1, 2, 3]);
 

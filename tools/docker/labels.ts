@@ -17,7 +17,7 @@ export interface LabelSources {
 }
 
 export async function loadLabelSources(root: string): Promise<LabelSources> {
-  const { buildOpenApiSchema } = await import('../../src/server/openapi.ts');
+  const { buildOpenApiSchema } = await import('../../src/server/cog/openapi.ts');
   const { COG_CONTRACT_VERSION } = await import('../../src/server/types.ts');
   return { cogYaml: await readFile(path.join(root, 'cog.yaml'), 'utf8'), openapi: buildOpenApiSchema(), cogVersion: COG_CONTRACT_VERSION };
 }

@@ -4,9 +4,9 @@
 // colbert_vecs) of the same texts from an fp32 and an int8 predictor.
 import { seededRandom } from '../fixtures/tokenizer/corpus.ts';
 import { SCRIPT_SAMPLES } from '../fixtures/tokenizer/corpus-sentences.ts';
-import { colbertScore, denseScore, hybridScore, sparseScore } from '../../src/engine/scoring.ts';
-import { asFloatOutput } from '../../src/output-formats.ts';
-import type { Output } from '../../src/schema-types.ts';
+import { colbertScore, denseScore, hybridScore, sparseScore } from '../../src/engine/heads/scoring.ts';
+import { asFloatOutput } from '../../src/api/output-formats.ts';
+import type { Output } from '../../src/api/schema-types.ts';
 
 export interface FidelityText { kind: 'query' | 'passage' | 'long'; language: string; text: string }
 

@@ -13,7 +13,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
-import { writeFileAtomic, writeAll } from '../../atomic-file.ts';
+import { writeFileAtomic, writeAll } from '../weights/atomic-file.ts';
 import { hashFile } from '../weights/hashing.ts';
 import { DEFAULT_QUANTIZE, quantizeMatMuls, type QuantizeOptions, type QuantizeResult } from './quantize-matmuls.ts';
 import { externalRef } from './tensor-bytes.ts';

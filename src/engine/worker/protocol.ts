@@ -1,0 +1,19 @@
+// Messages between the main thread and the onnxruntime worker.
+import type { ModelFiles } from '../weights/model-files.ts';
+import type { Layout, SessionSettings } from '../onnx/onnx-model.ts';
+import type { Need, TextEmbedding, TokenIds } from '../types.ts';
+
+export interface WorkerInit { entry: string; files: ModelFiles; settings: SessionSettings }
+
+export interface ModelSummary { layout: Layout; fixedBatch: number | null; attention: string; precision: string }
+
+export type ToWorker =
+  | { kind: 'run'; id: number; batch: TokenIds[]; need: Need }
+  | { kind: 'release' };
+
+export type FromWorker =
+  | { kind: 'ready'; summary: ModelSummary }
+  | { kind: 'setup-failed'; message: string }
+  | { kind: 'result'; id: number; out: TextEmbedding[] }
+  | { kind: 'error'; id: number; message: string }
+  | { kind: 'released' };

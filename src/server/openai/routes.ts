@@ -1,0 +1,153 @@
+// OpenAI's embeddings API: POST /v1/embeddings (and /embeddings), so OpenAI
+// SDKs, LangChain and LlamaIndex work with base_url http://host:port/v1. The
+// vector is BGE-M3's dense vector, from the same Predictor and slots as
+// /predictions. Errors come in OpenAI's {"error": {message, type, param, code}}.
+import express, { type Request, type Response, type Router } from 'express';
+import { encodeFloat32Base64 } from '../../api/vector-encoding.ts';
+import { protocolErrorHandler } from '../http/body-errors.ts';
+import type { ServerContext } from '../context.ts';
+import { jsonBody } from '../http/json-body.ts';
+import { runEmbedCall, type EmbedFailure } from '../predictions/embed-call.ts';
+import type { EmbedCall } from '../types.ts';
+
+export const OPENAI_PATHS = ['/v1/embeddings', '/embeddings'];
+/** Inputs per request: /predictions' limit on texts. */
+export const OPENAI_MAX_INPUTS = 1024;
+/** Tokens per request, summed over the inputs (<s> and </s> counted): OpenAI's own limit. */
+export const OPENAI_MAX_REQUEST_TOKENS = 300_000;
+const DEFAULT_MODEL = 'BAAI/bge-m3';
+const BGE_M3_DIM = 1024;
+
+interface ErrorFields {
+  type?: string;
+  param?: string | null;
+  code?: string | null;
+}
+
+/** OpenAI's error body; `type` follows the status as OpenAI's does unless given. */
+export function sendOpenAIError(res: Response, status: number, message: string, fields: ErrorFields = {}): void {
+  const type = fields.type ?? (status === 429 ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error');
+  const code = fields.code !== undefined ? fields.code : status === 401 ? 'invalid_api_key' : status === 429 ? 'rate_limit_exceeded' : null;
+  res.status(status).json({ error: { message, type, param: fields.param ?? null, code } });
+}
+
+class BadRequest extends Error {
+  constructor(message: string, readonly param: string | null, readonly code: string | null = null) {
+    super(message);
+  }
+}
+
+interface Parsed {
+  call: EmbedCall;
+  model: string;
+  base64: boolean;
+}
+
+export function openaiRoutes(ctx: ServerContext): Router {
+  const r = express.Router();
+  const json = jsonBody(ctx.config.maxBodyBytes);
+  r.post(OPENAI_PATHS, json, (req, res) => embeddings(ctx, req, res));
+  r.all(OPENAI_PATHS, (req, res) => sendOpenAIError(res, 405, `Invalid method for URL (${req.method} ${req.path}): use POST.`));
+  r.use(protocolErrorHandler((req) => OPENAI_PATHS.includes(req.path), sendOpenAIError, ctx.log, ctx.config.maxBodyBytes));
+  return r;
+}
+
+async function embeddings(ctx: ServerContext, req: Request, res: Response): Promise<void> {
+  let parsed: Parsed;
+  try {
+    parsed = parseRequest(req.body, ctx.predictor.info?.dim ?? BGE_M3_DIM);
+  } catch (err) {
+    if (!(err instanceof BadRequest)) throw err;
+    return sendOpenAIError(res, 400, err.message, { param: err.param, code: err.code });
+  }
+  const outcome = await runEmbedCall(ctx, res, parsed.call, 'openai');
+  if (res.destroyed) return;
+  if (!outcome.ok) return sendFailure(res, outcome);
+  const { dense, tokenCounts } = outcome.value;
+  const tokens = tokenCounts.reduce((a, b) => a + b, 0);
+  res.json({
+    object: 'list',
+    data: dense!.map((v, index) => ({ object: 'embedding', embedding: parsed.base64 ? encodeFloat32Base64(v) : v, index })),
+    model: parsed.model,
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
+}
+
+function sendFailure(res: Response, f: EmbedFailure): void {
+  switch (f.kind) {
+    case 'input': {
+      const param = f.index === null ? 'input' : `input[${f.index}]`;
+      const hint = f.problem === 'too_long' ? '. Shorten it, or send "truncate": true (an extension of this server) to keep its first 8190 tokens' : '';
+      return sendOpenAIError(res, 400, `Invalid '${param}': ${f.message}${hint}.`, { param: 'input', code: f.problem === 'too_long' ? 'context_length_exceeded' : 'invalid_value' });
+    }
+    case 'overloaded':
+      return sendOpenAIError(res, 429, f.message);
+    case 'unavailable':
+      return sendOpenAIError(res, 503, f.message);
+    case 'canceled':
+      return sendOpenAIError(res, 503, f.message);
+    case 'failed':
+      return sendOpenAIError(res, 500, f.message);
+  }
+}
+
+function parseRequest(body: unknown, dim: number): Parsed {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequest('The request body must be a JSON object such as {"model": "BAAI/bge-m3", "input": "hello"}.', null);
+  }
+  const b = body as Record<string, unknown>;
+  const model = optionalString(b, 'model') ?? DEFAULT_MODEL;
+  optionalString(b, 'user');
+  const format = b.encoding_format ?? 'float';
+  if (format !== 'float' && format !== 'base64') {
+    throw new BadRequest(`Invalid value for 'encoding_format': ${JSON.stringify(format)}. Supported values are: 'float' and 'base64'.`, 'encoding_format', 'invalid_value');
+  }
+  if (b.dimensions !== undefined && b.dimensions !== null && b.dimensions !== dim) {
+    throw new BadRequest(`Invalid value for 'dimensions': ${JSON.stringify(b.dimensions)}. BGE-M3 is not a Matryoshka model: its dense vector has ${dim} dimensions and cannot be shortened. Omit 'dimensions' or send ${dim}.`, 'dimensions', 'invalid_value');
+  }
+  if (b.truncate !== undefined && b.truncate !== null && typeof b.truncate !== 'boolean') {
+    throw new BadRequest(`Invalid type for 'truncate': expected a boolean, but got ${typeName(b.truncate)}.`, 'truncate', 'invalid_type');
+  }
+  const inputs = parseInput(b.input);
+  return {
+    call: { inputs, truncate: b.truncate === true, dense: true, sparse: false, maxTotalTokens: OPENAI_MAX_REQUEST_TOKENS },
+    model,
+    base64: format === 'base64',
+  };
+}
+
+const INPUT_SHAPES = 'a string, an array of strings, an array of token ids, or an array of token-id arrays';
+
+function parseInput(input: unknown): (string | number[])[] {
+  if (input === undefined || input === null) throw new BadRequest(`'input' is a required property: ${INPUT_SHAPES}.`, 'input', null);
+  if (typeof input === 'string') return [input];
+  if (!Array.isArray(input)) throw new BadRequest(`Invalid type for 'input': expected ${INPUT_SHAPES}, but got ${typeName(input)}.`, 'input', 'invalid_type');
+  if (input.length === 0) throw new BadRequest("Invalid 'input': it must not be empty.", 'input', 'invalid_value');
+  let inputs: (string | number[])[];
+  if (input.every((x) => typeof x === 'number')) inputs = [input as number[]];
+  else if (input.every((x) => typeof x === 'string')) inputs = input as string[];
+  else if (input.every((x) => Array.isArray(x))) {
+    const bad = input.findIndex((x: unknown[]) => !x.every((id) => typeof id === 'number'));
+    if (bad >= 0) throw new BadRequest(`Invalid type for 'input[${bad}]': a token-id array must hold only integers.`, 'input', 'invalid_type');
+    inputs = input as number[][];
+  } else {
+    throw new BadRequest(`Invalid 'input': it must be ${INPUT_SHAPES}, not a mix.`, 'input', 'invalid_type');
+  }
+  if (inputs.length > OPENAI_MAX_INPUTS) {
+    throw new BadRequest(`Invalid 'input': it holds ${inputs.length} inputs; this server takes at most ${OPENAI_MAX_INPUTS} per request.`, 'input', 'invalid_value');
+  }
+  return inputs;
+}
+
+function optionalString(b: Record<string, unknown>, key: string): string | undefined {
+  const v = b[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new BadRequest(`Invalid type for '${key}': expected a string, but got ${typeName(v)}.`, key, 'invalid_type');
+  return v;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}

@@ -1,0 +1,75 @@
+// A controllable stand-in for the Predictor, for lifecycle tests (timing,
+// cancel, slots, webhooks) that must not depend on model speed.
+import type { PredictorLike } from '../../../src/server/types.ts';
+import { validateInput } from '../../../src/api/input.ts';
+
+export interface FakeOptions {
+  /** Setup takes this long (ms), or fails with this message. */
+  setupMs?: number;
+  setupError?: string;
+  /** Each prediction takes this long (ms) unless a text asks otherwise (see predict). */
+  predictMs?: number;
+}
+
+/**
+ * predict() echoes the texts back as `{ texts, n }` after `predictMs`. A text
+ * "sleep:<ms>" sets the duration, "fail:<message>" makes it throw, "log:<k>"
+ * writes k log lines spread over the run. It honours the AbortSignal.
+ */
+export class FakePredictor implements PredictorLike {
+  started = 0;
+  aborted = 0;
+  private releaseSetup?: () => void;
+
+  constructor(private readonly opts: FakeOptions = {}) {}
+
+  async setup(o: { weights?: string; log?: (line: string) => void } = {}): Promise<void> {
+    o.log?.('fake setup starting');
+    if (this.opts.setupMs === Infinity) await new Promise<void>((r) => (this.releaseSetup = r));
+    else await sleep(this.opts.setupMs ?? 0);
+    if (this.opts.setupError) throw new Error(this.opts.setupError);
+    o.log?.('fake setup done');
+  }
+
+  /** Ends an infinite setup. */
+  finishSetup(): void {
+    this.releaseSetup?.();
+  }
+
+  async predict(raw: unknown, ctx: { signal?: AbortSignal; log?: (line: string) => void } = {}): Promise<unknown> {
+    const input = validateInput(raw);
+    this.started++;
+    let ms = this.opts.predictMs ?? 5;
+    let logs = 0;
+    for (const t of input.texts) {
+      const [cmd, arg] = t.split(':');
+      if (cmd === 'sleep') ms = Number(arg);
+      if (cmd === 'log') logs = Number(arg);
+      if (cmd === 'fail') throw new Error(arg);
+    }
+    const steps = Math.max(logs, 1);
+    for (let i = 0; i < steps; i++) {
+      if (i < logs) ctx.log?.(`step ${i + 1}/${logs}`);
+      await sleep(ms / steps, ctx.signal).catch((e) => {
+        this.aborted++;
+        throw e;
+      });
+    }
+    return { texts: input.texts, n: input.texts.length };
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError());
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(abortError());
+    }, { once: true });
+  });
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('aborted'), { name: 'AbortError' });
+}

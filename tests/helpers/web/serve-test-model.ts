@@ -1,0 +1,32 @@
+// Runs the real server on the generated test model in its own process, for
+// the browser tests: ONNX Runtime runs on the Node thread that calls it, so a
+// server inside the test process would stall Playwright's messages during
+// long predictions. Prints "LISTENING <url>" once listening; SIGTERM, or the
+// parent closing stdin (as it does when it dies), stops it.
+import { Predictor } from '../../../predict.ts';
+import { startServer } from '../../../src/server/start.ts';
+import type { PredictorLike } from '../../../src/server/types.ts';
+import { ensureTestModels } from '../model/test-models.ts';
+
+/**
+ * The real Predictor, with ONNX Runtime on one thread: the browser and the
+ * test runner keep the other core, so the page stays responsive while a long
+ * prediction runs.
+ */
+function oneThreadPredictor(): PredictorLike {
+  const predictor = new Predictor();
+  return {
+    setup: (opts = {}) => predictor.setup({ ...opts, session: { intraOpThreads: 1 } }),
+    predict: (input, ctx) => predictor.predict(input, ctx),
+  };
+}
+
+const models = await ensureTestModels();
+const server = await startServer({
+  port: 0, host: '127.0.0.1', weights: models.dirs.official, banner: process.env.PLAYGROUND_BANNER,
+  predictor: oneThreadPredictor(), log: () => {}, config: { logLevel: 'error', shutdownGraceMs: 2000 },
+});
+process.stdout.write(`LISTENING ${server.url}\n`);
+const stop = () => void server.close().then(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.stdin.on('end', stop).resume();
