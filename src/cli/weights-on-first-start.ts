@@ -4,8 +4,9 @@
 // serve command wraps the Predictor in this only for the project's own
 // ./weights: a directory the user named is never downloaded into.
 import type { Predictor, SetupOptions } from '../../predict.ts';
-import { ProgressBar, downloadWeights, weightsPresent } from '../engine/weights/index.ts';
+import { downloadWeights, weightsPresent } from '../engine/weights/index.ts';
 import type { PredictorLike } from '../server/types.ts';
+import { ProgressBar } from './weights-progress.ts';
 
 export function withWeightsDownload(predictor: Predictor, dir: string): PredictorLike {
   return {
