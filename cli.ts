@@ -10,10 +10,10 @@ import { Predictor, defaultWeightsDir } from './predict.ts';
 import { parseInputArgs } from './src/cli/input-args.ts';
 import { demoWeights, DEMO_BANNER } from './src/cli/demo.ts';
 import { runEmbedCommand } from './src/cli/embed.ts';
+import { runWeightsCommand } from './src/cli/weights-command.ts';
 import { withWeightsDownload } from './src/cli/weights-on-first-start.ts';
 import { InputValidationError } from './src/api/input.ts';
 import { parsePrecision } from './src/engine/onnx/precision.ts';
-import { runWeightsCommand } from './src/engine/weights/index.ts';
 import { serveUntilShutdown } from './src/server/main.ts';
 
 const HELP = `Usage: npx tsx cli.ts <command> [options]

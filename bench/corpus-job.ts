@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Predictor } from '../predict.ts';
 import { runJob, type JobSpec } from '../src/corpus/job.ts';
-import { JobProgress } from '../src/corpus/progress.ts';
+import { JobStatusLine } from '../src/cli/job-progress.ts';
 import { BgeTokenizer } from '../src/engine/tokenizer/bge-tokenizer.ts';
 import { seededRandom } from '../tools/fixtures/tokenizer/corpus.ts';
 import { ensureTestModels } from '../tools/fixtures/test-model/cached-models.ts';
@@ -71,7 +71,7 @@ async function throughput(modelDir: string, dir: string): Promise<{ baseline: Ti
     const b = { seconds: (performance.now() - t) / 1000, tokens: out.token_counts.reduce((a, n) => a + n, 0) };
     console.log(`round ${r + 1}: predictor.predict ${b.seconds.toFixed(1)} s`);
     t = performance.now();
-    const s = await runJob(spec, { loadPredictor: async () => predictor, progress: new JobProgress('bench', { stream: silent }) });
+    const s = await runJob(spec, { loadPredictor: async () => predictor, progress: new JobStatusLine('bench', { stream: silent }) });
     const j = { seconds: (performance.now() - t) / 1000, tokens: s.tokens };
     console.log(`round ${r + 1}: corpus job ${j.seconds.toFixed(1)} s`);
     if (j.tokens !== b.tokens) throw new Error(`the job embedded ${j.tokens} tokens, predict() ${b.tokens}`);

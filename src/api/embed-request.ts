@@ -3,10 +3,11 @@
 // protocols have (refuse an over-long input, or truncate on request, at either
 // end). The Predictor runs the result through its one scheduler.
 import type { LexicalWeights } from '../engine/heads/lexical.ts';
+import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
 import type { Encoding } from '../engine/tokenizer/bge-tokenizer.ts';
 
 /** Tokens per input, counting <s> and </s>: BGE-M3's position limit. */
-export const MAX_INPUT_TOKENS = 8192;
+export const MAX_INPUT_TOKENS = MAX_POSITION_TOKENS;
 
 export type EmbedInput = string | readonly number[];
 

@@ -3,8 +3,8 @@ import { Predictor, defaultWeightsDir } from '../../predict.ts';
 import { EMBED_HELP, parseEmbedArgs } from '../corpus/args.ts';
 import { CorpusError } from '../corpus/errors.ts';
 import { runJob, type JobSummary } from '../corpus/job.ts';
-import { JobProgress } from '../corpus/progress.ts';
 import { shardName } from '../corpus/shard.ts';
+import { JobStatusLine } from './job-progress.ts';
 
 export async function runEmbedCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let parsed;
@@ -21,7 +21,7 @@ export async function runEmbedCommand(argv: string[], env: NodeJS.ProcessEnv = p
   }
   const { spec } = parsed;
   const label = `${shardName(spec.shard)}`;
-  const progress = new JobProgress(label);
+  const progress = new JobStatusLine(label);
   const predictor = new Predictor();
   try {
     const summary = await runJob(spec, {

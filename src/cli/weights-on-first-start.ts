@@ -4,15 +4,16 @@
 // serve command wraps the Predictor in this only for the project's own
 // ./weights: a directory the user named is never downloaded into.
 import type { Predictor, SetupOptions } from '../../predict.ts';
-import { ProgressBar, downloadWeights, weightsPresent } from '../engine/weights/index.ts';
+import { REPO_ID, downloadWeights, weightsPresent } from '../engine/weights/index.ts';
 import type { PredictorLike } from '../server/types.ts';
+import { ProgressBar } from './weights-progress.ts';
 
 export function withWeightsDownload(predictor: Predictor, dir: string): PredictorLike {
   return {
     async setup(opts: SetupOptions = {}) {
       if (!(await weightsPresent(dir, process.env.BGE_M3_REVISION || undefined))) {
         const log = opts.log ?? ((line: string) => console.log(line));
-        log(`The weights are not in ${dir} yet: downloading BAAI/bge-m3 (about 2.3 GB; an interrupted download resumes). Set BGE_M3_WEIGHTS to use a local copy instead.`);
+        log(`The weights are not in ${dir} yet: downloading ${REPO_ID} (about 2.3 GB; an interrupted download resumes). Set BGE_M3_WEIGHTS to use a local copy instead.`);
         const bar = new ProgressBar();
         try {
           await downloadWeights({ dir, onProgress: bar.update, log: (line) => { bar.log(line); log(line); } });

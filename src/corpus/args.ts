@@ -1,5 +1,6 @@
 // `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
 import { parseArgs } from 'node:util';
+import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
 import { envPrecision, parsePrecision, type Precision } from '../engine/onnx/precision.ts';
 import { CorpusError } from './errors.ts';
 import type { JobSpec } from './job.ts';
@@ -16,7 +17,7 @@ Rerunning the same command continues after the last complete part.
   --format F            parquet (default) or jsonl
   --id-column NAME      the id column (default: "id" when present, else the row number)
   --text-column NAME    the text column (default: text)
-  --max-length N        tokens kept per text, 1-8192 (default 8192); longer texts are flagged truncated
+  --max-length N        tokens kept per text, 1-${MAX_POSITION_TOKENS} (default ${MAX_POSITION_TOKENS}); longer texts are flagged truncated
   --no-dense            leave out the dense vector
   --no-sparse           leave out sparse_indices / sparse_values
   --colbert             add the ColBERT vectors (one per token: large)
@@ -74,7 +75,7 @@ export function parseEmbedArgs(argv: string[], env: NodeJS.ProcessEnv, defaultWe
     format,
     idColumn: values['id-column'],
     textColumn: values['text-column'] ?? 'text',
-    maxLength: intIn('--max-length', values['max-length'], 8192, 1, 8192),
+    maxLength: intIn('--max-length', values['max-length'], MAX_POSITION_TOKENS, 1, MAX_POSITION_TOKENS),
     dense: !values['no-dense'],
     sparse: !values['no-sparse'],
     colbert: Boolean(values.colbert),

@@ -1,6 +1,6 @@
-// The corpus job's status line: how far through the input, rows and tokens
-// embedded, tokens per second and the time left.
-import { barText, formatDuration, ProgressDisplay, type ProgressStream } from '../cli/progress-display.ts';
+// What the corpus job reports as it goes: rows and tokens embedded, and how
+// far through the input it is. Drawing it is the command line's job
+// (src/cli/job-progress.ts).
 
 export interface JobCounts {
   rows: number;
@@ -9,47 +9,11 @@ export interface JobCounts {
   fraction: number;
 }
 
-export class JobProgress {
-  private readonly display: ProgressDisplay;
-  private counts: JobCounts = { rows: 0, tokens: 0, fraction: 0 };
-  private startFraction = 0;
-  private started: number;
-
-  constructor(private readonly label: string, opts: { stream?: ProgressStream; intervalMs?: number; now?: () => number } = {}) {
-    this.now = opts.now ?? Date.now;
-    this.started = this.now();
-    this.display = new ProgressDisplay({ stream: opts.stream, intervalMs: opts.intervalMs ?? 10_000, now: this.now, line: (cells) => this.line(cells) });
-  }
-
-  private readonly now: () => number;
-
-  get log(): (line: string) => void {
-    return this.display.log;
-  }
-
+export interface JobProgress {
+  /** Prints a line without garbling the progress display. */
+  readonly log: (line: string) => void;
   /** Embedding starts (the model is loaded) at this point of the input: the rate and ETA count from here. */
-  resumeAt(fraction: number): void {
-    this.startFraction = fraction;
-    this.started = this.now();
-  }
-
-  update(counts: JobCounts, force = false): void {
-    this.counts = counts;
-    this.display.update(force);
-  }
-
-  finish(): void {
-    this.display.finish();
-  }
-
-  private line(barCells: number): string {
-    const { rows, tokens, fraction } = this.counts;
-    const seconds = (this.now() - this.started) / 1000;
-    const parts = [`${this.label}`, `${(fraction * 100).toFixed(0).padStart(3)}%`];
-    if (barCells) parts.push(`|${barText(fraction, barCells)}|`);
-    parts.push(`${rows} rows`, `${seconds > 0 ? Math.round(tokens / seconds) : 0} tokens/s`);
-    const done = fraction - this.startFraction;
-    if (done > 0 && fraction < 1) parts.push(`ETA ${formatDuration((seconds * (1 - fraction)) / done)}`);
-    return parts.join('  ');
-  }
+  resumeAt(fraction: number): void;
+  /** The counts so far; `force` shows them now rather than at the next interval. */
+  update(counts: JobCounts, force?: boolean): void;
 }

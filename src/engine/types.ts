@@ -19,5 +19,3 @@ export interface TextEmbedding {
 
 /** A tokenized text ready for the model: <s> ... </s>. */
 export type TokenIds = readonly number[];
-
-export const PAD_ID = 1;

@@ -1,6 +1,7 @@
 // Right-pads a batch of token id lists to its longest row with <pad> (id 1)
 // and mask 0, as FlagEmbedding's tokenizer.pad does.
-import { PAD_ID, type TokenIds } from '../types.ts';
+import { PAD_ID } from '../model-facts.ts';
+import type { TokenIds } from '../types.ts';
 
 export interface PaddedBatch {
   ids: BigInt64Array;

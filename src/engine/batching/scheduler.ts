@@ -9,12 +9,13 @@
 // while the batch stays within its memory limits and gets cheaper per real
 // token (batch-window.ts).
 import { growWindow, type BatchLimits } from './batch-window.ts';
+import { MAX_POSITION_TOKENS } from '../model-facts.ts';
 import type { Need, TextEmbedding, TokenIds } from '../types.ts';
 
 /** Default shortest row / longest row in one batch: a floor under the cost rule of batch-window.ts. */
 export const DEFAULT_MIN_FILL = 0.5;
-/** Default attention cells per batch (rows × longest²): those of one 8192-token text. */
-export const DEFAULT_MAX_BATCH_ATTENTION = 8192 * 8192;
+/** Default attention cells per batch (rows × longest²): those of one text of the longest the model takes. */
+export const DEFAULT_MAX_BATCH_ATTENTION = MAX_POSITION_TOKENS * MAX_POSITION_TOKENS;
 /**
  * Default fixed cost of a forward pass, in tokens. Measured on the full-size
  * model (bench/session-options.ts --study shapes, BENCHMARKS.md): 1×8 tokens

@@ -3,10 +3,10 @@
 // weights <= 0 never make a key. Keys are id strings (a JS object lists them in
 // ascending id order, where FlagEmbedding's dict keeps first occurrence: the
 // same JSON object).
+import { BOS_ID, EOS_ID, PAD_ID, UNK_ID } from '../model-facts.ts';
 import type { TokenIds } from '../types.ts';
 
-/** <s>, <pad>, </s>, <unk>. */
-export const UNUSED_IDS: ReadonlySet<number> = new Set([0, 1, 2, 3]);
+export const UNUSED_IDS: ReadonlySet<number> = new Set([BOS_ID, PAD_ID, EOS_ID, UNK_ID]);
 
 export type LexicalWeights = Record<string, number>;
 

@@ -4,6 +4,7 @@
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { HEAD_INPUT, HEAD_MASK, HEAD_OUTPUT, colbertHeadGraph, denseHeadGraph, sparseHeadGraph, type Linear } from '../heads/heads-graph.ts';
+import { MODEL_ID } from '../model-facts.ts';
 import type { ModelFiles } from '../weights/model-files.ts';
 import { openBackbone } from './backbone-session.ts';
 import { loadPrecision, type Precision } from './precision.ts';
@@ -139,7 +140,7 @@ function sliceRow(out: BatchOutputs, row: number, n: number, seq: number): TextE
 async function loadHeads(files: ModelFiles, options: ort.InferenceSession.SessionOptions): Promise<HeadSessions> {
   const missing = [!files.sparseHead && 'sparse_linear.pt', !files.colbertHead && 'colbert_linear.pt'].filter(Boolean);
   if (missing.length) {
-    throw new Error(`${files.model} outputs hidden states only, so BGE-M3's heads must come from ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not in ${files.dir} (found: ${files.seen.join(', ')}). Download them from BAAI/bge-m3 (\`npm run weights\` does).`);
+    throw new Error(`${files.model} outputs hidden states only, so BGE-M3's heads must come from ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not in ${files.dir} (found: ${files.seen.join(', ')}). Download them from ${MODEL_ID} (\`npm run weights\` does).`);
   }
   const sparse: Linear = await loadLinearPt(files.sparseHead!);
   const colbert: Linear = await loadLinearPt(files.colbertHead!);
@@ -187,7 +188,7 @@ function unknownLayoutMessage(files: ModelFiles, session: ort.InferenceSession):
   return [
     `Unknown BGE-M3 ONNX layout in ${files.model}: outputs [${session.outputNames.join(', ')}], inputs [${session.inputNames.join(', ')}].`,
     `Files found in ${files.dir}: ${files.seen.join(', ')}.`,
-    'Expected one of: token_embeddings (the official BAAI/bge-m3 onnx/ export) or last_hidden_state, each with sparse_linear.pt and colbert_linear.pt;',
+    `Expected one of: token_embeddings (the official ${MODEL_ID} onnx/ export) or last_hidden_state, each with sparse_linear.pt and colbert_linear.pt;`,
     'or the heads inside the graph as dense_vecs/sparse_vecs/colbert_vecs or dense_embeddings/sparse_weights/colbert_vectors.',
   ].join(' ');
 }

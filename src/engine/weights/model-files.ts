@@ -4,6 +4,7 @@
 // backbone-only export (onnx/model.onnx) beside the .pt heads.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { REPO_ID } from './manifest.ts';
 
 export interface ModelFiles {
   dir: string;
@@ -26,7 +27,7 @@ export async function findModelFiles(dir: string): Promise<ModelFiles> {
   const pick = (name: string) => pickNearest(seen, name, path.dirname(path.relative(abs, model)));
   const tokenizer = pick('tokenizer.json');
   if (!tokenizer) {
-    throw new Error(`No tokenizer.json in ${abs} (found: ${seen.join(', ')}). BGE-M3's tokenizer.json comes with the model repo: run \`npm run weights\`, or copy BAAI/bge-m3's tokenizer.json into ${abs}.`);
+    throw new Error(`No tokenizer.json in ${abs} (found: ${seen.join(', ')}). BGE-M3's tokenizer.json comes with the model repo: run \`npm run weights\`, or copy ${REPO_ID}'s tokenizer.json into ${abs}.`);
   }
   const sparseHead = pick('sparse_linear.pt');
   const colbertHead = pick('colbert_linear.pt');
@@ -41,7 +42,7 @@ function chooseModel(abs: string, seen: string[]): string {
   const candidates = onnx.filter((f) => !NOT_A_MODEL.test(path.basename(f)));
   if (candidates.length === 1) return path.join(abs, candidates[0]);
   if (candidates.length === 0) {
-    throw new Error(`No ONNX model in ${abs} (found: ${seen.join(', ') || 'nothing'}). Expected BAAI/bge-m3's onnx/model.onnx (with model.onnx_data) or another BGE-M3 ONNX export: run \`npm run weights\` to download it, or set BGE_M3_WEIGHTS to a directory that holds one.`);
+    throw new Error(`No ONNX model in ${abs} (found: ${seen.join(', ') || 'nothing'}). Expected ${REPO_ID}'s onnx/model.onnx (with model.onnx_data) or another BGE-M3 ONNX export: run \`npm run weights\` to download it, or set BGE_M3_WEIGHTS to a directory that holds one.`);
   }
   throw new Error(`Several ONNX models in ${abs}: ${candidates.join(', ')}. Keep one of them (or name it model.onnx) so it is clear which to load.`);
 }
@@ -73,5 +74,5 @@ async function listFiles(root: string, rel = '', depth = 0): Promise<string[]> {
 }
 
 function emptyDirMessage(dir: string): string {
-  return `The weights directory ${dir} is missing or empty. Run \`npm run weights\` to download BAAI/bge-m3 into ./weights, set BGE_M3_WEIGHTS (or COG_WEIGHTS) to a directory that already holds the model, or run \`npm run demo\` to try the server on a small random-weight model.`;
+  return `The weights directory ${dir} is missing or empty. Run \`npm run weights\` to download ${REPO_ID} into ./weights, set BGE_M3_WEIGHTS (or COG_WEIGHTS) to a directory that already holds the model, or run \`npm run demo\` to try the server on a small random-weight model.`;
 }

@@ -8,6 +8,7 @@ import { protocolErrorHandler } from '../http/body-errors.ts';
 import type { ServerContext } from '../context.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { runEmbedCall, type EmbedFailure } from '../predictions/embed-call.ts';
+import { DENSE_DIM, MODEL_ID } from '../../engine/model-facts.ts';
 import type { EmbedCall } from '../types.ts';
 
 export const OPENAI_PATHS = ['/v1/embeddings', '/embeddings'];
@@ -15,8 +16,8 @@ export const OPENAI_PATHS = ['/v1/embeddings', '/embeddings'];
 export const OPENAI_MAX_INPUTS = 1024;
 /** Tokens per request, summed over the inputs (<s> and </s> counted): OpenAI's own limit. */
 export const OPENAI_MAX_REQUEST_TOKENS = 300_000;
-const DEFAULT_MODEL = 'BAAI/bge-m3';
-const BGE_M3_DIM = 1024;
+const DEFAULT_MODEL = MODEL_ID;
+const BGE_M3_DIM = DENSE_DIM;
 
 interface ErrorFields {
   type?: string;

@@ -10,6 +10,7 @@ import { protocolErrorHandler } from '../http/body-errors.ts';
 import type { ServerContext } from '../context.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { runEmbedCall, type EmbedFailure } from '../predictions/embed-call.ts';
+import { DENSE_DIM, MAX_POSITION_TOKENS, MODEL_ID } from '../../engine/model-facts.ts';
 import { SERVER_VERSION, type EmbedCall, type TokenWithOffsets } from '../types.ts';
 
 export type TeiErrorType = 'Unhealthy' | 'Backend' | 'Overloaded' | 'Validation' | 'Tokenizer' | 'Empty';
@@ -21,9 +22,8 @@ const STATUS_OF: Record<TeiErrorType, number> = { Unhealthy: 503, Backend: 424, 
 export const TEI_MAX_CLIENT_BATCH_SIZE = 1024;
 /** Characters one /tokenize request may hold (it tokenizes everything, untruncated, outside the slots). */
 export const TEI_MAX_TOKENIZE_CHARS = 200_000;
-const MAX_INPUT_LENGTH = 8192;
-const MODEL_ID = 'BAAI/bge-m3';
-const BGE_M3_DIM = 1024;
+const MAX_INPUT_LENGTH = MAX_POSITION_TOKENS;
+const BGE_M3_DIM = DENSE_DIM;
 
 export const TEI_PATHS = ['/embed', '/embed_sparse', '/tokenize', '/decode', '/info', '/rerank', '/predict'];
 

@@ -1,11 +1,10 @@
-// Shows download progress on stderr through the shared ProgressDisplay
-// (cli-progress on a terminal: bar, bytes, rate, ETA redrawn in place;
-// otherwise a plain line every few seconds so logs stay readable).
-import { barText, formatDuration, ProgressDisplay, type ProgressStream } from '../../cli/progress-display.ts';
-import { formatBytes } from './errors.ts';
-import type { DownloadProgress } from './progress.ts';
-
-export { formatDuration };
+// Draws the weights download's progress events on stderr through the shared
+// ProgressDisplay (cli-progress on a terminal: bar, bytes, rate, ETA redrawn
+// in place; otherwise a plain line every few seconds so logs stay readable).
+// The downloader only emits the events; drawing them is the command line's job.
+import { formatBytes } from '../engine/weights/errors.ts';
+import type { DownloadProgress } from '../engine/weights/progress.ts';
+import { barText, formatDuration, ProgressDisplay, type ProgressStream } from './progress-display.ts';
 
 export interface ProgressBarOptions {
   stream?: ProgressStream;

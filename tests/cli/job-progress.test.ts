@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { JobProgress } from '../../src/corpus/progress.ts';
+import { JobStatusLine } from '../../src/cli/job-progress.ts';
 
 function capture(out: string[], isTTY: boolean) {
   return Object.assign(new Writable({ write(chunk: Buffer, _enc, cb) { out.push(chunk.toString()); cb(); } }), { isTTY, columns: 120 });
@@ -11,7 +11,7 @@ function capture(out: string[], isTTY: boolean) {
 test('off a terminal: a plain line per interval with rows, tokens/s and the ETA of this run', () => {
   const out: string[] = [];
   let t = 0;
-  const p = new JobProgress('shard-00001-of-00003', { stream: capture(out, false), intervalMs: 10_000, now: () => t });
+  const p = new JobStatusLine('shard-00001-of-00003', { stream: capture(out, false), intervalMs: 10_000, now: () => t });
   t = 5_000; // model loading is not counted
   p.resumeAt(0.2);
   for (let s = 1; s <= 20; s++) {

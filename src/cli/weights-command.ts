@@ -1,13 +1,14 @@
 // The `weights` command: `npm run weights [-- --dir DIR] [--revision REV]`.
-// cli.ts delegates to runWeightsCommand(); the Dockerfile runs this file
-// directly so the image's weights layer depends on nothing but this folder.
+// cli.ts delegates to runWeightsCommand(); npm run weights and the
+// Dockerfile's weights stage run this file directly, so that stage needs only
+// src/engine/weights, this file and the progress drawing beside it.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { downloadWeights, DEFAULT_WEIGHTS_DIR } from './download.ts';
-import { WeightsError, formatBytes } from './errors.ts';
-import { PINNED_REVISION, REPO_ID } from './manifest.ts';
-import { ProgressBar } from './progress-bar.ts';
+import { downloadWeights, DEFAULT_WEIGHTS_DIR } from '../engine/weights/download.ts';
+import { WeightsError, formatBytes } from '../engine/weights/errors.ts';
+import { PINNED_REVISION, REPO_ID } from '../engine/weights/manifest.ts';
+import { ProgressBar } from './weights-progress.ts';
 
 const HELP = `Usage: npm run weights -- [--dir DIR] [--revision REV] [--quiet]
 
