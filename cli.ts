@@ -11,7 +11,7 @@ import { parseInputArgs } from './src/cli/input-args.ts';
 import { demoWeights, DEMO_BANNER } from './src/cli/demo.ts';
 import { runEmbedCommand } from './src/cli/embed.ts';
 import { withWeightsDownload } from './src/cli/weights-on-first-start.ts';
-import { InputValidationError } from './src/api/input.ts';
+import { InputValidationError } from './src/api/errors.ts';
 import { parsePrecision } from './src/engine/onnx/precision.ts';
 import { runWeightsCommand } from './src/engine/weights/index.ts';
 import { serveUntilShutdown } from './src/server/main.ts';

@@ -106,7 +106,7 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
   });
   await p.settled;
   if (res.destroyed) return;
-  if (p.inputIssues) return sendValidationError(req, res, p.inputIssues.map((i) => ({ loc: ['body', 'input', ...i.loc], msg: i.message, type: i.type })));
+  if (p.clientError) return sendValidationError(req, res, p.clientError.issues.map((i) => ({ loc: ['body', 'input', ...i.loc], msg: i.message, type: i.type })));
   res.json(toCogResponse(p));
 }
 
