@@ -39,7 +39,7 @@ export function cogRoutes(ctx: ServerContext): Router {
   r.put('/predictions/:id', json, (req, res) => create(ctx, active, req, res, req.params.id as string));
   r.post('/predictions/:id/cancel', (req, res) => {
     const p = active.get(activeKey(res, req.params.id as string));
-    if (!p) return res.status(404).json({});
+    if (!p) return res.status(404).json({}); // Cog's answer for an unknown id: an empty body, not an error
     ctx.runner.cancel(p);
     res.json({});
   });
