@@ -12,7 +12,7 @@ import { demoWeights, DEMO_BANNER } from './src/cli/demo.ts';
 import { runEmbedCommand } from './src/cli/embed.ts';
 import { runWeightsCommand } from './src/cli/weights-command.ts';
 import { withWeightsDownload } from './src/cli/weights-on-first-start.ts';
-import { InputValidationError } from './src/api/input.ts';
+import { InputValidationError } from './src/api/errors.ts';
 import { parsePrecision } from './src/engine/onnx/precision.ts';
 import { serveUntilShutdown } from './src/server/main.ts';
 

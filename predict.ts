@@ -23,7 +23,7 @@ import { buildOutput, checkOutputSize, type Encoded } from './src/api/output.ts'
 import type { Input, Output } from './src/api/schema-types.ts';
 
 export type { Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, TokenSpan };
-export { InputValidationError } from './src/api/input.ts';
+export { ClientError, InputValidationError } from './src/api/errors.ts';
 
 export interface SetupOptions {
   /** Weights directory; default BGE_M3_WEIGHTS, then COG_WEIGHTS, then ./weights. */

@@ -5,6 +5,7 @@
 import type { LexicalWeights } from '../engine/heads/lexical.ts';
 import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
 import type { Encoding } from '../engine/tokenizer/bge-tokenizer.ts';
+import { EmbedInputError } from './errors.ts';
 
 /** Tokens per input, counting <s> and </s>: BGE-M3's position limit. */
 export const MAX_INPUT_TOKENS = MAX_POSITION_TOKENS;
@@ -29,23 +30,6 @@ export interface EmbedResult {
   truncated: boolean[];
   dense?: number[][];
   sparse?: LexicalWeights[];
-}
-
-export type EmbedInputProblem = 'too_long' | 'too_many_tokens' | 'bad_token_id';
-
-/**
- * A request the protocols answer with their "invalid request" error. The
- * message describes the input without naming it ("it has …"); `index` names it.
- */
-export class EmbedInputError extends Error {
-  constructor(
-    message: string,
-    readonly problem: EmbedInputProblem,
-    readonly index: number | null,
-  ) {
-    super(message);
-    this.name = 'EmbedInputError';
-  }
 }
 
 export interface TokenizerView {

@@ -5,22 +5,7 @@ import { pathDeeperThan } from './json-depth.ts';
 import { inputNames, inputSchema, type PropertySchema } from './schema.ts';
 import type { Input } from './schema-types.ts';
 import { requestSizeIssues } from './request-size.ts';
-
-export interface InputIssue {
-  /** The input key at fault, or null when the problem is the input as a whole. */
-  field: string | null;
-  /** Path below the input object, e.g. ['texts', 2]; Cog's 422 `loc` is ['body', 'input', ...loc]. */
-  loc: (string | number)[];
-  message: string;
-  type: string;
-}
-
-export class InputValidationError extends Error {
-  constructor(readonly issues: InputIssue[]) {
-    super(issues.map((i) => i.message).join('; '));
-    this.name = 'InputValidationError';
-  }
-}
+import { InputValidationError, type InputIssue } from './errors.ts';
 
 /** No input nests deeper than an array of arrays; this leaves room and keeps structuredClone far from the stack limit. */
 export const MAX_INPUT_DEPTH = 16;

@@ -3,7 +3,7 @@ import type { Encoding } from '../engine/tokenizer/bge-tokenizer.ts';
 import { lexicalWeights, type LexicalWeights } from '../engine/heads/lexical.ts';
 import { colbertScore, denseScore, hybridScore, sparseScore } from '../engine/heads/scoring.ts';
 import type { TextEmbedding } from '../engine/types.ts';
-import { InputValidationError } from './input.ts';
+import { InputValidationError } from './errors.ts';
 import { formatColbert, formatDense, formatSparse } from './output-formats.ts';
 import type { Input, Output } from './schema-types.ts';
 
@@ -29,7 +29,7 @@ export function checkOutputSize(input: Input, enc: Encoded): void {
     loc: ['return_colbert'],
     type: 'value_error',
     message: `return_colbert would return ${rows} vectors (one per token), more than the ${MAX_COLBERT_VECTORS} one prediction can hold: send fewer texts per prediction, lower max_length, or set return_colbert: false`,
-  }]);
+  }], 'output_too_large');
 }
 
 export function buildOutput(

@@ -2,7 +2,7 @@
 // other input rules in input.ts, so the server (422) and the CLI both enforce it
 // before any tokenization.
 import { envInt } from '../settings.ts';
-import type { InputIssue } from './input.ts';
+import type { InputIssue } from './errors.ts';
 
 /**
  * Default for BGE_M3_MAX_REQUEST_CHARS: about what the default 16 MB body limit

@@ -1,17 +1,33 @@
-// The Express app: Cog routes, /v1, the playground, and JSON errors.
+// The Express app: the protocols (Cog, Replicate v1, OpenAI, TEI), health and
+// metrics, the playground, and JSON errors in the shape of the protocol that
+// claims each request.
 import express, { type Express } from 'express';
-import { cogErrorShape, openaiErrorShape, refusalByApi, teiErrorShape, v1ErrorShape } from './protocols.ts';
 import type { ServerContext } from './context.ts';
-import { errorHandler, notFound } from './cog/errors.ts';
+import { cogErrorShape, cogProtocol } from './cog/protocol.ts';
+import { errorHandler as protocolErrorHandler, notFound } from './http/error-handlers.ts';
 import { originPolicy } from './http/origin-policy.ts';
-import { cogRoutes } from './cog/routes.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import type { Logger } from './log.ts';
+import { openaiProtocol } from './openai/protocol.ts';
 import { healthRoutes } from './ops/health-routes.ts';
 import { metricsRoutes } from './ops/metrics-routes.ts';
 import { staticRoutes } from './playground.ts';
-import { securityHeaders } from './http/security-headers.ts';
-import { OPENAI_PATHS, openaiRoutes } from './openai/routes.ts';
-import { TEI_PATHS, teiRoutes } from './tei/routes.ts';
-import { v1Routes } from './replicate/routes.ts';
+import { keyRefusal, protocolFor, type Protocol, type RequestLine } from './protocols.ts';
+import { replicateProtocol } from './replicate/protocol.ts';
+import { teiProtocol } from './tei/protocol.ts';
+
+/**
+ * Every protocol, in the order they claim requests, guard them and route them:
+ * OpenAI's /v1/embeddings before Replicate's /v1; Cog claims what is left.
+ */
+export const PROTOCOLS: readonly Protocol[] = [openaiProtocol, teiProtocol, replicateProtocol, cogProtocol];
+
+const claimant = (req: RequestLine) => protocolFor(PROTOCOLS, req);
+
+/** The app's last handler: body and server errors in the shape of the protocol that claims the request. */
+export function errorHandler(log: Logger, maxBodyBytes: number) {
+  return protocolErrorHandler(claimant, log, maxBodyBytes);
+}
 
 export function createApp(ctx: ServerContext): Express {
   const app = express();
@@ -19,24 +35,18 @@ export function createApp(ctx: ServerContext): Express {
   app.use(ctx.metrics.http);
   // Before every route, so routes added later get them too.
   app.use(securityHeaders(ctx.webDir));
-  app.use(originPolicy(ctx.config.corsAllowOrigins, refusalByApi));
+  app.use(originPolicy(ctx.config.corsAllowOrigins, (req, res, message) => claimant(req).sendError(res, { kind: 'forbidden', message })));
   app.use(healthRoutes(ctx));
   app.use('/metrics', ctx.auth.metricsGuard(cogErrorShape));
   app.use(metricsRoutes(ctx.metrics));
   // Before the routers, so no body is parsed for a request without a valid key.
-  // OpenAI's before /v1's, so /v1/embeddings answers in OpenAI's shape; TEI's /info stays open like /openapi.json.
-  app.use(OPENAI_PATHS, ctx.auth.guard(openaiErrorShape));
-  app.use(TEI_PATHS.filter((p) => p !== '/info'), ctx.auth.guard(teiErrorShape));
-  app.post('/', ctx.auth.guard(teiErrorShape));
-  app.use(['/predictions', '/shutdown'], ctx.auth.guard(cogErrorShape));
-  app.use('/v1', ctx.auth.guard(v1ErrorShape));
-  app.use(cogRoutes(ctx));
-  // Before /v1 (Replicate's router): /v1/embeddings is OpenAI's.
-  app.use(openaiRoutes(ctx));
-  app.use(teiRoutes(ctx));
-  app.use('/v1', v1Routes(ctx));
+  for (const p of PROTOCOLS) {
+    const guard = ctx.auth.guard(keyRefusal(p));
+    for (const { paths, post } of p.keyRoutes) (post ? app.post([...paths], guard) : app.use([...paths], guard));
+  }
+  for (const p of PROTOCOLS) app.use(p.mountPath, p.routes(ctx));
   app.use(staticRoutes(ctx.webDir));
-  app.use(notFound);
+  app.use(notFound(claimant));
   app.use(errorHandler(ctx.log, ctx.config.maxBodyBytes));
   return app;
 }

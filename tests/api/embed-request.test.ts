@@ -2,7 +2,8 @@
 // (src/api/embed-request.ts), on the fixture tokenizer.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeEmbedInputs, EmbedInputError, MAX_INPUT_TOKENS, type EmbedRequest } from '../../src/api/embed-request.ts';
+import { encodeEmbedInputs, MAX_INPUT_TOKENS, type EmbedRequest } from '../../src/api/embed-request.ts';
+import { EmbedInputError } from '../../src/api/errors.ts';
 import { BgeTokenizer } from '../../src/engine/tokenizer/bge-tokenizer.ts';
 import { TOKENIZER_JSON } from '../helpers/tokenizer/fixture-paths.ts';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coerceCogInput, InputValidationError, validateInput, type InputIssue } from '../../src/api/input.ts';
+import { InputValidationError, type InputIssue } from '../../src/api/errors.ts';
+import { coerceCogInput, validateInput } from '../../src/api/input.ts';
 
 function issues(raw: unknown): InputIssue[] {
   try {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Predictor } from '../../predict.ts';
-import { InputValidationError } from '../../src/api/input.ts';
+import { InputValidationError } from '../../src/api/errors.ts';
 import {
   asFloatOutput, fromIndicesValues, toIndicesValues, tokenFromKey, tokenKey, toTokenWeights, type FloatOutput,
 } from '../../src/api/output-formats.ts';

@@ -2,7 +2,8 @@
 // refused by validation (so by the server and the CLI alike), naming the limit and the text.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { InputValidationError, validateInput } from '../../src/api/input.ts';
+import { InputValidationError } from '../../src/api/errors.ts';
+import { validateInput } from '../../src/api/input.ts';
 import { DEFAULT_MAX_REQUEST_CHARS, maxRequestChars } from '../../src/api/request-size.ts';
 
 const saved = process.env.BGE_M3_MAX_REQUEST_CHARS;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Predictor } from '../../predict.ts';
 import { asFloatOutput, type FloatOutput } from '../../src/api/output-formats.ts';
-import { InputValidationError } from '../../src/api/input.ts';
+import { InputValidationError } from '../../src/api/errors.ts';
 import { BgeTokenizer } from '../../src/engine/tokenizer/bge-tokenizer.ts';
 import { generateWeights } from '../../tools/fixtures/test-model/weights.ts';
 import { referenceHeads, referenceLastHiddenState } from '../helpers/model/reference-forward.ts';

@@ -1,75 +1,51 @@
-// Error bodies: Cog's (FastAPI's `{"detail": ...}`) on Cog routes,
-// Replicate's (`{"title", "detail", "status"}`) under /v1, and the Express
-// error handler that turns body-parser failures into them (never HTML).
-import type { NextFunction, Request, Response } from 'express';
-import { inputNames } from '../../api/schema.ts';
-import { bodyProblem } from '../http/body-errors.ts';
-import type { JsonTooDeepError } from '../http/json-body.ts';
-import type { Logger } from '../log.ts';
+// Cog's error body, FastAPI's `{"detail": ...}`: a string, or for a 422 the
+// list of faults with their `loc`. One table gives each kind of error its status.
+import type { Response } from 'express';
+import { malformedBodyMessage, tooDeepIssues } from '../predictions/body-issues.ts';
+import { statusIn, type ErrorTable, type ProtocolError } from '../protocols.ts';
 import type { ValidationDetail } from '../types.ts';
 
-export function sendCogError(res: Response, status: number, detail: string | ValidationDetail[]): void {
-  res.status(status).json({ detail });
+const invalid = { status: 422 };
+
+export const COG_ERRORS: ErrorTable<{ status: number }> = {
+  invalid_input: invalid,
+  output_too_large: invalid,
+  too_long: invalid,
+  too_many_tokens: invalid,
+  bad_token_id: invalid,
+  empty_input: invalid,
+  tokenizer: invalid,
+  unsupported: invalid,
+  unauthenticated: { status: 401 },
+  forbidden: { status: 403 },
+  not_found: { status: 404 },
+  method_not_allowed: { status: 405 },
+  body_too_large: { status: 413 },
+  // FastAPI answers a body it cannot read as JSON, or too deep to, with a 422 detail list.
+  malformed_json: invalid,
+  body_too_deep: invalid,
+  unsupported_encoding: { status: 415 },
+  bad_request: { status: 400 },
+  busy: { status: 409 },
+  not_ready: { status: 409 },
+  overloaded: { status: 429 },
+  unavailable: { status: 503 },
+  canceled: { status: 503 },
+  internal: { status: 500 },
+};
+
+export function sendCogError(res: Response, error: ProtocolError): void {
+  const issues = issuesOf(error);
+  res.status(statusIn(COG_ERRORS, error)).json({ detail: issues.length ? issues : error.message });
 }
 
-export function sendV1Error(res: Response, status: number, title: string, detail: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).json({ title, detail, status, ...extra });
+/** A 422 listing every fault of the request. */
+export function sendCogValidationError(res: Response, issues: ValidationDetail[]): void {
+  sendCogError(res, { kind: 'invalid_input', message: issues.map((d) => d.msg).join('; '), issues });
 }
 
-/** A 422 from validation details, in the shape of the API the request came to. */
-export function sendValidationError(req: Request, res: Response, detail: ValidationDetail[]): void {
-  if (!isV1(req)) return sendCogError(res, 422, detail);
-  const invalid_fields = detail.map((d) => ({ type: d.type, field: d.loc.slice(1).join('.'), description: d.msg }));
-  const text = detail.map((d) => `- ${d.loc.slice(1).join('.')}: ${d.msg}`).join('\n');
-  sendV1Error(res, 422, 'Input validation failed', text, { invalid_fields });
-}
-
-/** One shape-aware error reply for both APIs. */
-export function sendError(req: Request, res: Response, status: number, title: string, detail: string): void {
-  if (isV1(req)) sendV1Error(res, status, title, detail);
-  else sendCogError(res, status, detail);
-}
-
-function isV1(req: Request): boolean {
-  return req.originalUrl.startsWith('/v1/') || req.originalUrl === '/v1';
-}
-
-export function notFound(req: Request, res: Response): void {
-  sendError(req, res, 404, 'Not found', `No route for ${req.method} ${req.path}. GET / lists this server's routes.`);
-}
-
-const TITLES: Record<string, string> = { 'too-large': 'Request body too large', encoding: 'Unsupported encoding' };
-
-export function errorHandler(log: Logger, maxBodyBytes: number) {
-  return (err: Error, req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) return next(err);
-    const problem = bodyProblem(err, maxBodyBytes);
-    if (problem === 'aborted') return void res.end();
-    if (problem?.kind === 'too-deep') return tooDeep(req, res, err as JsonTooDeepError);
-    if (problem?.kind === 'malformed-json') return malformedJson(req, res, problem.message);
-    if (problem) return sendError(req, res, problem.status, TITLES[problem.kind] ?? clientErrorTitle(problem.status), problem.message);
-    log.error(`${req.method} ${req.path} failed: ${err.stack ?? err.message}`);
-    sendError(req, res, 500, 'Internal server error', 'The server hit an unexpected error; its log has the details.');
-  };
-}
-
-function clientErrorTitle(status: number): string {
-  return status === 400 ? 'Bad request' : status === 415 ? 'Unsupported media type' : `Client error ${status}`;
-}
-
-/** Cog: a 422 detail list at the offending field; /v1: a 400. An unknown input key is still named as one. */
-function tooDeep(req: Request, res: Response, err: JsonTooDeepError): void {
-  const detail: ValidationDetail[] = [{ loc: ['body', ...err.path.slice(0, 2)], msg: err.message, type: 'value_error.json_depth' }];
-  const [top, key] = err.path;
-  if (top === 'input' && typeof key === 'string' && !inputNames.includes(key)) {
-    detail.push({ loc: ['body', 'input', key], msg: `unknown input "${key}"; valid inputs are: ${inputNames.join(', ')}`, type: 'value_error.extra' });
-  }
-  if (!isV1(req)) return sendCogError(res, 422, detail);
-  sendV1Error(res, 400, 'Request body nested too deeply', detail.map((d) => d.msg).join(' Also: '));
-}
-
-function malformedJson(req: Request, res: Response, problem: string): void {
-  const msg = `${problem} Send a JSON object such as {"input": {"texts": ["hello"]}}.`;
-  if (isV1(req)) return sendV1Error(res, 400, 'Malformed JSON', msg);
-  sendCogError(res, 422, [{ loc: ['body'], msg, type: 'json_invalid' }]);
+function issuesOf(error: ProtocolError): ValidationDetail[] {
+  if (error.kind === 'malformed_json') return [{ loc: ['body'], msg: malformedBodyMessage(error.message), type: 'json_invalid' }];
+  if (error.kind === 'body_too_deep') return tooDeepIssues(error.issues ?? []);
+  return error.issues ?? [];
 }

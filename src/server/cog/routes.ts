@@ -4,7 +4,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { requestOwner } from '../auth/guard.ts';
 import { toCogResponse } from './json.ts';
 import { addWebhook, healthStatus, logOutcome, traceHeaders, type ServerContext } from '../context.ts';
-import { sendCogError, sendValidationError } from './errors.ts';
+import { sendCogError, sendCogValidationError } from './errors.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { buildOpenApiSchema } from './openapi.ts';
 import { Prediction } from '../predictions/prediction.ts';
@@ -12,6 +12,8 @@ import { isPlainObject, parsePredictionRequest } from '../predictions/request-bo
 import { COG_CONTRACT_VERSION } from '../types.ts';
 import { prefersHtml, playgroundPresent } from '../playground.ts';
 import { selfWebhookIssue } from '../predictions/webhook-self.ts';
+import { clientErrorIssues } from '../predictions/body-issues.ts';
+import type { ProtocolError } from '../protocols.ts';
 
 export function cogRoutes(ctx: ServerContext): Router {
   const r = express.Router();
@@ -37,7 +39,7 @@ export function cogRoutes(ctx: ServerContext): Router {
   r.put('/predictions/:id', json, (req, res) => create(ctx, active, req, res, req.params.id as string));
   r.post('/predictions/:id/cancel', (req, res) => {
     const p = active.get(activeKey(res, req.params.id as string));
-    if (!p) return res.status(404).json({});
+    if (!p) return res.status(404).json({}); // Cog's answer for an unknown id: an empty body, not an error
     ctx.runner.cancel(p);
     res.json({});
   });
@@ -69,12 +71,12 @@ function rootDocument(): Record<string, string> {
 async function create(ctx: ServerContext, active: Map<string, Prediction>, req: Request, res: Response, pathId: string | undefined): Promise<void> {
   const body: unknown = req.body;
   if (pathId !== undefined && isPlainObject(body) && body.id != null && body.id !== pathId) {
-    return sendCogError(res, 422, [{ loc: ['body', 'id'], msg: 'prediction ID must match the ID supplied in the URL', type: 'value_error' }]);
+    return sendCogValidationError(res, [{ loc: ['body', 'id'], msg: 'prediction ID must match the ID supplied in the URL', type: 'value_error' }]);
   }
   const parsed = parsePredictionRequest(body);
-  if (!parsed.ok) return sendValidationError(req, res, parsed.detail);
+  if (!parsed.ok) return sendCogValidationError(res, parsed.detail);
   const loop = await selfWebhookIssue(parsed.value.webhook?.url, req);
-  if (loop) return sendValidationError(req, res, [loop]);
+  if (loop) return sendCogValidationError(res, [loop]);
   const id = pathId ?? parsed.value.id;
   const slot = id === null ? null : activeKey(res, id);
   const running = slot === null ? undefined : active.get(slot);
@@ -83,7 +85,7 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
     return;
   }
   const refusal = admissionRefusal(ctx);
-  if (refusal) return sendCogError(res, refusal.status, refusal.detail);
+  if (refusal) return sendCogError(res, refusal);
 
   const p = new Prediction({ api: 'cog', id, owner: requestOwner(res), input: parsed.value.input, requestCreatedAt: parsed.value.createdAt, webhook: parsed.value.webhook });
   if (parsed.value.webhook) {
@@ -106,7 +108,7 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
   });
   await p.settled;
   if (res.destroyed) return;
-  if (p.inputIssues) return sendValidationError(req, res, p.inputIssues.map((i) => ({ loc: ['body', 'input', ...i.loc], msg: i.message, type: i.type })));
+  if (p.clientError) return sendCogError(res, { kind: p.clientError.kind, message: p.error ?? p.clientError.message, issues: clientErrorIssues(p.clientError) });
   res.json(toCogResponse(p));
 }
 
@@ -114,23 +116,23 @@ function respondAsync(req: Request): boolean {
   return (req.get('prefer') ?? '').split(',').some((v) => v.trim() === 'respond-async');
 }
 
-function admissionRefusal(ctx: ServerContext): { status: number; detail: string } | undefined {
+function admissionRefusal(ctx: ServerContext): ProtocolError | undefined {
   if (ctx.shutdown.requested) {
-    return { status: 503, detail: 'The server is shutting down and accepts no new predictions.' };
+    return { kind: 'unavailable', message: 'The server is shutting down and accepts no new predictions.' };
   }
   if (ctx.setup.status === 'starting') {
-    return { status: 409, detail: 'Setup has not finished yet: the model is still loading. Retry when GET /health-check reports READY.' };
+    return { kind: 'not_ready', message: 'Setup has not finished yet: the model is still loading. Retry when GET /health-check reports READY.' };
   }
   if (ctx.setup.status === 'failed') {
-    return { status: 503, detail: `Setup failed, so this server cannot run predictions: ${ctx.setup.error}. GET /health-check has the setup logs.` };
+    return { kind: 'unavailable', message: `Setup failed, so this server cannot run predictions: ${ctx.setup.error}. GET /health-check has the setup logs.` };
   }
   const worker = ctx.model.worker;
   if (worker?.state === 'defunct') {
-    return { status: 503, detail: `The model is defunct: its worker thread died (${worker.message}) and no restart is left. GET /health-check reports DEFUNCT; restart the server.` };
+    return { kind: 'unavailable', message: `The model is defunct: its worker thread died (${worker.message}) and no restart is left. GET /health-check reports DEFUNCT; restart the server.` };
   }
   if (ctx.runner.busy) {
     const n = ctx.runner.slots;
-    return { status: 409, detail: `Already running a prediction: all ${n} slot${n === 1 ? ' is' : 's are'} busy (COG_MAX_CONCURRENCY=${n}). Retry shortly.` };
+    return { kind: 'busy', message: `Already running a prediction: all ${n} slot${n === 1 ? ' is' : 's are'} busy (COG_MAX_CONCURRENCY=${n}). Retry shortly.` };
   }
   return undefined;
 }

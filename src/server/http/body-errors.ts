@@ -1,11 +1,10 @@
 // What went wrong with a request before any route saw it (body-parser,
-// raw-body, http-errors, the router, the JSON depth cap), described once.
-// Each API's error handler renders the description in its own shape:
-// cog/errors.ts for Cog and /v1, openai/routes.ts and tei/routes.ts for theirs.
-import type { NextFunction, Request, Response } from 'express';
+// raw-body, http-errors, the router, the JSON depth cap), described once as a
+// ProtocolError. The protocol that claims the request renders it in its shape
+// (error-handlers.ts).
 import { clientMessage } from './client-message.ts';
 import { JsonTooDeepError } from './json-body.ts';
-import type { Logger } from '../log.ts';
+import type { ProtocolError } from '../protocols.ts';
 
 /** What body-parser, raw-body, http-errors and the router attach to the errors they raise. */
 interface HttpishError extends Error {
@@ -16,43 +15,28 @@ interface HttpishError extends Error {
   code?: unknown;
 }
 
-export type ProblemKind = 'too-large' | 'malformed-json' | 'too-deep' | 'encoding' | 'client';
-export type BodyProblem = { status: number; kind: ProblemKind; message: string } | 'aborted' | undefined;
+export type BodyProblem = ProtocolError | 'aborted' | undefined;
 
 /** What to answer for a request error; undefined when `err` is a server fault. */
 export function bodyProblem(err: unknown, maxBodyBytes: number): BodyProblem {
   const e = err as HttpishError;
-  if (e instanceof JsonTooDeepError) return { status: 400, kind: 'too-deep', message: e.message };
+  if (e instanceof JsonTooDeepError) {
+    return { kind: 'body_too_deep', message: e.message, issues: [{ loc: ['body', ...e.path.slice(0, 2)], msg: e.message, type: 'value_error.json_depth' }] };
+  }
   switch (e?.type) {
     case 'entity.too.large':
-      return { status: 413, kind: 'too-large', message: `The request body is larger than this server's limit of ${formatBytes(maxBodyBytes)} (set by BGE_M3_MAX_BODY_MB). Send fewer or shorter texts per request, or raise the limit.` };
+      return { kind: 'body_too_large', message: `The request body is larger than this server's limit of ${formatBytes(maxBodyBytes)} (set by BGE_M3_MAX_BODY_MB). Send fewer or shorter texts per request, or raise the limit.` };
     case 'entity.parse.failed':
-      return { status: 400, kind: 'malformed-json', message: `The request body is not valid JSON (${e.message}).` };
+      return { kind: 'malformed_json', message: `The request body is not valid JSON (${e.message}).` };
     case 'encoding.unsupported':
-      return { status: 415, kind: 'encoding', message: `${e.message}. Send the body uncompressed or with Content-Encoding gzip, deflate or br.` };
+      return { kind: 'unsupported_encoding', message: `${e.message}. Send the body uncompressed or with Content-Encoding gzip, deflate or br.` };
     case 'charset.unsupported':
-      return { status: 415, kind: 'encoding', message: `${e.message}. Send the body as UTF-8 JSON.` };
+      return { kind: 'unsupported_encoding', message: `${e.message}. Send the body as UTF-8 JSON.` };
     case 'request.aborted':
       return 'aborted';
   }
   const status = clientErrorStatus(e);
-  return status === undefined ? undefined : { status, kind: 'client', message: clientErrorDetail(e, status) };
-}
-
-/**
- * The error handler of a protocol's own router (OpenAI, TEI): answers only the
- * requests `mine` claims, since a router's error handler also sees the errors
- * of routers mounted before it. A server fault is logged and sent as status 500.
- */
-export function protocolErrorHandler(mine: (req: Request) => boolean, send: (res: Response, status: number, message: string) => void, log: Logger, maxBodyBytes: number) {
-  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent || !mine(req)) return next(err);
-    const problem = bodyProblem(err, maxBodyBytes);
-    if (problem === 'aborted') return void res.end();
-    if (problem) return send(res, problem.status, problem.message);
-    log.error(`${req.method} ${req.path} failed: ${(err as Error)?.stack ?? String(err)}`);
-    send(res, 500, 'The server hit an unexpected error; its log has the details.');
-  };
+  return status === undefined ? undefined : { kind: 'bad_request', status, message: clientErrorDetail(e, status) };
 }
 
 /** The 4xx an error carries (http-errors, body-parser, router), or undefined for a server fault. */

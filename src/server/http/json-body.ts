@@ -8,7 +8,7 @@ import { pathDeeperThan, rawJsonDeeperThan } from '../../api/json-depth.ts';
 /** No request of any API here nests beyond a handful of levels. */
 export const MAX_JSON_DEPTH = 64;
 
-/** Raised for a body nested deeper than MAX_JSON_DEPTH; errors.ts answers it with a 422 (Cog) or 400. */
+/** Raised for a body nested deeper than MAX_JSON_DEPTH; the claiming protocol's error table answers it (Cog: a 422 detail list). */
 export class JsonTooDeepError extends Error {
   readonly status = 400;
   readonly type = 'entity.too.deep';

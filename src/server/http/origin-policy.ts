@@ -5,19 +5,16 @@
 // CORS_ALLOW_ORIGINS, which then gets proper CORS answers. Clients that send
 // no Origin (curl, servers, SDKs) are not browsers and pass untouched.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendError } from '../cog/errors.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, DELETE, OPTIONS';
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Prefer, Traceparent, Tracestate';
 const EXPOSED_HEADERS = 'Location, Retry-After';
 
-/** Writes a refusal in the error shape of the API the request came to. */
-export type RefusalWriter = (req: Request, res: Response, status: number, message: string) => void;
+/** Writes the 403 in the error shape of the protocol that claims the request. */
+export type RefusalWriter = (req: Request, res: Response, message: string) => void;
 
-export const cogOrV1Refusal: RefusalWriter = (req, res, status, message) => sendError(req, res, status, 'Cross-origin request refused', message);
-
-export function originPolicy(allowOrigins: readonly string[], refuse: RefusalWriter = cogOrV1Refusal): RequestHandler {
+export function originPolicy(allowOrigins: readonly string[], refuse: RefusalWriter): RequestHandler {
   const any = allowOrigins.includes('*');
   const allows = (origin: string) => any || allowOrigins.includes(origin);
   return (req: Request, res: Response, next: NextFunction) => {
@@ -38,7 +35,7 @@ export function originPolicy(allowOrigins: readonly string[], refuse: RefusalWri
     }
     if (allowed || (SAFE_METHODS.has(req.method) && !preflight)) return next();
     req.resume(); // discard the unread body, so the connection stays usable
-    refuse(req, res, 403,
+    refuse(req, res,
       `A web page from ${JSON.stringify(origin.slice(0, 200))} may not send ${preflight ? 'this' : `a ${req.method}`} request to this server. ` +
       'To let pages from that origin call it, list the origin in CORS_ALLOW_ORIGINS.');
   };

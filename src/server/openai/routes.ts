@@ -3,13 +3,14 @@
 // vector is BGE-M3's dense vector, from the same Predictor and slots as
 // /predictions. Errors come in OpenAI's {"error": {message, type, param, code}}.
 import express, { type Request, type Response, type Router } from 'express';
+import type { ErrorKind } from '../protocols.ts';
 import { encodeFloat32Base64 } from '../../api/vector-encoding.ts';
-import { protocolErrorHandler } from '../http/body-errors.ts';
 import type { ServerContext } from '../context.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { runEmbedCall, type EmbedFailure } from '../predictions/embed-call.ts';
 import { DENSE_DIM, MODEL_ID } from '../../engine/model-facts.ts';
 import type { EmbedCall } from '../types.ts';
+import { sendOpenAIError } from './errors.ts';
 
 export const OPENAI_PATHS = ['/v1/embeddings', '/embeddings'];
 /** Inputs per request: /predictions' limit on texts. */
@@ -19,21 +20,9 @@ export const OPENAI_MAX_REQUEST_TOKENS = 300_000;
 const DEFAULT_MODEL = MODEL_ID;
 const BGE_M3_DIM = DENSE_DIM;
 
-interface ErrorFields {
-  type?: string;
-  param?: string | null;
-  code?: string | null;
-}
-
-/** OpenAI's error body; `type` follows the status as OpenAI's does unless given. */
-export function sendOpenAIError(res: Response, status: number, message: string, fields: ErrorFields = {}): void {
-  const type = fields.type ?? (status === 429 ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error');
-  const code = fields.code !== undefined ? fields.code : status === 401 ? 'invalid_api_key' : status === 429 ? 'rate_limit_exceeded' : null;
-  res.status(status).json({ error: { message, type, param: fields.param ?? null, code } });
-}
-
+/** A request this route refuses while reading it; `code` replaces the table's for its kind. */
 class BadRequest extends Error {
-  constructor(message: string, readonly param: string | null, readonly code: string | null = null) {
+  constructor(message: string, readonly param: string | null, readonly code: string | null = null, readonly kind: ErrorKind = 'invalid_input') {
     super(message);
   }
 }
@@ -48,8 +37,7 @@ export function openaiRoutes(ctx: ServerContext): Router {
   const r = express.Router();
   const json = jsonBody(ctx.config.maxBodyBytes);
   r.post(OPENAI_PATHS, json, (req, res) => embeddings(ctx, req, res));
-  r.all(OPENAI_PATHS, (req, res) => sendOpenAIError(res, 405, `Invalid method for URL (${req.method} ${req.path}): use POST.`));
-  r.use(protocolErrorHandler((req) => OPENAI_PATHS.includes(req.path), sendOpenAIError, ctx.log, ctx.config.maxBodyBytes));
+  r.all(OPENAI_PATHS, (req, res) => sendOpenAIError(res, { kind: 'method_not_allowed', message: `Invalid method for URL (${req.method} ${req.path}): use POST.` }));
   return r;
 }
 
@@ -59,7 +47,7 @@ async function embeddings(ctx: ServerContext, req: Request, res: Response): Prom
     parsed = parseRequest(req.body, ctx.predictor.info?.dim ?? BGE_M3_DIM);
   } catch (err) {
     if (!(err instanceof BadRequest)) throw err;
-    return sendOpenAIError(res, 400, err.message, { param: err.param, code: err.code });
+    return sendOpenAIError(res, { kind: err.kind, message: err.message, param: err.param, code: err.code });
   }
   const outcome = await runEmbedCall(ctx, res, parsed.call, 'openai');
   if (res.destroyed) return;
@@ -75,21 +63,10 @@ async function embeddings(ctx: ServerContext, req: Request, res: Response): Prom
 }
 
 function sendFailure(res: Response, f: EmbedFailure): void {
-  switch (f.kind) {
-    case 'input': {
-      const param = f.index === null ? 'input' : `input[${f.index}]`;
-      const hint = f.problem === 'too_long' ? '. Shorten it, or send "truncate": true (an extension of this server) to keep its first 8190 tokens' : '';
-      return sendOpenAIError(res, 400, `Invalid '${param}': ${f.message}${hint}.`, { param: 'input', code: f.problem === 'too_long' ? 'context_length_exceeded' : 'invalid_value' });
-    }
-    case 'overloaded':
-      return sendOpenAIError(res, 429, f.message);
-    case 'unavailable':
-      return sendOpenAIError(res, 503, f.message);
-    case 'canceled':
-      return sendOpenAIError(res, 503, f.message);
-    case 'failed':
-      return sendOpenAIError(res, 500, f.message);
-  }
+  if (f.kind !== 'client') return sendOpenAIError(res, f);
+  const param = f.error.index === null ? 'input' : `input[${f.error.index}]`;
+  const hint = f.error.kind === 'too_long' ? '. Shorten it, or send "truncate": true (an extension of this server) to keep its first 8190 tokens' : '';
+  sendOpenAIError(res, { kind: f.error.kind, message: `Invalid '${param}': ${f.error.message}${hint}.`, param: 'input' });
 }
 
 function parseRequest(body: unknown, dim: number): Parsed {
@@ -123,7 +100,7 @@ function parseInput(input: unknown): (string | number[])[] {
   if (input === undefined || input === null) throw new BadRequest(`'input' is a required property: ${INPUT_SHAPES}.`, 'input', null);
   if (typeof input === 'string') return [input];
   if (!Array.isArray(input)) throw new BadRequest(`Invalid type for 'input': expected ${INPUT_SHAPES}, but got ${typeName(input)}.`, 'input', 'invalid_type');
-  if (input.length === 0) throw new BadRequest("Invalid 'input': it must not be empty.", 'input', 'invalid_value');
+  if (input.length === 0) throw new BadRequest("Invalid 'input': it must not be empty.", 'input', 'invalid_value', 'empty_input');
   let inputs: (string | number[])[];
   if (input.every((x) => typeof x === 'number')) inputs = [input as number[]];
   else if (input.every((x) => typeof x === 'string')) inputs = input as string[];

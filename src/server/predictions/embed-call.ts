@@ -3,53 +3,30 @@
 // queue, and the client hanging up cancels it. The routes turn the outcome
 // into their protocol's reply.
 import type { Response } from 'express';
+import type { ClientError } from '../../api/errors.ts';
 import { logOutcome, type ServerContext } from '../context.ts';
 import { Prediction } from './prediction.ts';
 import type { EmbedCall, EmbedReply } from '../types.ts';
 
-/** Why an embed call did not produce vectors. */
+/** Why an embed call did not produce vectors: the kinds of the protocols' error tables. */
 export type EmbedFailure =
-  /** The request itself is wrong (too long, too many tokens, a bad token id); `index` names the input. */
-  | { kind: 'input'; message: string; problem: string; index: number | null }
+  /** The Predictor refused the request (too long, too many tokens, a bad token id, an invalid input); `error.index` names the input. */
+  | { kind: 'client'; error: ClientError }
   /** Every slot is taken and the waiting queue is full. */
   | { kind: 'overloaded'; message: string }
   /** Shutting down, setup failed, or the predictor has no embed(). */
   | { kind: 'unavailable'; message: string }
-  /** The model failed (an internal error; the server log has it). */
-  | { kind: 'failed'; message: string }
+  /** The model failed (the server log has it). */
+  | { kind: 'internal'; message: string }
   | { kind: 'canceled'; message: string };
 
 export type EmbedOutcome = { ok: true; value: EmbedReply } | ({ ok: false } & EmbedFailure);
-
-interface InputErrorLike {
-  message: string;
-  problem: string;
-  index: number | null;
-}
-
-/** EmbedInputError (src/api/embed-request.ts), or the Predictor's InputValidationError (e.g. a tokenizer limit). */
-function inputErrorOf(e: unknown): InputErrorLike | undefined {
-  if (!(e instanceof Error)) return undefined;
-  if (e.name === 'EmbedInputError') return e as unknown as InputErrorLike;
-  if (e.name === 'InputValidationError') return { message: e.message, problem: 'invalid', index: null };
-  return undefined;
-}
 
 export async function runEmbedCall(ctx: ServerContext, res: Response, call: EmbedCall, api: 'openai' | 'tei'): Promise<EmbedOutcome> {
   if (ctx.shutdown.requested) return { ok: false, kind: 'unavailable', message: 'The server is shutting down and accepts no new requests.' };
   if (setupFailed(ctx)) return { ok: false, kind: 'unavailable', message: 'The model failed to load; GET /health-check has the setup logs.' };
   if (!ctx.predictor.embed) return { ok: false, kind: 'unavailable', message: 'This server\'s predictor cannot embed token inputs.' };
-  let inputError: InputErrorLike | undefined;
-  const p = new Prediction({
-    api,
-    id: null,
-    input: {},
-    run: (predictor, c) =>
-      predictor.embed!(call, c).catch((e: unknown) => {
-        inputError ??= inputErrorOf(e);
-        throw e;
-      }),
-  });
+  const p = new Prediction({ api, id: null, input: {}, run: (predictor, c) => predictor.embed!(call, c) });
   if (!ctx.runner.startOrQueue(p)) {
     res.set('retry-after', '1');
     return { ok: false, kind: 'overloaded', message: `All ${ctx.runner.slots} prediction slots are busy and ${ctx.runner.queuedCount} requests are already waiting (BGE_M3_V1_QUEUE_MAX). Retry shortly.` };
@@ -63,10 +40,10 @@ export async function runEmbedCall(ctx: ServerContext, res: Response, call: Embe
   });
   await p.settled;
   if (p.status === 'succeeded') return { ok: true, value: p.output as EmbedReply };
-  if (inputError) return { ok: false, kind: 'input', message: inputError.message, problem: inputError.problem, index: inputError.index };
+  if (p.clientError) return { ok: false, kind: 'client', error: p.clientError };
   if (p.status === 'canceled') return { ok: false, kind: 'canceled', message: 'The request was canceled.' };
   if (setupFailed(ctx)) return { ok: false, kind: 'unavailable', message: 'The model failed to load; GET /health-check has the setup logs.' };
-  return { ok: false, kind: 'failed', message: 'The model failed on this request; the server log has the details.' };
+  return { ok: false, kind: 'internal', message: 'The model failed on this request; the server log has the details.' };
 }
 
 function setupFailed(ctx: ServerContext): boolean {

@@ -1,7 +1,7 @@
 // One prediction's state and its transitions. Serialization lives in
 // cog-json.ts and v1-json.ts; running it lives in runner.ts.
 import { performance } from 'node:perf_hooks';
-import type { InputIssue } from '../../api/input.ts';
+import type { ClientError } from '../../api/errors.ts';
 import { TERMINAL_STATUSES, type PredictionStatus, type PredictorLike, type WebhookEvent } from '../types.ts';
 
 export interface WebhookRequest {
@@ -41,8 +41,8 @@ export class Prediction {
   output: unknown = null;
   logs = '';
   error: string | null = null;
-  /** Set when predict() refused the input (e.g. an output too large to return): a sync Cog request answers 422. */
-  inputIssues: InputIssue[] | null = null;
+  /** Set when the Predictor refused the request (e.g. an output too large to return): each protocol answers it as the client's error. */
+  clientError: ClientError | null = null;
   readonly createdAt = new Date();
   startedAt: Date | null = null;
   completedAt: Date | null = null;
@@ -98,10 +98,10 @@ export class Prediction {
     this.finish('succeeded');
   }
 
-  markFailed(error: string, inputIssues?: InputIssue[]): void {
+  markFailed(error: string, clientError?: ClientError): void {
     if (this.terminal) return;
     this.error = error;
-    this.inputIssues = inputIssues ?? null;
+    this.clientError = clientError ?? null;
     this.finish('failed');
   }
 

@@ -1,7 +1,8 @@
 // Reads the envelope of a prediction request (Cog's PredictionRequest, and the
 // webhook fields /v1 shares with it) and the input inside it. Every problem
 // becomes a FastAPI-style detail entry, so one 422 reports them all.
-import { coerceCogInput, InputValidationError, validateInput } from '../../api/input.ts';
+import { InputValidationError } from '../../api/errors.ts';
+import { coerceCogInput, validateInput } from '../../api/input.ts';
 import type { WebhookRequest } from './prediction.ts';
 import { WEBHOOK_EVENTS, type ValidationDetail, type WebhookEvent } from '../types.ts';
 

@@ -1,6 +1,6 @@
 // Runs predictions on the Predictor: slots, the /v1 waiting queue, cancel.
 // Knows nothing about HTTP or ids; routes decide what to do when it says no.
-import type { InputIssue } from '../../api/input.ts';
+import { ClientError } from '../../api/errors.ts';
 import { clientMessage } from '../http/client-message.ts';
 import type { Prediction } from './prediction.ts';
 import type { PredictorLike } from '../types.ts';
@@ -121,19 +121,13 @@ export class Runner {
     } catch (err) {
       if (signal.aborted) return p.markCanceled();
       const e = err instanceof Error ? err : new Error(String(err));
-      const issues = inputIssuesOf(e);
-      if (!issues) this.logError(`prediction ${p.id ?? '-'} failed: ${e.stack ?? e.message}`);
+      const clientError = e instanceof ClientError ? e : undefined;
+      if (!clientError) this.logError(`prediction ${p.id ?? '-'} failed: ${e.stack ?? e.message}`);
       const message = clientMessage(e.message);
       p.appendLog(`${message}\n`);
-      p.markFailed(message, issues);
+      p.markFailed(message, clientError);
     }
   }
-}
-
-/** The issues of an InputValidationError (the Predictor refused its input): a client's mistake, not the server's. */
-function inputIssuesOf(e: Error): InputIssue[] | undefined {
-  const issues = (e as { issues?: unknown }).issues;
-  return e.name === 'InputValidationError' && Array.isArray(issues) ? (issues as InputIssue[]) : undefined;
 }
 
 /** Rejects when `signal` aborts, so a cancel never waits for the Predictor. */

@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Request, type Response, type Router } from 'express';
 import { requestOwner } from '../auth/guard.ts';
 import { addWebhook, logOutcome, traceHeaders, type ServerContext } from '../context.ts';
-import { sendV1Error, sendValidationError } from '../cog/errors.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { newPredictionId } from '../predictions/ids.ts';
 import { Prediction } from '../predictions/prediction.ts';
@@ -15,6 +14,7 @@ import { BadCursorError } from '../predictions/store.ts';
 import type { ValidationDetail } from '../types.ts';
 import { toV1Response, toV1WebhookPayload } from './json.ts';
 import { selfWebhookIssue } from '../predictions/webhook-self.ts';
+import { sendV1Error, sendV1ValidationError } from './errors.ts';
 
 const DEFAULT_MODEL = 'bge-m3-cog/bge-m3';
 const MAX_WAIT_SECONDS = 60;
@@ -49,24 +49,24 @@ export function baseUrl(req: Request): string {
 }
 
 function notFound(res: Response, id: string): void {
-  sendV1Error(res, 404, 'Not found', `No prediction ${JSON.stringify(id)}: it never existed here or has passed its retention limit.`);
+  sendV1Error(res, { kind: 'not_found', message: `No prediction ${JSON.stringify(id)}: it never existed here or has passed its retention limit.` });
 }
 
 async function create(ctx: ServerContext, req: Request, res: Response, route: { model?: string; deployment?: string }): Promise<void> {
   const body: unknown = req.body ?? {};
   const detail: ValidationDetail[] = [];
   if (!isPlainObject(body)) {
-    return sendValidationError(req, res, [{ loc: ['body'], msg: 'The request body must be a JSON object such as {"input": {"texts": ["hello"]}}.', type: 'type_error.dict' }]);
+    return sendV1ValidationError(res, [{ loc: ['body'], msg: 'The request body must be a JSON object such as {"input": {"texts": ["hello"]}}.', type: 'type_error.dict' }]);
   }
   const input = checkInput(body.input, detail);
   const webhook = parseWebhookFields(body, detail);
   if (body.version !== undefined && typeof body.version !== 'string') {
     detail.push({ loc: ['body', 'version'], msg: 'version must be a string', type: 'type_error.str' });
   }
-  if (detail.length || !input) return sendValidationError(req, res, detail);
+  if (detail.length || !input) return sendV1ValidationError(res, detail);
   const loop = await selfWebhookIssue(webhook?.url, req);
-  if (loop) return sendValidationError(req, res, [loop]);
-  if (ctx.shutdown.requested) return sendV1Error(res, 503, 'Shutting down', 'The server is shutting down and accepts no new predictions.');
+  if (loop) return sendV1ValidationError(res, [loop]);
+  if (ctx.shutdown.requested) return sendV1Error(res, { kind: 'unavailable', message: 'The server is shutting down and accepts no new predictions.' });
 
   const base = baseUrl(req);
   const version = typeof body.version === 'string' ? body.version : ctx.modelVersion;
@@ -74,7 +74,7 @@ async function create(ctx: ServerContext, req: Request, res: Response, route: { 
   if (webhook) addWebhook(ctx, p, { request: webhook, payload: () => toV1WebhookPayload(p, base), headers: traceHeaders((n) => req.get(n)) });
   if (!ctx.runner.startOrQueue(p)) {
     res.set('retry-after', '1');
-    return sendV1Error(res, 429, 'Too many predictions', `${ctx.runner.queuedCount} predictions are already waiting for a slot (BGE_M3_V1_QUEUE_MAX). Retry shortly.`);
+    return sendV1Error(res, { kind: 'overloaded', message: `${ctx.runner.queuedCount} predictions are already waiting for a slot (BGE_M3_V1_QUEUE_MAX). Retry shortly.` });
   }
   ctx.store.add(p);
   logOutcome(ctx, p, 'v1');
@@ -112,6 +112,6 @@ function list(ctx: ServerContext, req: Request, res: Response): void {
     res.json({ previous: link(page.previous), next: link(page.next), results: page.results.map((p) => toV1Response(p, base)) });
   } catch (err) {
     if (!(err instanceof BadCursorError)) throw err;
-    sendV1Error(res, 400, 'Invalid cursor', err.message);
+    sendV1Error(res, { kind: 'bad_request', title: 'Invalid cursor', message: err.message });
   }
 }

@@ -6,17 +6,13 @@
 // Embeddings come from the same Predictor and slots as /predictions.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import express, { type Request, type Response, type Router } from 'express';
-import { protocolErrorHandler } from '../http/body-errors.ts';
 import type { ServerContext } from '../context.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { runEmbedCall, type EmbedFailure } from '../predictions/embed-call.ts';
 import { DENSE_DIM, MAX_POSITION_TOKENS, MODEL_ID } from '../../engine/model-facts.ts';
 import { SERVER_VERSION, type EmbedCall, type TokenWithOffsets } from '../types.ts';
-
-export type TeiErrorType = 'Unhealthy' | 'Backend' | 'Overloaded' | 'Validation' | 'Tokenizer' | 'Empty';
-
-/** TEI's ErrorType -> status mapping (server.rs `impl From<&ErrorType> for StatusCode`). */
-const STATUS_OF: Record<TeiErrorType, number> = { Unhealthy: 503, Backend: 424, Overloaded: 429, Validation: 422, Tokenizer: 422, Empty: 400 };
+import type { ErrorKind } from '../protocols.ts';
+import { sendTeiError } from './errors.ts';
 
 /** Texts (or id arrays, or decode batches) per request: TEI's max_client_batch_size, /predictions' limit on texts. */
 export const TEI_MAX_CLIENT_BATCH_SIZE = 1024;
@@ -27,28 +23,14 @@ const BGE_M3_DIM = DENSE_DIM;
 
 export const TEI_PATHS = ['/embed', '/embed_sparse', '/tokenize', '/decode', '/info', '/rerank', '/predict'];
 
-/** TEI's routes, and POST / (TEI's /embed for clients given only the base URL). */
-export function isTeiRequest(req: Request): boolean {
-  return TEI_PATHS.includes(req.path) || (req.method === 'POST' && req.path === '/');
-}
-
-/** TEI's error body for an HTTP status (for callers that know only the status, e.g. a 401). */
-export function sendTeiError(res: Response, status: number, message: string): void {
-  const type: TeiErrorType = status === 400 ? 'Empty' : status === 424 ? 'Backend' : status === 429 ? 'Overloaded' : status === 503 ? 'Unhealthy' : 'Validation';
-  res.status(status).json({ error: message, error_type: type });
-}
-
-function teiError(res: Response, type: TeiErrorType, message: string): void {
-  res.status(STATUS_OF[type]).json({ error: message, error_type: type });
-}
-
+/** A request a route refuses; rendered through TEI's error table. */
 class TeiRequestError extends Error {
-  constructor(readonly type: TeiErrorType, message: string) {
+  constructor(readonly kind: ErrorKind, message: string) {
     super(message);
   }
 }
 
-const invalid = (message: string) => new TeiRequestError('Validation', message);
+const invalid = (message: string) => new TeiRequestError('invalid_input', message);
 
 export function teiRoutes(ctx: ServerContext): Router {
   const r = express.Router();
@@ -58,7 +40,7 @@ export function teiRoutes(ctx: ServerContext): Router {
       await fn(ctx, requestObject(req.body), res);
     } catch (err) {
       if (!(err instanceof TeiRequestError)) throw err;
-      teiError(res, err.type, err.message);
+      sendTeiError(res, { kind: err.kind, message: err.message });
     }
   };
   r.post('/embed', json, handle(embed));
@@ -68,20 +50,10 @@ export function teiRoutes(ctx: ServerContext): Router {
   r.post('/tokenize', json, handle(tokenize));
   r.post('/decode', json, handle(decode));
   r.get('/info', (_req, res) => info(ctx, res));
-  r.post('/rerank', json, (_req, res) => teiError(res, 'Backend', 'Backend error: model is not a re-ranker model (BGE-M3 has no re-ranker head: POST /predictions with a query gives dense, sparse, ColBERT and hybrid scores)'));
-  r.post('/predict', json, (_req, res) => teiError(res, 'Backend', 'Backend error: Model is not a classifier model (BGE-M3 is an embedding model: use /embed or /embed_sparse)'));
-  r.all(TEI_PATHS, (req, res) => sendTeiError(res, 405, `${req.method} is not allowed on ${req.path}.`));
-  r.use(protocolErrorHandler(isTeiRequest, sendTeiBodyError, ctx.log, ctx.config.maxBodyBytes));
+  r.post('/rerank', json, (_req, res) => sendTeiError(res, { kind: 'unsupported', message: 'Backend error: model is not a re-ranker model (BGE-M3 has no re-ranker head: POST /predictions with a query gives dense, sparse, ColBERT and hybrid scores)' }));
+  r.post('/predict', json, (_req, res) => sendTeiError(res, { kind: 'unsupported', message: 'Backend error: Model is not a classifier model (BGE-M3 is an embedding model: use /embed or /embed_sparse)' }));
+  r.all(TEI_PATHS, (req, res) => sendTeiError(res, { kind: 'method_not_allowed', message: `${req.method} is not allowed on ${req.path}.` }));
   return r;
-}
-
-/**
- * A body TEI could not read: TEI (axum) answers with plain text; this server keeps to TEI's JSON
- * error body, with 422 where the body was malformed. A server fault is TEI's Backend error.
- */
-function sendTeiBodyError(res: Response, status: number, message: string): void {
-  if (status === 500) return teiError(res, 'Backend', message);
-  sendTeiError(res, status === 400 ? 422 : status, message);
 }
 
 function requestObject(body: unknown): Record<string, unknown> {
@@ -120,20 +92,13 @@ async function embedCall(ctx: ServerContext, body: Record<string, unknown>, res:
 }
 
 function sendFailure(res: Response, f: EmbedFailure): void {
-  switch (f.kind) {
-    case 'input': {
-      const which = f.index === null ? '`inputs`' : `\`inputs\`[${f.index}]`;
-      const hint = f.problem === 'too_long' ? `. Send "truncate": true to keep ${MAX_INPUT_LENGTH - 2} of its tokens` : '';
-      return teiError(res, 'Validation', `Input validation error: ${which}: ${f.message}${hint}`);
-    }
-    case 'overloaded':
-      return teiError(res, 'Overloaded', `Model is overloaded: ${f.message}`);
-    case 'unavailable':
-    case 'canceled':
-      return teiError(res, 'Unhealthy', f.message);
-    case 'failed':
-      return teiError(res, 'Backend', `Backend error: ${f.message}`);
+  if (f.kind === 'client') {
+    const which = f.error.index === null ? '`inputs`' : `\`inputs\`[${f.error.index}]`;
+    const hint = f.error.kind === 'too_long' ? `. Send "truncate": true to keep ${MAX_INPUT_LENGTH - 2} of its tokens` : '';
+    return sendTeiError(res, { kind: f.error.kind, message: `Input validation error: ${which}: ${f.error.message}${hint}` });
   }
+  const prefix = f.kind === 'overloaded' ? 'Model is overloaded: ' : f.kind === 'internal' ? 'Backend error: ' : '';
+  sendTeiError(res, { kind: f.kind, message: `${prefix}${f.message}` });
 }
 
 /** TEI's Input: a string, an id array, or a batch of strings and id arrays. */
@@ -141,7 +106,7 @@ function parseInputs(inputs: unknown): (string | number[])[] {
   const shapes = 'a string, an array of token ids, or an array of strings and token-id arrays';
   if (typeof inputs === 'string') return [inputs];
   if (!Array.isArray(inputs)) throw invalid(`\`inputs\` must be ${shapes}.`);
-  if (inputs.length === 0) throw new TeiRequestError('Empty', 'Input validation error: `inputs` cannot be empty');
+  if (inputs.length === 0) throw new TeiRequestError('empty_input', 'Input validation error: `inputs` cannot be empty');
   if (inputs.every((x) => typeof x === 'number')) return [checkIds(inputs, '`inputs`')];
   const out = inputs.map((x, i) => {
     if (typeof x === 'string') return x;
@@ -189,8 +154,8 @@ function optionalBool(body: Record<string, unknown>, key: string): boolean | und
 // ---- /tokenize, /decode, /info
 
 function requireReady(ctx: ServerContext): void {
-  if (ctx.setup.status === 'failed') throw new TeiRequestError('Unhealthy', 'The model failed to load; GET /health-check has the setup logs.');
-  if (ctx.setup.status !== 'succeeded') throw new TeiRequestError('Unhealthy', 'The model is still loading; GET /health-check says when it is ready.');
+  if (ctx.setup.status === 'failed') throw new TeiRequestError('unavailable', 'The model failed to load; GET /health-check has the setup logs.');
+  if (ctx.setup.status !== 'succeeded') throw new TeiRequestError('not_ready', 'The model is still loading; GET /health-check says when it is ready.');
 }
 
 async function tokenize(ctx: ServerContext, body: Record<string, unknown>, res: Response): Promise<void> {
@@ -201,12 +166,12 @@ async function tokenize(ctx: ServerContext, body: Record<string, unknown>, res: 
   if (typeof inputs === 'string') texts = [inputs];
   else if (Array.isArray(inputs) && inputs.every((x) => typeof x === 'string')) texts = inputs as string[];
   else throw invalid('`inputs` must be a string or an array of strings.');
-  if (texts.length === 0) throw new TeiRequestError('Empty', 'Input validation error: `inputs` cannot be empty');
+  if (texts.length === 0) throw new TeiRequestError('empty_input', 'Input validation error: `inputs` cannot be empty');
   checkBatchSize(texts.length);
   const chars = texts.reduce((n, t) => n + t.length, 0);
   if (chars > TEI_MAX_TOKENIZE_CHARS) throw invalid(`Input validation error: \`inputs\` must have at most ${TEI_MAX_TOKENIZE_CHARS} characters in one /tokenize request. Given: ${chars}`);
   requireReady(ctx);
-  if (!ctx.predictor.tokenize) throw new TeiRequestError('Unhealthy', 'This server\'s predictor cannot tokenize.');
+  if (!ctx.predictor.tokenize) throw new TeiRequestError('unavailable', 'This server\'s predictor cannot tokenize.');
   const out: unknown[] = [];
   for (const text of texts) {
     out.push(teiTokens(text, await ctx.predictor.tokenize(text, { addSpecialTokens })));
@@ -249,16 +214,16 @@ async function decode(ctx: ServerContext, body: Record<string, unknown>, res: Re
   const batch = ids.length > 0 && ids.every((x) => Array.isArray(x)) ? (ids as unknown[][]) : [ids];
   checkBatchSize(batch.length);
   const lists = batch.map((x, i) => checkIds(x, batch.length === 1 ? '`ids`' : `\`ids\`[${i}]`));
-  if (lists.some((l) => l.length === 0)) throw new TeiRequestError('Empty', 'Input validation error: `input_ids` cannot be empty');
+  if (lists.some((l) => l.length === 0)) throw new TeiRequestError('empty_input', 'Input validation error: `input_ids` cannot be empty');
   requireReady(ctx);
-  if (!ctx.predictor.decode) throw new TeiRequestError('Unhealthy', 'This server\'s predictor cannot decode.');
+  if (!ctx.predictor.decode) throw new TeiRequestError('unavailable', 'This server\'s predictor cannot decode.');
   const out: string[] = [];
   for (const list of lists) {
     try {
       out.push(await ctx.predictor.decode(list, { skipSpecialTokens }));
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
-      throw new TeiRequestError('Tokenizer', `tokenizer error ${err.message}`);
+      throw new TeiRequestError('tokenizer', `tokenizer error ${err.message}`);
     }
   }
   res.json(out);
@@ -272,7 +237,10 @@ function teiDtype(precision: string | undefined): string {
 function info(ctx: ServerContext, res: Response): void {
   const model = ctx.predictor.info;
   if (ctx.setup.status !== 'succeeded' || !model) {
-    return teiError(res, 'Unhealthy', ctx.setup.status === 'failed' ? 'The model failed to load; GET /health-check has the setup logs.' : 'The model is still loading; GET /health-check says when it is ready.');
+    const failed = ctx.setup.status === 'failed';
+    return sendTeiError(res, failed
+      ? { kind: 'unavailable', message: 'The model failed to load; GET /health-check has the setup logs.' }
+      : { kind: 'not_ready', message: 'The model is still loading; GET /health-check says when it is ready.' });
   }
   res.json({
     model_id: MODEL_ID,

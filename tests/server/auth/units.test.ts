@@ -11,7 +11,7 @@ import { FailureBackoff } from '../../../src/server/auth/backoff.ts';
 import { KeySet, keyProblem, parseKeyFile, parseKeyList, shortKeyHash } from '../../../src/server/auth/keys.ts';
 import { bearerToken, type ErrorShape } from '../../../src/server/auth/guard.ts';
 import { openServerAuth } from '../../../src/server/auth/server-auth.ts';
-import { cogErrorShape } from '../../../src/server/protocols.ts';
+import { cogErrorShape } from '../../../src/server/cog/protocol.ts';
 import { DEFAULT_CONFIG, readServerConfig } from '../../../src/server/config.ts';
 import { createLogger } from '../../../src/server/log.ts';
 

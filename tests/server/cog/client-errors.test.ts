@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type { Request, Response } from 'express';
-import { errorHandler } from '../../../src/server/cog/errors.ts';
+import { errorHandler } from '../../../src/server/app.ts';
 import { MAX_JSON_DEPTH } from '../../../src/server/http/json-body.ts';
 import type { RunningServer } from '../../../src/server/start.ts';
 import { FakePredictor } from '../../helpers/server/fake-predictor.ts';

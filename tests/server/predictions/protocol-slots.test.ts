@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import OpenAI from 'openai';
+import { InputValidationError } from '../../../src/api/errors.ts';
 import type { EmbedCall, EmbedReply, PredictorLike } from '../../../src/server/types.ts';
 import { call, eventually, startTestServer, waitForHealth } from '../../helpers/server/helpers.ts';
 import { assertTeiResponse } from '../../helpers/server/tei-openapi.ts';
@@ -103,7 +104,7 @@ test('a refused input from the Predictor is the protocol\'s invalid-request erro
       throw new Error('not used');
     },
     async embed(req) {
-      if (req.inputs[0] === 'refuse') throw Object.assign(new Error('texts[0] is longer than the character limit'), { name: 'InputValidationError' });
+      if (req.inputs[0] === 'refuse') throw new InputValidationError([{ field: 'texts', loc: ['texts', 0], type: 'value_error', message: 'texts[0] is longer than the character limit' }]);
       throw new Error('ORT failed at /secret/path/model.onnx');
     },
   };
