@@ -8,6 +8,7 @@ import { ModelWorker } from './src/engine/worker/model-worker.ts';
 import type { PredictorObserver } from './src/engine/observer.ts';
 import type { SessionSettings } from './src/engine/onnx/onnx-model.ts';
 import { envPrecision, type Precision } from './src/engine/onnx/precision.ts';
+import { parseInt8WeightsSetting, type Int8WeightChoice, type Int8WeightsSetting } from './src/engine/onnx/int8-weights.ts';
 import { abortError, Scheduler, type SchedulerOptions } from './src/engine/batching/scheduler.ts';
 import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenizer.ts';
@@ -34,6 +35,8 @@ export interface SetupOptions {
   session?: SessionSettings;
   /** 'fp32' (exact, the default) or 'int8' (dynamically quantized weight MatMuls); default BGE_M3_PRECISION. */
   precision?: Precision;
+  /** int8 weights: 8-bit, 7-bit, or 'auto' by the CPU's flags; default BGE_M3_INT8_WEIGHTS, then auto. */
+  int8Weights?: Int8WeightsSetting;
   /** Batching beyond the token budget; benchmarks set arrivalBatchSize for the naive baseline. */
   scheduler?: Pick<SchedulerOptions, 'minFill' | 'arrivalBatchSize'>;
   /** Restarts of a dead model worker before the model is defunct; default BGE_M3_WORKER_RESTARTS or 3. */
@@ -52,6 +55,8 @@ export interface ModelInfo {
   dim: number;
   maxBatchTokens: number;
   precision: Precision;
+  /** For int8: 8-bit or 7-bit weights, and why. */
+  int8Weights?: Int8WeightChoice;
 }
 
 interface Loaded {
@@ -103,7 +108,8 @@ export class Predictor {
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
     const maxBatchTokens = opts.maxBatchTokens ?? envInt('BGE_M3_MAX_BATCH_TOKENS') ?? DEFAULT_MAX_BATCH_TOKENS;
     const precision = opts.precision ?? envPrecision();
-    const settings = { intraOpThreads: envInt('BGE_M3_THREADS'), spinThreads: envFlag('BGE_M3_SPIN_THREADS'), precision, ...opts.session };
+    const int8Weights = opts.int8Weights ?? parseInt8WeightsSetting(process.env.BGE_M3_INT8_WEIGHTS, 'BGE_M3_INT8_WEIGHTS');
+    const settings = { intraOpThreads: envInt('BGE_M3_THREADS'), spinThreads: envFlag('BGE_M3_SPIN_THREADS'), precision, int8Weights, ...opts.session };
     /** A worker that has passed its warm-up run; one that fails it is released. */
     const startWorker = async () => {
       const worker = await ModelWorker.start(files, settings);
@@ -126,7 +132,7 @@ export class Predictor {
       onBatch: (stats) => { for (const o of this.observers) o.batch?.(stats); },
     });
     const layout = first.layout.kind === 'backbone' ? `${first.layout.hidden} + .pt heads` : `heads in graph (${Object.values(first.layout.outputs).join(', ')})`;
-    this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision }, tokenizerPath: files.tokenizer };
+    this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision, int8Weights: first.int8Weights }, tokenizerPath: files.tokenizer };
     log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}, precision ${first.precision}${settings.spinThreads ? ', onnxruntime threads spin between operators' : ''}`);
   }
 

@@ -5,7 +5,7 @@ import type { QuantizeOptions } from '../src/engine/onnx/quantize-matmuls.ts';
 export const VARIANTS: Record<string, Partial<QuantizeOptions>> = {
   'all u8 per-channel': { weightType: 'uint8', reduceRange: false },
   'all u8 per-tensor': { weightType: 'uint8', reduceRange: false, perChannel: false },
-  'all s8 per-channel': { weightType: 'int8', reduceRange: false },
-  'all s8 per-channel 7-bit (default)': { weightType: 'int8', reduceRange: true },
+  'all s8 per-channel 7-bit (auto without VNNI)': { weightType: 'int8', reduceRange: true },
+  'all s8 per-channel 8-bit (auto with VNNI)': { weightType: 'int8', reduceRange: false },
   'ffn u8 per-channel': { weightType: 'uint8', reduceRange: false, scope: 'ffn' },
 };

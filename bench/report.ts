@@ -116,6 +116,7 @@ export function renderReport(input: ReportInput): string {
     `Command: \`${input.command}\` — ${input.date}, ${num(input.durationMs / 60000, 1)} min.`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${num(m.memoryGiB, 1)} GiB RAM, ${m.os}; Node ${m.node}, onnxruntime-node ${m.onnxruntime}, @huggingface/transformers ${m.transformersJs}.`,
+    `CPU int8 features: ${m.int8}.`,
     `Load average (1, 5, 15 min) before: ${input.loadBefore}; after: ${input.loadAfter}.`,
     `Model: ${input.generated ? 'the generated full-size BGE-M3' : 'BGE-M3'} in \`${input.modelDir}\` (weights ${gib(input.weightBytes)}); token budget ${input.maxBatchTokens} padded tokens per batch.`,
     '',

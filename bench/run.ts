@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const opts = parseOptions();
   const started = Date.now();
   const loadBefore = loadAverage();
+  console.log(`CPU: ${describeMachine().cpu}; int8: ${describeMachine().int8}`);
   console.log(`load average before: ${loadBefore}${Number(loadBefore.split(',')[0]) > 1 ? ' (is something else running? numbers may be disturbed)' : ''}`);
   const modelDir = opts.weights ? path.resolve(opts.weights) : ensureFullModel(console.log);
   const transformersDir = ensureTransformersJsDir(modelDir);

@@ -2,7 +2,9 @@
 // directory `.bge-m3-int8/<model name>/` beside the model (or under the given
 // root) holds model.onnx, its external data, and manifest.json, which names
 // the format version, the quantization options and each source file's size,
-// mtime and SHA-256.
+// mtime and SHA-256, and which int8 weights were chosen and why. Other
+// options (8-bit instead of 7-bit weights, say) rebuild it: a cache made for
+// one choice is never served for the other.
 //
 // Reuse check: size and mtime of every source must match the manifest (cheap);
 // when only an mtime differs (a copy, a touch), the file is hashed and the
@@ -15,6 +17,7 @@ import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { writeFileAtomic, writeAll } from '../weights/atomic-file.ts';
 import { hashFile } from '../weights/hashing.ts';
+import type { Int8WeightChoice } from './int8-weights.ts';
 import { DEFAULT_QUANTIZE, quantizeMatMuls, type QuantizeOptions, type QuantizeResult } from './quantize-matmuls.ts';
 import { externalRef } from './tensor-bytes.ts';
 
@@ -32,7 +35,7 @@ const EXTERNAL_THRESHOLD = 1024;
 const ALIGN = 4096;
 
 interface SourceFile { name: string; size: number; mtimeMs: number; sha256: string }
-interface Manifest { format: number; options: QuantizeOptions; sources: SourceFile[]; result: QuantizeResult }
+interface Manifest { format: number; options: QuantizeOptions; int8Weights?: Int8WeightChoice; sources: SourceFile[]; result: QuantizeResult }
 
 export interface Int8Model {
   /** The quantized model file to open. */
@@ -48,14 +51,14 @@ export function int8CacheDir(modelPath: string, root?: string): string {
 }
 
 /** The cached int8 model for `modelPath`, built (or rebuilt) when missing or stale. */
-export async function ensureInt8Model(modelPath: string, opts: QuantizeOptions = DEFAULT_QUANTIZE, root?: string): Promise<Int8Model> {
+export async function ensureInt8Model(modelPath: string, opts: QuantizeOptions = DEFAULT_QUANTIZE, root?: string, choice?: Int8WeightChoice): Promise<Int8Model> {
   const dir = int8CacheDir(modelPath, root);
   const sources = sourceFiles(modelPath);
   const manifest = readManifest(dir);
   if (manifest && (await stillValid(manifest, sources, opts, dir))) {
     return { modelPath: path.join(dir, MODEL_FILE), reused: true, result: manifest.result };
   }
-  const built = await build(modelPath, sources, opts, dir);
+  const built = await build(modelPath, sources, opts, dir, choice);
   return { modelPath: path.join(dir, MODEL_FILE), reused: false, result: built.result };
 }
 
@@ -96,7 +99,7 @@ async function stillValid(m: Manifest, sources: string[], opts: QuantizeOptions,
   return true;
 }
 
-async function build(modelPath: string, sources: string[], opts: QuantizeOptions, dir: string): Promise<Manifest> {
+async function build(modelPath: string, sources: string[], opts: QuantizeOptions, dir: string, int8Weights?: Int8WeightChoice): Promise<Manifest> {
   const described: SourceFile[] = [];
   for (const file of sources) {
     const st = statSync(file);
@@ -109,7 +112,7 @@ async function build(modelPath: string, sources: string[], opts: QuantizeOptions
   try {
     writeExternal(model.graph!.initializer ?? [], path.dirname(modelPath), path.join(temp, DATA_FILE));
     writeFileSync(path.join(temp, MODEL_FILE), onnx.ModelProto.encode(model).finish());
-    const manifest: Manifest = { format: INT8_FORMAT_VERSION, options: opts, sources: described, result };
+    const manifest: Manifest = { format: INT8_FORMAT_VERSION, options: opts, int8Weights, sources: described, result };
     writeFileSync(path.join(temp, MANIFEST), JSON.stringify(manifest, null, 1));
     replaceDir(temp, dir);
     return manifest;

@@ -7,6 +7,7 @@ import { HEAD_INPUT, HEAD_MASK, HEAD_OUTPUT, colbertHeadGraph, denseHeadGraph, s
 import { MODEL_ID } from '../model-facts.ts';
 import type { ModelFiles } from '../weights/model-files.ts';
 import { openBackbone } from './backbone-session.ts';
+import type { Int8WeightChoice, Int8WeightsSetting } from './int8-weights.ts';
 import { loadPrecision, type Precision } from './precision.ts';
 import type { QuantizeOptions } from './quantize-matmuls.ts';
 import { loadLinearPt } from '../torch/linear-pt.ts';
@@ -33,6 +34,10 @@ export interface SessionSettings {
   attentionRows?: number;
   /** 'int8' runs the backbone's weight MatMuls dynamically quantized (onnx/precision.ts); default 'fp32'. */
   precision?: Precision;
+  /** 8-bit or 7-bit int8 weights; 'auto' (the default) decides by the CPU (onnx/int8-weights.ts). */
+  int8Weights?: Int8WeightsSetting;
+  /** CPU flags to decide by instead of /proc/cpuinfo's, for tests; null means unknown. */
+  cpuFlags?: string[] | null;
   /** Overrides of the int8 rewrite's choices, for the studies in bench/. */
   quantize?: Partial<QuantizeOptions>;
   /** Where the int8 model is cached; default beside the model file. */
@@ -60,11 +65,13 @@ export class BgeM3Onnx {
     readonly attention: string,
     /** What precision the backbone runs in, and how it got there, for the setup log. */
     readonly precision: string,
+    /** For int8: which weights were chosen, and why. */
+    readonly int8Weights?: Int8WeightChoice,
   ) {}
 
   static async load(files: ModelFiles, settings: SessionSettings = {}): Promise<BgeM3Onnx> {
     const options = sessionOptions(settings);
-    const { modelPath, description } = await loadPrecision(files.model, settings);
+    const { modelPath, description, int8Weights } = await loadPrecision(files.model, settings);
     const { session, attention } = await openBackbone(modelPath, options, settings.attentionRows).catch((err: Error) => {
       throw new Error(`onnxruntime could not load ${files.model}: ${err.message}. If the model has external data (model.onnx_data), it must sit beside the model file; a partial download also causes this: run \`npm run weights\` again.`);
     });
@@ -74,7 +81,7 @@ export class BgeM3Onnx {
       if (!session.inputNames.includes(name)) throw new Error(`${files.model} has inputs [${session.inputNames.join(', ')}]; a BGE-M3 export takes input_ids and attention_mask.`);
     }
     const heads = layout.kind === 'backbone' ? await loadHeads(files, options) : null;
-    return new BgeM3Onnx(session, layout, heads, session.inputNames.includes('token_type_ids'), fixedBatchOf(session), attention, description);
+    return new BgeM3Onnx(session, layout, heads, session.inputNames.includes('token_type_ids'), fixedBatchOf(session), attention, description, int8Weights);
   }
 
   async run(batch: TokenIds[], need: Need): Promise<TextEmbedding[]> {

@@ -30,6 +30,7 @@ export class ModelWorker {
   get fixedBatch(): number | null { return this.summary.fixedBatch; }
   get attention(): string { return this.summary.attention; }
   get precision(): string { return this.summary.precision; }
+  get int8Weights(): ModelSummary['int8Weights'] { return this.summary.int8Weights; }
 
   static start(files: ModelFiles, settings: SessionSettings = {}): Promise<ModelWorker> {
     const init: WorkerInit = { entry: new URL('./thread.ts', import.meta.url).href, files, settings };

@@ -32,7 +32,7 @@ try {
       send({ kind: 'error', id: msg.id, message: (err as Error).message });
     }
   });
-  send({ kind: 'ready', summary: { layout: model.layout, fixedBatch: model.fixedBatch, attention: model.attention, precision: model.precision } });
+  send({ kind: 'ready', summary: { layout: model.layout, fixedBatch: model.fixedBatch, attention: model.attention, precision: model.precision, int8Weights: model.int8Weights } });
 } catch (err) {
   send({ kind: 'setup-failed', message: (err as Error).message });
 }

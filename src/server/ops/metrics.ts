@@ -30,6 +30,7 @@ export class ServerMetrics {
     new Gauge({ name: `${P}queue_predictions`, help: 'Predictions waiting for a free slot (/v1, status starting).', registers: [this.registry], collect() { this.set(runner.queuedCount); } });
     new Gauge({ name: `${P}predictions_running`, help: 'Predictions holding a slot.', registers: [this.registry], collect() { this.set(runner.runningCount); } });
     new Gauge({ name: `${P}prediction_slots`, help: 'Prediction slots (COG_MAX_CONCURRENCY).', registers: [this.registry], collect() { this.set(runner.slots); } });
+    new Gauge({ name: `${P}model_info`, help: 'The loaded model: 1 with its precision and, for int8, its weight bits (8 or 7, chosen by the CPU) as labels; absent before setup.', labelNames: ['precision', 'int8_weight_bits'], registers: [this.registry], collect() { modelInfo(this, predictor); } });
     new Gauge({ name: `${P}ready`, help: '1 while GET /health answers 200 (setup done, model worker alive, not shutting down), else 0.', registers: [this.registry], collect() { this.set(ready() ? 1 : 0); } });
     predictor.observe?.({ batch: (s) => this.onBatch(s), worker: (s) => this.onWorker(s) });
   }
@@ -68,6 +69,12 @@ export class ServerMetrics {
   private onWorker(s: WorkerStatus): void {
     if (s.state === 'alive') this.restarts.inc();
   }
+}
+
+function modelInfo(g: Gauge<'precision' | 'int8_weight_bits'>, predictor: PredictorLike): void {
+  g.reset();
+  const info = predictor.info;
+  if (info) g.set({ precision: info.precision ?? 'fp32', int8_weight_bits: info.int8Weights ? String(info.int8Weights.bits) : '' }, 1);
 }
 
 /** The matched route's pattern (`/predictions/:id`), `/playground/*` for static files, else `unmatched`. */

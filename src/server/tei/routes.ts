@@ -258,5 +258,7 @@ function info(ctx: ServerContext, res: Response): void {
     version: SERVER_VERSION,
     sha: null,
     docker_label: null,
+    // This server's extension: for int8, which weights the CPU got and why.
+    ...(model.int8Weights && { int8_weights: { bits: model.int8Weights.bits, reason: model.int8Weights.reason } }),
   });
 }

@@ -5,6 +5,8 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { readCpuFeatures } from '../../../src/engine/onnx/cpu-features.ts';
+import { chooseInt8Weights } from '../../../src/engine/onnx/int8-weights.ts';
 import { call, startTestServer, waitForHealth } from '../../helpers/server/helpers.ts';
 import { ensureTestModels } from '../../helpers/model/test-models.ts';
 import { cli } from '../../helpers/run-cli.ts';
@@ -12,13 +14,16 @@ import { cli } from '../../helpers/run-cli.ts';
 /** Keeps the int8 caches out of the shared test-model folders (whose contents other tests compare). */
 const INT8_CACHE = mkdtempSync(path.join(os.tmpdir(), 'bge-int8-cli-'));
 process.env.BGE_M3_INT8_CACHE = INT8_CACHE;
+/** What auto picks on the machine running the tests: 8-bit weights with VNNI, else 7-bit. */
+const AUTO = chooseInt8Weights('auto', readCpuFeatures());
 
 test('predict --precision int8 runs the quantized model and says so in the setup log', async () => {
   const weights = (await ensureTestModels()).dirs.official;
   const r = await cli(['predict', '-i', 'texts=["hello world"]', '--weights', weights, '--precision', 'int8']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).dense_vecs.length, 1);
-  assert.match(r.stderr, /precision int8 \(12 weight MatMuls dynamically quantized, int8 7-bit per-channel weights/);
+  assert.match(r.stderr, new RegExp(`precision int8 \\(12 weight MatMuls dynamically quantized, int8 ${AUTO.bits}-bit per-channel weights`));
+  assert.ok(r.stderr.includes(`${AUTO.bits}-bit by ${AUTO.reason}; kernel self-test passed`), 'the log says why');
   assert.equal(readdirSync(INT8_CACHE).length, 1, 'cached under BGE_M3_INT8_CACHE, not beside the shared test model');
 });
 
@@ -56,6 +61,9 @@ test('the health check and TEI\'s /info report the precision, with a notice the 
     assert.equal(p.status, 200);
     const info = await call(s.url, 'GET', '/info');
     assert.equal(info.body.model_dtype, 'int8', 'TEI\'s /info names the precision');
+    assert.deepEqual(info.body.int8_weights, { bits: AUTO.bits, reason: AUTO.reason }, '/info says which int8 weights and why');
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    assert.match(metrics, new RegExp(`^bge_m3_model_info\\{precision="int8",int8_weight_bits="${AUTO.bits}"\\} 1$`, 'm'));
   } finally {
     await s.close();
     if (saved === undefined) delete process.env.BGE_M3_PRECISION;
