@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { cogErrorShape, openaiErrorShape, refusalByApi, teiErrorShape, v1ErrorShape } from './protocols.ts';
 import type { ServerContext } from './context.ts';
 import { errorHandler, notFound } from './cog/errors.ts';
+import { allowedHostsGuard } from './http/allowed-hosts.ts';
 import { originPolicy } from './http/origin-policy.ts';
 import { cogRoutes } from './cog/routes.ts';
 import { healthRoutes } from './ops/health-routes.ts';
@@ -16,9 +17,13 @@ import { v1Routes } from './replicate/routes.ts';
 export function createApp(ctx: ServerContext): Express {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip (the failed-key backoff's address) comes from X-Forwarded-For only through the proxies TRUST_PROXY names.
+  app.set('trust proxy', ctx.config.trustProxy);
   app.use(ctx.metrics.http);
   // Before every route, so routes added later get them too.
   app.use(securityHeaders(ctx.webDir));
+  // Host first: a page on a rebound DNS name is same-origin to the origin policy, but its Host is not ours.
+  app.use(allowedHostsGuard(ctx.allowedHosts, refusalByApi));
   app.use(originPolicy(ctx.config.corsAllowOrigins, refusalByApi));
   app.use(healthRoutes(ctx));
   app.use('/metrics', ctx.auth.metricsGuard(cogErrorShape));
