@@ -4,7 +4,9 @@
 import express, { type Express } from 'express';
 import type { ServerContext } from './context.ts';
 import { cogErrorShape, cogProtocol } from './cog/protocol.ts';
+import { allowedHostsGuard } from './http/allowed-hosts.ts';
 import { errorHandler as protocolErrorHandler, notFound } from './http/error-handlers.ts';
+import type { RefusalWriter } from './http/origin-policy.ts';
 import { originPolicy } from './http/origin-policy.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Logger } from './log.ts';
@@ -32,10 +34,15 @@ export function errorHandler(log: Logger, maxBodyBytes: number) {
 export function createApp(ctx: ServerContext): Express {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip (the failed-key backoff's address) comes from X-Forwarded-For only through the proxies TRUST_PROXY names.
+  app.set('trust proxy', ctx.config.trustProxy);
   app.use(ctx.metrics.http);
   // Before every route, so routes added later get them too.
   app.use(securityHeaders(ctx.webDir));
-  app.use(originPolicy(ctx.config.corsAllowOrigins, (req, res, message) => claimant(req).sendError(res, { kind: 'forbidden', message })));
+  const forbidden: RefusalWriter = (req, res, message) => claimant(req).sendError(res, { kind: 'forbidden', message });
+  // Host first: a page on a rebound DNS name is same-origin to the origin policy, but its Host is not ours.
+  app.use(allowedHostsGuard(ctx.allowedHosts, forbidden));
+  app.use(originPolicy(ctx.config.corsAllowOrigins, forbidden));
   app.use(healthRoutes(ctx));
   app.use('/metrics', ctx.auth.metricsGuard(cogErrorShape));
   app.use(metricsRoutes(ctx.metrics));

@@ -1,6 +1,8 @@
 // Server settings: defaults, and how they are read from the environment
 // (Cog's own variable names where Cog has one, BGE_M3_* otherwise).
 import { keyProblem, parseKeyList } from './auth/keys.ts';
+import { parseAllowedHosts, type HostPattern } from './http/allowed-hosts.ts';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.ts';
 import type { LogLevel } from './log.ts';
 
 export interface ServerConfig {
@@ -46,6 +48,10 @@ export interface ServerConfig {
   readyFile: string | null;
   /** Other origins whose web pages may call this server (CORS_ALLOW_ORIGINS, comma-separated; `*` for any). */
   corsAllowOrigins: string[];
+  /** Host names the server answers to besides localhost, loopback and its listening addresses (ALLOWED_HOSTS). */
+  allowedHosts: HostPattern[];
+  /** Proxies trusted to name the client in X-Forwarded-For (TRUST_PROXY, as Express's "trust proxy"); false: none. */
+  trustProxy: TrustProxy;
 }
 
 export const DEFAULT_MAX_CONCURRENCY = 32;
@@ -71,6 +77,8 @@ export const DEFAULT_CONFIG: Readonly<ServerConfig> = {
   metricsApiKey: null,
   readyFile: null,
   corsAllowOrigins: [],
+  allowedHosts: [],
+  trustProxy: false,
 };
 
 export const COG_READY_FILE = '/var/run/cog/ready';
@@ -106,6 +114,8 @@ export function readServerConfig(env: Env = process.env, cogYaml?: string): Serv
   c.metricsApiKey = env.METRICS_API_KEY ? checkedKeys('METRICS_API_KEY', [env.METRICS_API_KEY.trim()])[0] : null;
   c.readyFile = readyFileVar(env);
   c.corsAllowOrigins = originsVar(env, 'CORS_ALLOW_ORIGINS') ?? c.corsAllowOrigins;
+  if (env.ALLOWED_HOSTS?.trim()) c.allowedHosts = parseAllowedHosts(env.ALLOWED_HOSTS);
+  if (env.TRUST_PROXY?.trim()) c.trustProxy = parseTrustProxy(env.TRUST_PROXY);
   return c;
 }
 

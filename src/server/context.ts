@@ -1,6 +1,7 @@
 // What every route handler shares: settings, setup state, the runner, the
 // /v1 store, webhook deliveries, and the shutdown switch.
 import type { ServerAuth } from './auth/server-auth.ts';
+import type { HostPattern } from './http/allowed-hosts.ts';
 import type { ServerConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { ServerMetrics } from './ops/metrics.ts';
@@ -32,6 +33,8 @@ export interface ServerContext {
   shutdown: { readonly requested: boolean; request(reason: string): void };
   /** API keys: guard(shape) goes in front of every route that does work. */
   auth: ServerAuth;
+  /** The Host names requests may carry: this machine's own (ownHosts) and config.allowedHosts. */
+  allowedHosts: HostPattern[];
 }
 
 export function healthStatus(ctx: ServerContext): HealthStatus {

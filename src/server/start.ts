@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
+import { ownHosts } from './http/allowed-hosts.ts';
 import { openServerAuth, type AuthTestHooks, type ServerAuth } from './auth/server-auth.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
@@ -99,6 +100,7 @@ function createContext(config: ServerConfig, log: Logger, predictor: PredictorLi
     modelVersion: createHash('sha256').update(JSON.stringify(buildOpenApiSchema())).digest('hex'),
     shutdown,
     auth,
+    allowedHosts: [...ownHosts(opts.host ?? '0.0.0.0'), ...config.allowedHosts],
   };
 }
 

@@ -14,7 +14,7 @@ export interface PredictorLike {
   tokenize?(text: string, opts: { addSpecialTokens: boolean }): Promise<TokenWithOffsets[]>;
   decode?(ids: readonly number[], opts: { skipSpecialTokens: boolean }): Promise<string>;
   /** Known after setup. */
-  readonly info?: { dim: number; maxBatchTokens: number; precision?: string; int8Weights?: { bits: number; reason: string } };
+  readonly info?: { dim: number; maxBatchTokens: number; precision?: string; int8Weights?: { bits: number; reason: string }; weights?: string };
 }
 
 /** Predictor.embed's request (src/api/embed-request.ts), as the server sees it. */

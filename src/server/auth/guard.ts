@@ -51,7 +51,7 @@ export function requireApiKey(o: KeyCheckOptions): RequestHandler {
       marks[CHECKED_BY] = o.keys;
       return next();
     }
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown'; // the client behind TRUST_PROXY's proxies
     const delay = o.backoff.fail(address);
     o.log.debug(`401 for ${req.method} ${req.originalUrl.split('?')[0].slice(0, 200)} from ${address}: ${token === undefined ? 'no bearer token' : 'unknown key'}${delay ? `, answered after ${delay} ms` : ''}`);
     if (delay > 0) await wait(delay);

@@ -6,7 +6,34 @@ import { WEBHOOK_EVENTS } from '../types.ts';
 
 type Json = Record<string, unknown>;
 
-export function buildOpenApiSchema(): Json {
+/**
+ * The document /openapi.json serves. With `bearer` (API keys are on), the
+ * routes that need a key declare the HTTP bearer scheme; the version hash is
+ * computed without it, so turning keys on does not make a new model version.
+ */
+export function buildOpenApiSchema(opts: { bearer?: boolean } = {}): Json {
+  const doc = baseDocument();
+  return opts.bearer ? withBearer(doc) : doc;
+}
+
+const BEARER = 'HTTPBearer';
+/** Paths whose every operation needs a key when keys are on (the guard in app.ts). */
+const KEYED_PATHS = ['/predictions', '/predictions/{prediction_id}', '/predictions/{prediction_id}/cancel', '/shutdown'];
+
+function withBearer(doc: Json): Json {
+  const components = doc.components as Json;
+  components.securitySchemes = { [BEARER]: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS or API_KEYS_FILE.' } };
+  const paths = doc.paths as Record<string, Record<string, Json>>;
+  for (const p of KEYED_PATHS) {
+    for (const op of Object.values(paths[p])) {
+      op.security = [{ [BEARER]: [] }];
+      op.responses = { ...(op.responses as Json), '401': { description: 'Missing or invalid API key' } };
+    }
+  }
+  return doc;
+}
+
+function baseDocument(): Json {
   return {
     openapi: '3.0.2',
     info: { title: 'Cog', version: '0.1.0' },

@@ -24,7 +24,7 @@ export function cogRoutes(ctx: ServerContext): Router {
    * end, as in Cog.
    */
   const active = new Map<string, Prediction>();
-  const openapi = buildOpenApiSchema();
+  const openapi = buildOpenApiSchema({ bearer: ctx.auth.enabled });
 
   r.get('/', (req, res) => {
     if (prefersHtml(req) && playgroundPresent(ctx.webDir)) return res.redirect(302, '/playground/');

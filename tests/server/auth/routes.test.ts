@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { before, after, describe, test } from 'node:test';
+import { createHash } from 'node:crypto';
 import { shortKeyHash } from '../../../src/server/auth/keys.ts';
+import { buildOpenApiSchema } from '../../../src/server/cog/openapi.ts';
 import type { RunningServer } from '../../../src/server/start.ts';
 import { FakePredictor } from '../../helpers/server/fake-predictor.ts';
 import { call, eventually, startTestServer, waitForHealth, WebhookReceiver } from '../../helpers/server/helpers.ts';
@@ -137,6 +139,21 @@ describe('with API keys on', () => {
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<title>BGE-M3 playground<\/title>/);
     assert.equal((await fetch(`${s.url}/playground/js/api.js`)).status, 200);
+  });
+
+  test('/openapi.json declares the bearer scheme on exactly the Cog routes that need a key; the model version ignores it', async () => {
+    const doc = (await call(s.url, 'GET', '/openapi.json')).body;
+    assert.deepEqual(doc.components.securitySchemes.HTTPBearer, { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS or API_KEYS_FILE.' });
+    // The list above also tries other spellings of each path (case, a trailing slash): one template each.
+    const template = (path: string) => path.toLowerCase().replace(/(.)\/$/, '$1').replace(/^\/predictions\/[^/]+/, '/predictions/{prediction_id}');
+    const keyed = [...new Set(protectedRoutes().filter((r) => r.api === 'cog').map((r) => `${r.method.toLowerCase()} ${template(r.path)}`))];
+    const declared = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown }>>)
+      .flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => op.security).map(([method]) => `${method} ${path}`));
+    assert.deepEqual(declared.sort(), keyed.sort());
+    const created = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['hi'] } }, AUTH);
+    assert.equal(created.status, 201);
+    const unkeyed = createHash('sha256').update(JSON.stringify(buildOpenApiSchema())).digest('hex');
+    assert.equal(created.body.version, unkeyed, 'the same version as a server without keys');
   });
 
   test('a valid key works on every API and is answered at once, whatever its address failed before', async () => {

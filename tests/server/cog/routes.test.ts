@@ -67,7 +67,9 @@ describe('discovery routes', () => {
     assert.deepEqual(Object.keys(r.body.setup), ['started_at', 'completed_at', 'logs', 'status']);
     assert.equal(r.body.setup.status, 'succeeded');
     assert.match(r.body.setup.started_at, COG_TIME);
-    assert.match(r.body.setup.logs, /Loading BGE-M3 from/);
+    assert.match(r.body.setup.logs, /Loading BGE-M3 from the weights folder/);
+    assert.ok(!r.body.setup.logs.includes(await officialWeights()), 'paths relative to the weights folder, never absolute');
+    assert.doesNotMatch(r.body.setup.logs, /(^|\s)\/[\w.-]+\/[\w.-]+/m, 'no absolute path at all');
   });
 
   test('GET /openapi.json: Cog\'s layout around schema.json\'s Input and Output', async () => {
@@ -211,12 +213,15 @@ describe('async predictions', () => {
 describe('setup failures', () => {
   test('an empty weights directory: SETUP_FAILED, logs say what is wrong and how to fix it', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'bge-empty-'));
-    const bad = await startTestServer({ weights: empty });
+    const serverLog: string[] = [];
+    const bad = await startTestServer({ weights: empty, log: (line) => serverLog.push(line) });
     try {
       const h = await waitForHealth(bad.url, ['SETUP_FAILED']);
       assert.equal(h.setup.status, 'failed');
       assert.match(h.setup.logs, /Error while loading predictor/);
-      assert.ok(h.setup.logs.includes(empty), 'names the directory');
+      assert.match(h.setup.logs, /the weights folder/, 'names the directory, as the user pointed at it');
+      assert.ok(!h.setup.logs.includes(empty) && !h.setup.logs.includes(tmpdir()), 'no absolute path reaches clients');
+      assert.ok(serverLog.some((l) => l.includes(empty)), 'the server\'s own log has the whole path');
       assert.match(h.setup.logs, /BGE_M3_WEIGHTS|npm run weights/);
       const r = await call(bad.url, 'POST', '/predictions', { input: { texts: ['a'] } });
       assert.equal(r.status, 503);

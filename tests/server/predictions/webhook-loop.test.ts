@@ -13,7 +13,8 @@ import { startServerProcess, type ServerProcess } from '../../helpers/server/ser
 let srv: ServerProcess;
 
 before(async () => {
-  srv = await startServerProcess();
+  // The proxy tests below reach the server as embed.example.com.
+  srv = await startServerProcess({ ALLOWED_HOSTS: 'embed.example.com' });
 });
 
 after(() => srv.stop());
