@@ -18,9 +18,7 @@ export async function serveUntilShutdown(opts: ServerOptions = {}): Promise<numb
   const cogYaml = existsSync('cog.yaml') ? readFileSync('cog.yaml', 'utf8') : undefined;
   const server = await startServer({
     ...opts,
-    port: opts.port ?? (process.env.PORT ? Number(process.env.PORT) : 5000),
-    host: opts.host ?? (process.env.HOST || '0.0.0.0'),
-    config: { ...readServerConfig(process.env, cogYaml), ...opts.config },
+    config: { ...readServerConfig(undefined, cogYaml), ...opts.config },
   });
   const policy = new SignalPolicy(underNpm());
   const onSignal = (signal: NodeJS.Signals) => {
