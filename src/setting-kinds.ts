@@ -99,7 +99,8 @@ export function defaultText(spec: SettingSpec): string {
 }
 
 function fail(name: string, spec: SettingSpec, text: string, set: string): never {
-  throw new SettingError(name, `${name} must be ${expectedText(spec)}, got ${JSON.stringify(text)}. Unset it for the default (${defaultText(spec)}) or set ${set}.`);
+  const dflt = defaultText(spec).replace(/`/g, ''); // the README's markdown, plain in a terminal
+  throw new SettingError(name, `${name} must be ${expectedText(spec)}, got ${JSON.stringify(text)}. Unset it for the default (${dflt}) or set ${set}.`);
 }
 
 const INTEGER = /^[+-]?\d+$/;

@@ -61,7 +61,7 @@ const WEBHOOKS = {
 
 const LIFECYCLE = {
   BGE_M3_SHUTDOWN_GRACE_SECONDS: { type: 'number', min: 0, unit: 'seconds', default: 20, meaning: 'on SIGTERM or `/shutdown`: time for running predictions to finish before they are canceled' },
-  BGE_M3_SHUTDOWN_WEBHOOK_WAIT_SECONDS: { type: 'number', min: 0, unit: 'seconds', default: 10, meaning: 'on shutdown, then: time for terminal webhooks still being delivered' },
+  BGE_M3_SHUTDOWN_WEBHOOK_WAIT_SECONDS: { type: 'number', min: 0, unit: 'seconds', default: 10, meaning: 'on shutdown, after that grace: time for terminal webhooks still being delivered' },
   BGE_M3_READY_FILE: {
     type: 'path', emptyIsOff: true, defaultText: '`/var/run/cog/ready` when `KUBERNETES_SERVICE_HOST` is set, else none',
     meaning: 'readiness file present while `/health` is 200; `""` turns it off',
@@ -74,12 +74,12 @@ const LIFECYCLE = {
 } as const satisfies Record<string, SettingSpec>;
 
 const ACCESS = {
-  API_KEYS: { type: 'list', item: 'key', meaning: 'comma-separated keys; when set (or `API_KEYS_FILE`), protected routes need `Authorization: Bearer <key>` (see Security)' },
+  API_KEYS: { type: 'list', item: 'key', meaning: 'keys the server accepts; when set (or `API_KEYS_FILE`), protected routes need `Authorization: Bearer <key>` (see Security)' },
   API_KEYS_FILE: { type: 'path', meaning: 'a file of keys, one a line (`#` comments); re-read on change and on `SIGHUP`' },
   METRICS_API_KEY: { type: 'secret', meaning: 'when set, `/metrics` needs this key as a bearer token' },
   CORS_ALLOW_ORIGINS: {
     type: 'list', item: 'origin',
-    meaning: 'web origins (`https://app.example.com`, comma-separated; `*` for any) whose pages may call the API; see [Browsers and other origins](#browsers-and-other-origins)',
+    meaning: 'web origins such as `https://app.example.com` (`*` for any) whose pages may call the API; see [Browsers and other origins](#browsers-and-other-origins)',
   },
 } as const satisfies Record<string, SettingSpec>;
 
@@ -95,8 +95,8 @@ const DOWNLOAD = {
 } as const satisfies Record<string, SettingSpec>;
 
 const CORPUS = {
-  BGE_M3_SHARDS: { type: 'integer', min: 1, defaultText: '1', meaning: 'the corpus job\'s shard count when `--shards` is not given' },
-  JOB_COMPLETION_INDEX: { type: 'integer', min: 0, defaultText: '0', meaning: 'the corpus job\'s shard index (a Kubernetes Indexed Job sets it)' },
+  BGE_M3_SHARDS: { type: 'integer', min: 1, defaultText: '`1`', meaning: 'the corpus job\'s shard count when `--shards` is not given' },
+  JOB_COMPLETION_INDEX: { type: 'integer', min: 0, defaultText: '`0`', meaning: 'the corpus job\'s shard index (a Kubernetes Indexed Job sets it)' },
 } as const satisfies Record<string, SettingSpec>;
 
 const INTERNAL = {
