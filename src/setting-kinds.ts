@@ -2,6 +2,7 @@
 // reads a variable as its kind. Unset, empty or blank means the default;
 // anything else must be well-formed, or the read fails naming the variable,
 // what it got and how to fix it. The settings themselves are in settings.ts.
+// No imports: the Docker image's weights stage copies this file alone.
 
 interface Described {
   /** One sentence for the README: what the setting does (markdown). */
@@ -43,6 +44,14 @@ export type SettingValue<S> =
             : S extends { emptyIsOff: true } ? string | null | undefined
               : S extends { default: string } ? string
                 : string | undefined;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Typed reads of `table`'s variables from an environment (default: this process's). */
+export function settingReader<T extends Record<string, SettingSpec>>(table: T) {
+  return <N extends keyof T & string>(name: N, env: Env = process.env): SettingValue<T[N]> =>
+    parseSetting(name, table[name], env[name]) as SettingValue<T[N]>;
+}
 
 /** A malformed setting; the message says which variable, what it held and the fix. */
 export class SettingError extends Error {

@@ -1,9 +1,10 @@
 // Every environment variable the product reads, declared once: its kind,
-// default, bounds and meaning. Code reads them only through setting() below,
-// which parses with setting-kinds.ts; the README's configuration table is
-// generated from this table (tools/readme-settings.ts).
-import { PINNED_REVISION } from './engine/weights/manifest.ts';
-import { parseSetting, type SettingSpec, type SettingValue } from './setting-kinds.ts';
+// default, bounds and meaning (the weights' own section in
+// src/engine/weights/settings.ts). Code reads them only through setting()
+// below, which parses with setting-kinds.ts; the README's configuration table
+// is generated from this table (tools/readme-settings.ts).
+import { WEIGHTS_SETTINGS } from './engine/weights/settings.ts';
+import { settingReader, type Env, type SettingSpec, type SettingValue } from './setting-kinds.ts';
 
 const SERVER = {
   PORT: { type: 'integer', min: 0, max: 65535, default: 5000, meaning: 'the port the server listens on; `0` picks a free one' },
@@ -28,8 +29,6 @@ const SERVER = {
 } as const satisfies Record<string, SettingSpec>;
 
 const MODEL = {
-  BGE_M3_WEIGHTS: { type: 'path', defaultText: '`./weights`', meaning: 'a directory holding the model; when set, nothing is downloaded' },
-  COG_WEIGHTS: { type: 'path', defaultText: 'none', meaning: 'Cog\'s name for `BGE_M3_WEIGHTS`, used when that is unset' },
   BGE_M3_MAX_BATCH_TOKENS: {
     // Measured on the full-size model (BENCHMARKS.md): throughput is flat from
     // about 256 padded tokens per pass and falls beyond ~1024 (activations
@@ -83,17 +82,6 @@ const ACCESS = {
   },
 } as const satisfies Record<string, SettingSpec>;
 
-const DOWNLOAD = {
-  HF_ENDPOINT: { type: 'url', default: 'https://huggingface.co', meaning: 'a Hugging Face Hub mirror for the download' },
-  HF_TOKEN: { type: 'secret', meaning: 'a Hub access token (only for gated or private mirrors)' },
-  HUGGING_FACE_HUB_TOKEN: { type: 'secret', meaning: 'the Hub\'s older name for `HF_TOKEN`, used when that is unset' },
-  BGE_M3_REVISION: {
-    type: 'string', default: PINNED_REVISION, defaultText: `the pinned commit \`${PINNED_REVISION.slice(0, 8)}…\``,
-    meaning: 'download another revision (hashes then come from the Hub)',
-  },
-  HF_HUB_OFFLINE: { type: 'flag', default: false, meaning: '`1`: never download; name the missing files instead' },
-} as const satisfies Record<string, SettingSpec>;
-
 const CORPUS = {
   BGE_M3_SHARDS: { type: 'integer', min: 1, defaultText: '`1`', meaning: 'the corpus job\'s shard count when `--shards` is not given' },
   JOB_COMPLETION_INDEX: { type: 'integer', min: 0, defaultText: '`0`', meaning: 'the corpus job\'s shard index (a Kubernetes Indexed Job sets it)' },
@@ -113,31 +101,29 @@ const INTERNAL = {
 /** The table in README order: one section per concern. */
 export const SETTING_GROUPS = [
   { title: 'Server', settings: SERVER },
+  { title: 'Weights', settings: WEIGHTS_SETTINGS },
   { title: 'Model', settings: MODEL },
   { title: 'Webhooks', settings: WEBHOOKS },
   { title: 'Readiness, shutdown and `/v1` predictions', settings: LIFECYCLE },
   { title: 'Access', settings: ACCESS },
-  { title: 'Weights download', settings: DOWNLOAD },
   { title: 'Corpus job', settings: CORPUS },
   { title: 'Internal', settings: INTERNAL },
 ] as const;
 
-export const SETTINGS = { ...SERVER, ...MODEL, ...WEBHOOKS, ...LIFECYCLE, ...ACCESS, ...DOWNLOAD, ...CORPUS, ...INTERNAL };
+export const SETTINGS = { ...SERVER, ...WEIGHTS_SETTINGS, ...MODEL, ...WEBHOOKS, ...LIFECYCLE, ...ACCESS, ...CORPUS, ...INTERNAL };
 
-type Settings = typeof SETTINGS;
-export type SettingName = keyof Settings;
-export type Env = Readonly<Record<string, string | undefined>>;
+export type SettingName = keyof typeof SETTINGS;
+export type { Env };
 
 /**
- * The variable `name` read from `env` (default: this process's environment)
- * as its table entry says: its default when unset or blank. Throws a
- * SettingError naming the variable and the fix when the value is malformed.
+ * setting(name, env?): the variable `name` read from `env` (default: this
+ * process's environment) as its table entry says: its default when unset or
+ * blank. Throws a SettingError naming the variable and the fix when the value
+ * is malformed.
  */
-export function setting<N extends SettingName>(name: N, env: Env = process.env): SettingValue<Settings[N]> {
-  return parseSetting(name, SETTINGS[name], env[name]) as SettingValue<Settings[N]>;
-}
+export const setting = settingReader(SETTINGS);
 
 /** The variable's value when it is set, undefined when it is not: for settings whose default comes from elsewhere (cog.yaml). */
-export function explicitSetting<N extends SettingName>(name: N, env: Env = process.env): SettingValue<Settings[N]> | undefined {
+export function explicitSetting<N extends SettingName>(name: N, env: Env = process.env): SettingValue<(typeof SETTINGS)[N]> | undefined {
   return env[name]?.trim() ? setting(name, env) : undefined;
 }

@@ -8,7 +8,7 @@ import { downloadWeights, DEFAULT_WEIGHTS_DIR } from './download.ts';
 import { WeightsError, formatBytes } from './errors.ts';
 import { PINNED_REVISION, REPO_ID } from './manifest.ts';
 import { ProgressBar } from './progress-bar.ts';
-import type { Env } from '../../settings.ts';
+import type { Env } from '../../setting-kinds.ts';
 
 const HELP = `Usage: npm run weights -- [--dir DIR] [--revision REV] [--quiet]
 

@@ -14,9 +14,10 @@ import { openPartFile, partPath, partSize, removePartMeta, type OpenPart } from 
 import { ProgressTracker, type DownloadProgress } from './progress.ts';
 import { readRecord, recordedEntry, withFile, writeRecord, type DownloadRecord, type RecordedFile } from './record.ts';
 import { verifyPart } from './verify.ts';
-import { setting, SETTINGS, type Env } from '../../settings.ts';
+import type { Env } from '../../setting-kinds.ts';
+import { WEIGHTS_SETTINGS, weightsSetting } from './settings.ts';
 
-export const DEFAULT_ENDPOINT = SETTINGS.HF_ENDPOINT.default;
+export const DEFAULT_ENDPOINT = WEIGHTS_SETTINGS.HF_ENDPOINT.default;
 export const DEFAULT_WEIGHTS_DIR = fileURLToPath(new URL('../../../weights', import.meta.url));
 
 export interface DownloadOptions {
@@ -69,9 +70,9 @@ interface Resolved {
 
 export async function downloadWeights(opts: DownloadOptions = {}): Promise<DownloadResult> {
   const r = resolveOptions(opts, opts.env);
-  const local = setting('BGE_M3_WEIGHTS', opts.env);
+  const local = weightsSetting('BGE_M3_WEIGHTS', opts.env);
   if (local) return useLocalDir(path.resolve(local), r, 'BGE_M3_WEIGHTS is set');
-  if (setting('HF_HUB_OFFLINE', opts.env)) return useOfflineDir(r);
+  if (weightsSetting('HF_HUB_OFFLINE', opts.env)) return useOfflineDir(r);
   await mkdir(r.dir, { recursive: true });
   let record: DownloadRecord = (await readRecord(r.dir)) ?? { repo: r.repo, revision: r.revision, files: [] };
   if (record.repo !== r.repo || record.revision !== r.revision) record = { repo: r.repo, revision: r.revision, files: [] };
@@ -113,7 +114,7 @@ export async function weightsPresent(dir: string, revision: string = PINNED_REVI
 }
 
 function resolveOptions(opts: DownloadOptions, env: Env | undefined): Resolved {
-  const revision = opts.revision ?? setting('BGE_M3_REVISION', env);
+  const revision = opts.revision ?? weightsSetting('BGE_M3_REVISION', env);
   const files = opts.files ?? filesForRevision(revision);
   for (const f of files) {
     if (path.isAbsolute(f.path) || f.path.split('/').includes('..')) throw new Error(`Refusing to write outside the weights directory: ${f.path}`);
@@ -122,8 +123,8 @@ function resolveOptions(opts: DownloadOptions, env: Env | undefined): Resolved {
     dir: path.resolve(opts.dir ?? DEFAULT_WEIGHTS_DIR),
     repo: opts.repo ?? REPO_ID,
     revision,
-    endpoint: opts.endpoint ?? setting('HF_ENDPOINT', env),
-    token: opts.token ?? setting('HF_TOKEN', env) ?? setting('HUGGING_FACE_HUB_TOKEN', env),
+    endpoint: opts.endpoint ?? weightsSetting('HF_ENDPOINT', env),
+    token: opts.token ?? weightsSetting('HF_TOKEN', env) ?? weightsSetting('HUGGING_FACE_HUB_TOKEN', env),
     files,
     log: opts.log ?? (() => {}),
   };
