@@ -31,6 +31,7 @@ ARG BGE_M3_REVISION=
 WORKDIR /src
 COPY --from=deps /src/node_modules ./node_modules
 COPY src/engine/weights ./src/engine/weights
+COPY src/setting-kinds.ts ./src/setting-kinds.ts
 # A one-line package.json (ES modules for tsx) rather than the project's, whose
 # edits would otherwise invalidate this stage.
 RUN --mount=type=secret,id=hf_token,required=false \

@@ -6,7 +6,7 @@
 //   npx tsx cli.ts embed --input corpus.jsonl --output out/   (npm run embed --: the corpus job)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Predictor, defaultWeightsDir } from './predict.ts';
+import { Predictor, namedWeightsDir } from './predict.ts';
 import { parseInputArgs } from './src/cli/input-args.ts';
 import { demoWeights, DEMO_BANNER } from './src/cli/demo.ts';
 import { runEmbedCommand } from './src/cli/embed.ts';
@@ -14,6 +14,7 @@ import { runWeightsCommand } from './src/cli/weights-command.ts';
 import { withWeightsDownload } from './src/cli/weights-on-first-start.ts';
 import { InputValidationError } from './src/api/errors.ts';
 import { parsePrecision } from './src/engine/onnx/precision.ts';
+import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { serveUntilShutdown } from './src/server/main.ts';
 
 const HELP = `Usage: npx tsx cli.ts <command> [options]
@@ -105,16 +106,15 @@ function readJsonInput(arg: string): unknown {
 
 async function serve(argv: string[], demo: boolean): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, weights: { type: 'string' }, precision: { type: 'string' } } });
-  // The server builds its Predictor itself, which reads BGE_M3_PRECISION at setup.
+  // --precision wins over BGE_M3_PRECISION, which the Predictor reads when it is not told.
   const precision = parsePrecision(values.precision, '--precision');
-  if (precision) process.env.BGE_M3_PRECISION = precision;
   const port = values.port !== undefined ? Number(values.port) : undefined;
   if (demo) {
-    return serveUntilShutdown({ port, weights: await demoWeights(), banner: DEMO_BANNER });
+    return serveUntilShutdown({ port, weights: await demoWeights(), banner: DEMO_BANNER, predictor: new Predictor({ precision }) });
   }
-  const weights = values.weights ?? defaultWeightsDir();
-  const ownWeights = !values.weights && !process.env.BGE_M3_WEIGHTS && !process.env.COG_WEIGHTS;
-  const predictor = ownWeights ? withWeightsDownload(new Predictor(), weights) : new Predictor();
+  const named = values.weights ?? namedWeightsDir();
+  const weights = named ?? DEFAULT_WEIGHTS_DIR;
+  const predictor = named === undefined ? withWeightsDownload(new Predictor({ precision }), weights) : new Predictor({ precision });
   return serveUntilShutdown({ port, weights, predictor });
 }
 

@@ -7,8 +7,8 @@ import { findModelFiles } from './src/engine/weights/model-files.ts';
 import { ModelWorker } from './src/engine/worker/model-worker.ts';
 import type { PredictorObserver } from './src/engine/observer.ts';
 import type { SessionSettings } from './src/engine/onnx/onnx-model.ts';
-import { envPrecision, type Precision } from './src/engine/onnx/precision.ts';
-import { parseInt8WeightsSetting, type Int8WeightChoice, type Int8WeightsSetting } from './src/engine/onnx/int8-weights.ts';
+import type { Precision } from './src/engine/onnx/precision.ts';
+import type { Int8WeightChoice, Int8WeightsSetting } from './src/engine/onnx/int8-weights.ts';
 import { abortError, Scheduler, type SchedulerOptions } from './src/engine/batching/scheduler.ts';
 import { DEFAULT_WEIGHTS_DIR } from './src/engine/weights/download.ts';
 import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenizer.ts';
@@ -16,8 +16,8 @@ import { TokenSpans, type TokenSpan } from './src/engine/tokenizer/token-spans.t
 import { lexicalWeights } from './src/engine/heads/lexical.ts';
 import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/api/embed-request.ts';
 import type { Need } from './src/engine/types.ts';
-import { DEFAULT_WORKER_RESTARTS, WorkerSupervisor, type WorkerStatus } from './src/engine/worker/supervisor.ts';
-import { envFlag, envInt } from './src/settings.ts';
+import { WorkerSupervisor, type WorkerStatus } from './src/engine/worker/supervisor.ts';
+import { setting, SETTINGS } from './src/settings.ts';
 import { validateInput } from './src/api/input.ts';
 import { maxRequestChars } from './src/api/request-size.ts';
 import { buildOutput, checkOutputSize, type Encoded } from './src/api/output.ts';
@@ -69,20 +69,24 @@ interface Loaded {
   spans?: Promise<TokenSpans>;
 }
 
-/**
- * Measured on the full-size model (BENCHMARKS.md): throughput is flat from
- * about 256 padded tokens per pass and falls beyond ~1024 (activations outgrow
- * the CPU caches), while a bigger batch only makes everyone in it wait longer.
- */
-export const DEFAULT_MAX_BATCH_TOKENS = 1024;
+/** Why this default: see BGE_M3_MAX_BATCH_TOKENS in src/settings.ts. */
+export const DEFAULT_MAX_BATCH_TOKENS = SETTINGS.BGE_M3_MAX_BATCH_TOKENS.default;
+
+/** The weights directory the environment names (BGE_M3_WEIGHTS, then COG_WEIGHTS), if any. */
+export function namedWeightsDir(): string | undefined {
+  return setting('BGE_M3_WEIGHTS') ?? setting('COG_WEIGHTS');
+}
 
 export function defaultWeightsDir(): string {
-  return process.env.BGE_M3_WEIGHTS || process.env.COG_WEIGHTS || DEFAULT_WEIGHTS_DIR;
+  return namedWeightsDir() ?? DEFAULT_WEIGHTS_DIR;
 }
 
 export class Predictor {
   private loaded?: Loaded;
   private readonly observers: PredictorObserver[] = [];
+
+  /** `defaults`: setup options (the CLI's --precision, say) under those setup() is given. */
+  constructor(private readonly defaults: SetupOptions = {}) {}
 
   /** Tells `observer` about every forward pass and model worker state change from now on. */
   observe(observer: PredictorObserver): void {
@@ -98,18 +102,19 @@ export class Predictor {
     return this.loaded?.info;
   }
 
-  async setup(opts: SetupOptions = {}): Promise<void> {
+  async setup(options: SetupOptions = {}): Promise<void> {
     if (this.loaded) return;
+    const opts = { ...this.defaults, ...options };
     const log = opts.log ?? ((line: string) => console.log(line));
     const dir = opts.weights ?? defaultWeightsDir();
     maxRequestChars(); // a bad BGE_M3_MAX_REQUEST_CHARS fails setup, not every request
     log(`Loading BGE-M3 from ${dir}`);
     const files = await findModelFiles(dir);
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
-    const maxBatchTokens = opts.maxBatchTokens ?? envInt('BGE_M3_MAX_BATCH_TOKENS') ?? DEFAULT_MAX_BATCH_TOKENS;
-    const precision = opts.precision ?? envPrecision();
-    const int8Weights = opts.int8Weights ?? parseInt8WeightsSetting(process.env.BGE_M3_INT8_WEIGHTS, 'BGE_M3_INT8_WEIGHTS');
-    const settings = { intraOpThreads: envInt('BGE_M3_THREADS'), spinThreads: envFlag('BGE_M3_SPIN_THREADS'), precision, int8Weights, ...opts.session };
+    const maxBatchTokens = opts.maxBatchTokens ?? setting('BGE_M3_MAX_BATCH_TOKENS');
+    const precision = opts.precision ?? setting('BGE_M3_PRECISION');
+    const int8Weights = opts.int8Weights ?? setting('BGE_M3_INT8_WEIGHTS');
+    const settings = { intraOpThreads: setting('BGE_M3_THREADS'), spinThreads: setting('BGE_M3_SPIN_THREADS'), precision, int8Weights, ...opts.session };
     /** A worker that has passed its warm-up run; one that fails it is released. */
     const startWorker = async () => {
       const worker = await ModelWorker.start(files, settings);
@@ -121,7 +126,7 @@ export class Predictor {
     };
     const { worker: first, dim } = await startWorker();
     const restart = async () => (await startWorker()).worker;
-    const maxRestarts = opts.maxWorkerRestarts ?? envInt('BGE_M3_WORKER_RESTARTS', 0) ?? DEFAULT_WORKER_RESTARTS;
+    const maxRestarts = opts.maxWorkerRestarts ?? setting('BGE_M3_WORKER_RESTARTS');
     const model = new WorkerSupervisor(first, restart, maxRestarts, (status) => {
       for (const o of this.observers) o.worker?.(status);
     });

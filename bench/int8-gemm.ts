@@ -15,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 import { DataType, GraphBuilder } from '../src/engine/onnx/graph-builder.ts';
 import { DEFAULT_QUANTIZE, quantizeMatMuls, type QuantizeOptions } from '../src/engine/onnx/quantize-matmuls.ts';
 import { sessionOptions } from '../src/engine/onnx/onnx-model.ts';
+import { setting } from '../src/settings.ts';
 import { seededRandom } from '../tools/fixtures/tokenizer/corpus.ts';
 import { loadAverage } from './machine.ts';
 import { toMatMulNBits } from './int8-nbits.ts';
@@ -68,7 +69,7 @@ function graph(rewrite: Rewrite | null): Uint8Array {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, threads: { type: 'string' } } });
   const rounds = Number(values.rounds);
-  const threads = Number(values.threads ?? process.env.BGE_M3_THREADS ?? os.availableParallelism());
+  const threads = Number(values.threads ?? setting('BGE_M3_THREADS') ?? os.availableParallelism());
   console.log(`load average before: ${loadAverage()}; ${threads} threads; ${2 * LINKS} weights of ${K}×${N}`);
   const sessions = new Map<string, ort.InferenceSession>();
   for (const [name, v] of Object.entries(VARIANTS)) sessions.set(name, await ort.InferenceSession.create(graph(v.rewrite), sessionOptions({ intraOpThreads: threads })));

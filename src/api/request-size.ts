@@ -1,20 +1,15 @@
 // The per-request character limit (BGE_M3_MAX_REQUEST_CHARS), checked with the
 // other input rules in input.ts, so the server (422) and the CLI both enforce it
 // before any tokenization.
-import { envInt } from '../settings.ts';
+import { setting, SETTINGS, type Env } from '../settings.ts';
 import type { InputIssue } from './errors.ts';
 
-/**
- * Default for BGE_M3_MAX_REQUEST_CHARS: about what the default 16 MB body limit
- * carries as ASCII. Tokenization stops at max_length, but a text whose tokens are
- * not known until its end (one long unknown "word", a run of white space) is read
- * to the end, at roughly half a microsecond per character.
- */
-export const DEFAULT_MAX_REQUEST_CHARS = 16_000_000;
+/** Default for BGE_M3_MAX_REQUEST_CHARS; why this number: see src/settings.ts. */
+export const DEFAULT_MAX_REQUEST_CHARS = SETTINGS.BGE_M3_MAX_REQUEST_CHARS.default;
 
 /** Most characters (UTF-16 code units) the texts and query of one prediction may hold together. */
-export function maxRequestChars(env: NodeJS.ProcessEnv = process.env): number {
-  return envInt('BGE_M3_MAX_REQUEST_CHARS', 1, env) ?? DEFAULT_MAX_REQUEST_CHARS;
+export function maxRequestChars(env?: Env): number {
+  return setting('BGE_M3_MAX_REQUEST_CHARS', env);
 }
 
 /** One issue at the text (or the query) where the running total first passes the limit. */

@@ -5,8 +5,9 @@ import { CorpusError } from '../corpus/errors.ts';
 import { runJob, type JobSummary } from '../corpus/job.ts';
 import { shardName } from '../corpus/shard.ts';
 import { JobStatusLine } from './job-progress.ts';
+import type { Env } from '../settings.ts';
 
-export async function runEmbedCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runEmbedCommand(argv: string[], env?: Env): Promise<number> {
   let parsed;
   try {
     parsed = parseEmbedArgs(argv, env, defaultWeightsDir());

@@ -9,6 +9,7 @@ import { downloadWeights, DEFAULT_WEIGHTS_DIR } from '../engine/weights/download
 import { WeightsError, formatBytes } from '../engine/weights/errors.ts';
 import { PINNED_REVISION, REPO_ID } from '../engine/weights/manifest.ts';
 import { ProgressBar } from './weights-progress.ts';
+import type { Env } from '../setting-kinds.ts';
 
 const HELP = `Usage: npm run weights -- [--dir DIR] [--revision REV] [--quiet]
 
@@ -22,7 +23,7 @@ Downloads ${REPO_ID} (ONNX export, tokenizer, sparse and ColBERT heads) into DIR
 Environment: HF_ENDPOINT (Hub mirror), HF_TOKEN (access token),
 BGE_M3_WEIGHTS (use that directory as is; download nothing), HF_HUB_OFFLINE=1.`;
 
-export async function runWeightsCommand(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runWeightsCommand(argv: string[], env?: Env): Promise<number> {
   let args;
   try {
     args = parseArgs({ args: argv, options: { dir: { type: 'string' }, revision: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values;

@@ -7,11 +7,12 @@ import type { Predictor, SetupOptions } from '../../predict.ts';
 import { REPO_ID, downloadWeights, weightsPresent } from '../engine/weights/index.ts';
 import type { PredictorLike } from '../server/types.ts';
 import { ProgressBar } from './weights-progress.ts';
+import { setting } from '../settings.ts';
 
 export function withWeightsDownload(predictor: Predictor, dir: string): PredictorLike {
   return {
     async setup(opts: SetupOptions = {}) {
-      if (!(await weightsPresent(dir, process.env.BGE_M3_REVISION || undefined))) {
+      if (!(await weightsPresent(dir, setting('BGE_M3_REVISION')))) {
         const log = opts.log ?? ((line: string) => console.log(line));
         log(`The weights are not in ${dir} yet: downloading ${REPO_ID} (about 2.3 GB; an interrupted download resumes). Set BGE_M3_WEIGHTS to use a local copy instead.`);
         const bar = new ProgressBar();

@@ -1,7 +1,8 @@
 // `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
 import { parseArgs } from 'node:util';
 import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
-import { envPrecision, parsePrecision, type Precision } from '../engine/onnx/precision.ts';
+import { parsePrecision, type Precision } from '../engine/onnx/precision.ts';
+import { setting, type Env } from '../settings.ts';
 import { CorpusError } from './errors.ts';
 import type { JobSpec } from './job.ts';
 import { inputFormatOf } from './readers/open.ts';
@@ -35,7 +36,7 @@ export const DEFAULT_PART_ROWS = 1000;
 
 export type ParsedEmbedArgs = { help: true } | { help: false; spec: JobSpec };
 
-export function parseEmbedArgs(argv: string[], env: NodeJS.ProcessEnv, defaultWeights: string): ParsedEmbedArgs {
+export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeights: string): ParsedEmbedArgs {
   let values;
   try {
     values = parseArgs({
@@ -91,9 +92,9 @@ export function parseEmbedArgs(argv: string[], env: NodeJS.ProcessEnv, defaultWe
   return { help: false, spec };
 }
 
-function precisionOf(flag: string | undefined, env: NodeJS.ProcessEnv): Precision {
+function precisionOf(flag: string | undefined, env?: Env): Precision {
   try {
-    return parsePrecision(flag, '--precision') ?? envPrecision(env);
+    return parsePrecision(flag, '--precision') ?? setting('BGE_M3_PRECISION', env);
   } catch (err) {
     throw new CorpusError((err as Error).message);
   }

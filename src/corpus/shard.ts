@@ -1,6 +1,7 @@
 // Which rows a shard embeds: row r belongs to shard r % count. Round robin by
 // row number needs no row count up front (streaming input) and spreads long
 // and short rows evenly; the count shards together take every row exactly once.
+import { setting, type Env } from '../settings.ts';
 import { CorpusError } from './errors.ts';
 
 export interface Shard {
@@ -13,7 +14,7 @@ export interface Shard {
  * JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) and the count from
  * `--shards` or BGE_M3_SHARDS. Neither: one shard, 0/1.
  */
-export function resolveShard(spec: string | undefined, shards: string | undefined, env: NodeJS.ProcessEnv): Shard {
+export function resolveShard(spec: string | undefined, shards: string | undefined, env?: Env): Shard {
   if (spec !== undefined) {
     const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
     if (!m) throw new CorpusError(`--shard must be INDEX/COUNT, e.g. --shard 0/4 (got "${spec}")`);
@@ -22,20 +23,29 @@ export function resolveShard(spec: string | undefined, shards: string | undefine
     }
     return checked(Number(m[1]), Number(m[2]), `--shard ${spec}`);
   }
-  const countText = shards ?? env.BGE_M3_SHARDS;
-  const indexText = env.JOB_COMPLETION_INDEX;
-  if (countText === undefined || countText === '') {
-    if (indexText !== undefined && indexText !== '') {
-      throw new CorpusError(`JOB_COMPLETION_INDEX is ${indexText} but the shard count is unknown: pass --shards COUNT or set BGE_M3_SHARDS`);
+  const index = fromEnv(() => setting('JOB_COMPLETION_INDEX', env));
+  const count = shards ? countOf(shards) : fromEnv(() => setting('BGE_M3_SHARDS', env));
+  if (count === undefined) {
+    if (index !== undefined) {
+      throw new CorpusError(`JOB_COMPLETION_INDEX is ${index} but the shard count is unknown: pass --shards COUNT or set BGE_M3_SHARDS`);
     }
     return { index: 0, count: 1 };
   }
-  const source = shards !== undefined ? '--shards' : 'BGE_M3_SHARDS';
-  if (!/^\d+$/.test(countText.trim())) throw new CorpusError(`${source} must be a positive integer (got "${countText}")`);
-  if (indexText !== undefined && indexText !== '' && !/^\d+$/.test(indexText.trim())) {
-    throw new CorpusError(`JOB_COMPLETION_INDEX must be a non-negative integer (got "${indexText}")`);
+  return checked(index ?? 0, count, `shard ${index ?? 0} of ${shards ? '--shards' : 'BGE_M3_SHARDS'} ${count}`);
+}
+
+function countOf(shards: string): number {
+  if (!/^\d+$/.test(shards.trim())) throw new CorpusError(`--shards must be a positive integer (got "${shards}")`);
+  return Number(shards);
+}
+
+/** A malformed variable is the job's usage error, reported as such. */
+function fromEnv<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw new CorpusError((err as Error).message);
   }
-  return checked(indexText ? Number(indexText) : 0, Number(countText), `shard ${indexText || 0} of ${source} ${countText}`);
 }
 
 function checked(index: number, count: number, what: string): Shard {

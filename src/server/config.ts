@@ -1,6 +1,7 @@
-// Server settings: defaults, and how they are read from the environment
-// (Cog's own variable names where Cog has one, BGE_M3_* otherwise).
-import { keyProblem, parseKeyList } from './auth/keys.ts';
+// The server's settings, read from the environment variables declared in
+// src/settings.ts (Cog's own names where Cog has one, BGE_M3_* otherwise).
+import { explicitSetting, setting, SETTINGS, type Env } from '../settings.ts';
+import { keyProblem } from './auth/keys.ts';
 import { parseAllowedHosts, type HostPattern } from './http/allowed-hosts.ts';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.ts';
 import type { LogLevel } from './log.ts';
@@ -54,98 +55,51 @@ export interface ServerConfig {
   trustProxy: TrustProxy;
 }
 
-export const DEFAULT_MAX_CONCURRENCY = 32;
-
-export const DEFAULT_CONFIG: Readonly<ServerConfig> = {
-  maxConcurrency: DEFAULT_MAX_CONCURRENCY,
-  throttleIntervalMs: 500,
-  maxBodyBytes: 16 * 1024 * 1024,
-  webhookAuthToken: null,
-  webhookRetryBaseMs: 100,
-  webhookMaxRetries: 12,
-  webhookTimeoutMs: 30_000,
-  shutdownGraceMs: 20_000,
-  shutdownWebhookWaitMs: 10_000,
-  v1RetentionMs: 3600_000,
-  v1RetentionCount: 1000,
-  v1RetentionBytes: 256 * 1024 * 1024,
-  v1QueueMax: 1000,
-  v1PageSize: 100,
-  logLevel: 'info',
-  apiKeys: [],
-  apiKeysFile: null,
-  metricsApiKey: null,
-  readyFile: null,
-  corsAllowOrigins: [],
-  allowedHosts: [],
-  trustProxy: false,
-};
+export const DEFAULT_MAX_CONCURRENCY = SETTINGS.COG_MAX_CONCURRENCY.default;
 
 export const COG_READY_FILE = '/var/run/cog/ready';
 
-type Env = Record<string, string | undefined>;
+const V1_PAGE_SIZE = 100;
+
+const ms = (seconds: number) => Math.round(seconds * 1000);
+const bytes = (mb: number) => Math.round(mb * 1024 * 1024);
 
 /**
  * Reads settings from the environment. `cogYaml` is the text of cog.yaml, whose
  * `concurrency.max` applies when COG_MAX_CONCURRENCY is unset. Throws an Error
  * naming the variable when a value does not parse.
  */
-export function readServerConfig(env: Env = process.env, cogYaml?: string): ServerConfig {
-  const c = { ...DEFAULT_CONFIG };
-  const yamlMax = cogYaml ? cogYamlConcurrencyMax(cogYaml) : undefined;
-  c.maxConcurrency = intVar(env, 'COG_MAX_CONCURRENCY', 1) ?? yamlMax ?? c.maxConcurrency;
-  c.throttleIntervalMs = secondsVar(env, 'COG_THROTTLE_RESPONSE_INTERVAL') ?? c.throttleIntervalMs;
-  const mb = numberVar(env, 'BGE_M3_MAX_BODY_MB', 0.001);
-  if (mb !== undefined) c.maxBodyBytes = Math.round(mb * 1024 * 1024);
-  c.webhookAuthToken = env.WEBHOOK_AUTH_TOKEN || null;
-  c.webhookRetryBaseMs = intVar(env, 'BGE_M3_WEBHOOK_RETRY_BASE_MS', 0) ?? c.webhookRetryBaseMs;
-  c.webhookMaxRetries = intVar(env, 'BGE_M3_WEBHOOK_MAX_RETRIES', 0) ?? c.webhookMaxRetries;
-  c.webhookTimeoutMs = secondsVar(env, 'BGE_M3_WEBHOOK_TIMEOUT_SECONDS') ?? c.webhookTimeoutMs;
-  c.shutdownGraceMs = secondsVar(env, 'BGE_M3_SHUTDOWN_GRACE_SECONDS') ?? c.shutdownGraceMs;
-  c.shutdownWebhookWaitMs = secondsVar(env, 'BGE_M3_SHUTDOWN_WEBHOOK_WAIT_SECONDS') ?? c.shutdownWebhookWaitMs;
-  c.v1RetentionMs = secondsVar(env, 'BGE_M3_V1_RETENTION_SECONDS') ?? c.v1RetentionMs;
-  c.v1RetentionCount = intVar(env, 'BGE_M3_V1_RETENTION_COUNT', 0) ?? c.v1RetentionCount;
-  const retMb = numberVar(env, 'BGE_M3_V1_RETENTION_MB', 0);
-  if (retMb !== undefined) c.v1RetentionBytes = Math.round(retMb * 1024 * 1024);
-  c.v1QueueMax = intVar(env, 'BGE_M3_V1_QUEUE_MAX', 0) ?? c.v1QueueMax;
-  c.logLevel = logLevelVar(env) ?? c.logLevel;
-  c.apiKeys = apiKeysVar(env);
-  c.apiKeysFile = env.API_KEYS_FILE?.trim() || null;
-  c.metricsApiKey = env.METRICS_API_KEY ? checkedKeys('METRICS_API_KEY', [env.METRICS_API_KEY.trim()])[0] : null;
-  c.readyFile = readyFileVar(env);
-  c.corsAllowOrigins = originsVar(env, 'CORS_ALLOW_ORIGINS') ?? c.corsAllowOrigins;
-  if (env.ALLOWED_HOSTS?.trim()) c.allowedHosts = parseAllowedHosts(env.ALLOWED_HOSTS);
-  if (env.TRUST_PROXY?.trim()) c.trustProxy = parseTrustProxy(env.TRUST_PROXY);
-  return c;
+export function readServerConfig(env?: Env, cogYaml?: string): ServerConfig {
+  const metricsApiKey = setting('METRICS_API_KEY', env);
+  return {
+    maxConcurrency: explicitSetting('COG_MAX_CONCURRENCY', env) ?? (cogYaml ? cogYamlConcurrencyMax(cogYaml) : undefined) ?? DEFAULT_MAX_CONCURRENCY,
+    throttleIntervalMs: ms(setting('COG_THROTTLE_RESPONSE_INTERVAL', env)),
+    maxBodyBytes: bytes(setting('BGE_M3_MAX_BODY_MB', env)),
+    webhookAuthToken: setting('WEBHOOK_AUTH_TOKEN', env) ?? null,
+    webhookRetryBaseMs: setting('BGE_M3_WEBHOOK_RETRY_BASE_MS', env),
+    webhookMaxRetries: setting('BGE_M3_WEBHOOK_MAX_RETRIES', env),
+    webhookTimeoutMs: ms(setting('BGE_M3_WEBHOOK_TIMEOUT_SECONDS', env)),
+    shutdownGraceMs: ms(setting('BGE_M3_SHUTDOWN_GRACE_SECONDS', env)),
+    shutdownWebhookWaitMs: ms(setting('BGE_M3_SHUTDOWN_WEBHOOK_WAIT_SECONDS', env)),
+    v1RetentionMs: ms(setting('BGE_M3_V1_RETENTION_SECONDS', env)),
+    v1RetentionCount: setting('BGE_M3_V1_RETENTION_COUNT', env),
+    v1RetentionBytes: bytes(setting('BGE_M3_V1_RETENTION_MB', env)),
+    v1QueueMax: setting('BGE_M3_V1_QUEUE_MAX', env),
+    v1PageSize: V1_PAGE_SIZE,
+    logLevel: setting('COG_LOG_LEVEL', env),
+    apiKeys: checkedKeys('API_KEYS', setting('API_KEYS', env)),
+    apiKeysFile: setting('API_KEYS_FILE', env) ?? null,
+    metricsApiKey: metricsApiKey === undefined ? null : checkedKeys('METRICS_API_KEY', [metricsApiKey])[0],
+    readyFile: readyFile(env),
+    corsAllowOrigins: setting('CORS_ALLOW_ORIGINS', env),
+    allowedHosts: allowedHosts(setting('ALLOWED_HOSTS', env)),
+    trustProxy: trustProxy(setting('TRUST_PROXY', env)),
+  };
 }
 
-function numberVar(env: Env, name: string, min: number, integer = false): number | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    const kind = integer ? 'a whole number' : 'a number';
-    throw new Error(`${name}=${JSON.stringify(env[name])} is not valid: expected ${kind} >= ${min}. Fix or unset it.`);
-  }
-  return n;
-}
-
-function intVar(env: Env, name: string, min: number): number | undefined {
-  return numberVar(env, name, min, true);
-}
-
-function secondsVar(env: Env, name: string): number | undefined {
-  const s = numberVar(env, name, 0);
-  return s === undefined ? undefined : Math.round(s * 1000);
-}
-
-function apiKeysVar(env: Env): string[] {
-  const raw = env.API_KEYS;
-  if (raw === undefined || raw.trim() === '') return [];
-  const keys = parseKeyList(raw);
-  if (!keys.length) throw new Error('API_KEYS is set but holds no key: give comma-separated keys, or unset it.');
-  return checkedKeys('API_KEYS', keys);
-}
+// Host names and proxy addresses have grammars of their own (http/allowed-hosts.ts, http/trust-proxy.ts).
+const allowedHosts = (raw: string | undefined) => (raw === undefined ? [] : parseAllowedHosts(raw, 'ALLOWED_HOSTS'));
+const trustProxy = (raw: string | undefined) => (raw === undefined ? false : parseTrustProxy(raw, 'TRUST_PROXY'));
 
 /** Throws naming the variable and the key's position, never the key. */
 function checkedKeys(name: string, keys: string[]): string[] {
@@ -156,35 +110,15 @@ function checkedKeys(name: string, keys: string[]): string[] {
   return keys;
 }
 
-function readyFileVar(env: Env): string | null {
-  const raw = env.BGE_M3_READY_FILE;
-  if (raw !== undefined) return raw.trim() || null;
-  return env.KUBERNETES_SERVICE_HOST ? COG_READY_FILE : null;
+/** BGE_M3_READY_FILE when set ("" is off), else Cog's file on Kubernetes. */
+function readyFile(env: Env | undefined): string | null {
+  const file = setting('BGE_M3_READY_FILE', env);
+  if (file !== undefined) return file;
+  return setting('KUBERNETES_SERVICE_HOST', env) ? COG_READY_FILE : null;
 }
 
-/** Origins as `scheme://host[:port]` (normalized as browsers send them), or `*`. */
-function originsVar(env: Env, name: string): string[] | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  return raw.split(',').map((s) => s.trim()).filter(Boolean).map((o) => {
-    if (o === '*' || o === 'null') return o;
-    let u: URL | undefined;
-    try {
-      u = new URL(o);
-    } catch { /* reported below */ }
-    if (!u || !/^https?:$/.test(u.protocol) || u.pathname !== '/' || u.search || u.hash || u.username) {
-      throw new Error(`${name} holds ${JSON.stringify(o)}, which is not an origin: expected scheme://host[:port] such as https://app.example.com, or *. Fix or unset it.`);
-    }
-    return u.origin;
-  });
-}
-
-function logLevelVar(env: Env): LogLevel | undefined {
-  const raw = env.COG_LOG_LEVEL?.trim().toLowerCase();
-  if (!raw) return undefined;
-  const map: Record<string, LogLevel> = { debug: 'debug', info: 'info', warn: 'warning', warning: 'warning', error: 'error', critical: 'error' };
-  return map[raw] ?? 'info';
-}
+/** Every setting at its default, as an environment without any of the variables gives. */
+export const DEFAULT_CONFIG: Readonly<ServerConfig> = Object.freeze(readServerConfig({}));
 
 /**
  * `concurrency.max` from cog.yaml text. Reads just that key (block or flow

@@ -1,8 +1,7 @@
 // The server process. Run directly (`tsx src/server/main.ts`) or through
 // serveUntilShutdown() (cli.ts serve / demo). Settings come from the
-// environment (PORT, HOST, COG_MAX_CONCURRENCY, COG_THROTTLE_RESPONSE_INTERVAL,
-// WEBHOOK_AUTH_TOKEN, COG_LOG_LEVEL, COG_WEIGHTS / BGE_M3_WEIGHTS, BGE_M3_*;
-// see config.ts) and cog.yaml's concurrency.max. SIGTERM, SIGINT and
+// environment (PORT, HOST, COG_MAX_CONCURRENCY, COG_LOG_LEVEL, BGE_M3_*...:
+// the table in src/settings.ts) and cog.yaml's concurrency.max. SIGTERM, SIGINT and
 // POST /shutdown shut down gracefully; a second signal exits at once, except
 // the duplicate that npm relays (signals.ts).
 // API_KEYS / API_KEYS_FILE turn on API keys; SIGHUP re-reads the key file.
@@ -18,9 +17,7 @@ export async function serveUntilShutdown(opts: ServerOptions = {}): Promise<numb
   const cogYaml = existsSync('cog.yaml') ? readFileSync('cog.yaml', 'utf8') : undefined;
   const server = await startServer({
     ...opts,
-    port: opts.port ?? (process.env.PORT ? Number(process.env.PORT) : 5000),
-    host: opts.host ?? (process.env.HOST || '0.0.0.0'),
-    config: { ...readServerConfig(process.env, cogYaml), ...opts.config },
+    config: { ...readServerConfig(undefined, cogYaml), ...opts.config },
   });
   const policy = new SignalPolicy(underNpm());
   const onSignal = (signal: NodeJS.Signals) => {

@@ -7,6 +7,7 @@ import { createApp } from './app.ts';
 import { ownHosts } from './http/allowed-hosts.ts';
 import { openServerAuth, type AuthTestHooks, type ServerAuth } from './auth/server-auth.ts';
 import { readServerConfig, type ServerConfig } from './config.ts';
+import { setting } from '../settings.ts';
 import type { ServerContext } from './context.ts';
 import { createLogger, type Logger } from './log.ts';
 import { ServerMetrics } from './ops/metrics.ts';
@@ -21,9 +22,9 @@ import type { PredictorLike } from './types.ts';
 import { WebhookTracker } from './predictions/webhook.ts';
 
 export interface ServerOptions {
-  /** Default: env PORT, else 5000; 0 picks a free port. */
+  /** Default: PORT, else 5000; 0 picks a free port. */
   port?: number;
-  /** Default 0.0.0.0 (all interfaces), as Cog. */
+  /** Default: HOST, else 0.0.0.0 (all interfaces), as Cog. */
   host?: string;
   /** Default: a new Predictor from predict.ts. */
   predictor?: PredictorLike;
@@ -51,7 +52,9 @@ export interface RunningServer {
 }
 
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
-  const config: ServerConfig = { ...readServerConfig(process.env), ...opts.config };
+  const config: ServerConfig = { ...readServerConfig(), ...opts.config };
+  const listenPort = opts.port ?? setting('PORT');
+  const listenHost = opts.host ?? setting('HOST');
   const log = createLogger(config.logLevel, opts.log);
   const predictor = opts.predictor ?? (await defaultPredictor());
   const shutdown = new ShutdownSwitch();
@@ -62,11 +65,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const requests = new RequestTracker(server);
   shutdown.onShutdown((reason) => gracefulShutdown(ctx, server, requests, reason));
 
-  const port = await listen(server, opts.port ?? Number(process.env.PORT || 5000), opts.host ?? '0.0.0.0').catch((err: unknown) => {
+  const port = await listen(server, listenPort, listenHost).catch((err: unknown) => {
     auth.close();
     throw err;
   });
-  const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
+  const host = listenHost !== '0.0.0.0' && listenHost !== '::' ? listenHost : '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info(`listening on ${url} (${config.maxConcurrency} prediction slots)${opts.banner ? ` [${opts.banner}]` : ''}; running setup`);
   void runSetup(ctx, predictor, opts.weights, log);

@@ -29,9 +29,9 @@ const RULES: LayerRule[] = [
   { says: 'nothing outside web/ imports from web/ (serving it by path is fine)', files: ['src/', 'predict.ts', 'cli.ts'], forbidden: ['web/'] },
   { says: 'nothing under src/ imports from tests/, tools/ or bench/', files: ['src/'], forbidden: ['tests/', 'tools/', 'bench/'] },
   {
-    says: "the weights command reaches only src/engine/weights, src/cli/weights-progress.ts and src/cli/progress-display.ts (the Docker image's weights stage holds no more)",
-    files: ['src/cli/weights-command.ts', 'src/cli/weights-progress.ts', 'src/cli/progress-display.ts', 'src/engine/weights/'],
-    only: ['src/engine/weights/', 'src/cli/weights-progress.ts', 'src/cli/progress-display.ts'],
+    says: "the weights command reaches only src/engine/weights, src/cli/weights-progress.ts, src/cli/progress-display.ts and src/setting-kinds.ts (the Docker image's weights stage holds no more)",
+    files: ['src/cli/weights-command.ts', 'src/cli/weights-progress.ts', 'src/cli/progress-display.ts', 'src/engine/weights/', 'src/setting-kinds.ts'],
+    only: ['src/engine/weights/', 'src/cli/weights-progress.ts', 'src/cli/progress-display.ts', 'src/setting-kinds.ts'],
   },
 ];
 

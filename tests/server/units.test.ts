@@ -27,7 +27,7 @@ test('settings come from Cog\'s variables and BGE_M3_*, with defaults', () => {
   assert.equal(c.webhookAuthToken, 'tok');
   assert.equal(c.maxBodyBytes, 2 * 1024 * 1024);
   assert.equal(c.logLevel, 'warning');
-  assert.throws(() => readServerConfig({ COG_MAX_CONCURRENCY: '0' }), /COG_MAX_CONCURRENCY="0" is not valid: expected a whole number >= 1/);
+  assert.throws(() => readServerConfig({ COG_MAX_CONCURRENCY: '0' }), /COG_MAX_CONCURRENCY must be a positive integer, got "0"/);
   assert.throws(() => readServerConfig({ BGE_M3_MAX_BODY_MB: 'lots' }), /BGE_M3_MAX_BODY_MB/);
 });
 

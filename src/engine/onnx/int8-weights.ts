@@ -30,9 +30,3 @@ export function chooseInt8Weights(setting: Int8WeightsSetting, cpu: CpuFeatures)
 export function weightOptions(choice: Int8WeightChoice): Pick<QuantizeOptions, 'weightType' | 'reduceRange'> {
   return { weightType: 'int8', reduceRange: choice.bits === 7 };
 }
-
-export function parseInt8WeightsSetting(value: string | undefined, source: string): Int8WeightsSetting | undefined {
-  if (value === undefined || value === '') return undefined;
-  if ((INT8_WEIGHT_SETTINGS as readonly string[]).includes(value)) return value as Int8WeightsSetting;
-  throw new Error(`${source} must be one of ${INT8_WEIGHT_SETTINGS.join(', ')}, got "${value}". Unset it to choose by the CPU (auto).`);
-}

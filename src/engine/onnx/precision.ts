@@ -11,19 +11,15 @@ import { ensureInt8Model, type Int8Model } from './int8-model-cache.ts';
 import { checkInt8Kernel, runWorstCase, type KernelCheck, type KernelRun } from './int8-self-test.ts';
 import { chooseInt8Weights, weightOptions, type Int8WeightChoice, type Int8WeightsSetting } from './int8-weights.ts';
 import { DEFAULT_QUANTIZE, type QuantizeOptions } from './quantize-matmuls.ts';
+import { setting, SETTINGS } from '../../settings.ts';
 
-export const PRECISIONS = ['fp32', 'int8'] as const;
+export const PRECISIONS = SETTINGS.BGE_M3_PRECISION.values;
 export type Precision = (typeof PRECISIONS)[number];
 
 export function parsePrecision(value: string | undefined, source: string): Precision | undefined {
   if (value === undefined || value === '') return undefined;
   if ((PRECISIONS as readonly string[]).includes(value)) return value as Precision;
   throw new Error(`${source} must be one of ${PRECISIONS.join(', ')}, got "${value}".`);
-}
-
-/** The precision BGE_M3_PRECISION asks for; fp32 when it is unset. */
-export function envPrecision(env: NodeJS.ProcessEnv = process.env): Precision {
-  return parsePrecision(env.BGE_M3_PRECISION, 'BGE_M3_PRECISION') ?? 'fp32';
 }
 
 export interface PrecisionSettings {
@@ -51,7 +47,7 @@ export async function loadPrecision(modelPath: string, s: PrecisionSettings, ker
   const check = await checkInt8Kernel(opts, kernel);
   if (!check.ok) throw new Error(refusal(choice, s.int8Weights ?? 'auto', check));
   const started = performance.now();
-  const envRoot = process.env.BGE_M3_INT8_CACHE;
+  const envRoot = setting('BGE_M3_INT8_CACHE');
   const root = s.int8CacheRoot ?? (envRoot ? rootUnder(envRoot, modelPath) : undefined);
   const int8 = await ensureInt8Model(modelPath, opts, root, choice).catch((err: NodeJS.ErrnoException) => {
     if (root || !['EACCES', 'EROFS', 'EPERM'].includes(err.code ?? '')) throw err;

@@ -14,8 +14,10 @@ import { openPartFile, partPath, partSize, removePartMeta, type OpenPart } from 
 import { ProgressTracker, type DownloadProgress } from './progress.ts';
 import { readRecord, recordedEntry, withFile, writeRecord, type DownloadRecord, type RecordedFile } from './record.ts';
 import { verifyPart } from './verify.ts';
+import type { Env } from '../../setting-kinds.ts';
+import { WEIGHTS_SETTINGS, weightsSetting } from './settings.ts';
 
-export const DEFAULT_ENDPOINT = 'https://huggingface.co';
+export const DEFAULT_ENDPOINT = WEIGHTS_SETTINGS.HF_ENDPOINT.default;
 export const DEFAULT_WEIGHTS_DIR = fileURLToPath(new URL('../../../weights', import.meta.url));
 
 export interface DownloadOptions {
@@ -33,8 +35,8 @@ export interface DownloadOptions {
   onProgress?: (p: DownloadProgress) => void;
   log?: (line: string) => void;
   signal?: AbortSignal;
-  /** Environment to read defaults from; default process.env. */
-  env?: NodeJS.ProcessEnv;
+  /** Environment to read defaults from; default this process's. */
+  env?: Env;
   /** Fail a connection that sends nothing for this long; default 60 s. */
   stallTimeoutMs?: number;
   /** Extra attempts per file after a transient failure; default 5. */
@@ -67,10 +69,10 @@ interface Resolved {
 }
 
 export async function downloadWeights(opts: DownloadOptions = {}): Promise<DownloadResult> {
-  const env = opts.env ?? process.env;
-  const r = resolveOptions(opts, env);
-  if (env.BGE_M3_WEIGHTS) return useLocalDir(path.resolve(env.BGE_M3_WEIGHTS), r, 'BGE_M3_WEIGHTS is set');
-  if (env.HF_HUB_OFFLINE === '1' || env.HF_HUB_OFFLINE === 'true') return useOfflineDir(r);
+  const r = resolveOptions(opts, opts.env);
+  const local = weightsSetting('BGE_M3_WEIGHTS', opts.env);
+  if (local) return useLocalDir(path.resolve(local), r, 'BGE_M3_WEIGHTS is set');
+  if (weightsSetting('HF_HUB_OFFLINE', opts.env)) return useOfflineDir(r);
   await mkdir(r.dir, { recursive: true });
   let record: DownloadRecord = (await readRecord(r.dir)) ?? { repo: r.repo, revision: r.revision, files: [] };
   if (record.repo !== r.repo || record.revision !== r.revision) record = { repo: r.repo, revision: r.revision, files: [] };
@@ -111,8 +113,8 @@ export async function weightsPresent(dir: string, revision: string = PINNED_REVI
   return true;
 }
 
-function resolveOptions(opts: DownloadOptions, env: NodeJS.ProcessEnv): Resolved {
-  const revision = opts.revision ?? (env.BGE_M3_REVISION || PINNED_REVISION);
+function resolveOptions(opts: DownloadOptions, env: Env | undefined): Resolved {
+  const revision = opts.revision ?? weightsSetting('BGE_M3_REVISION', env);
   const files = opts.files ?? filesForRevision(revision);
   for (const f of files) {
     if (path.isAbsolute(f.path) || f.path.split('/').includes('..')) throw new Error(`Refusing to write outside the weights directory: ${f.path}`);
@@ -121,8 +123,8 @@ function resolveOptions(opts: DownloadOptions, env: NodeJS.ProcessEnv): Resolved
     dir: path.resolve(opts.dir ?? DEFAULT_WEIGHTS_DIR),
     repo: opts.repo ?? REPO_ID,
     revision,
-    endpoint: opts.endpoint ?? (env.HF_ENDPOINT || DEFAULT_ENDPOINT),
-    token: opts.token ?? (env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || undefined),
+    endpoint: opts.endpoint ?? weightsSetting('HF_ENDPOINT', env),
+    token: opts.token ?? weightsSetting('HF_TOKEN', env) ?? weightsSetting('HUGGING_FACE_HUB_TOKEN', env),
     files,
     log: opts.log ?? (() => {}),
   };

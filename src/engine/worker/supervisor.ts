@@ -18,9 +18,6 @@ export interface WorkerStatus {
   message?: string;
 }
 
-/** Default restarts of a dead model worker before the server reports DEFUNCT (BGE_M3_WORKER_RESTARTS). */
-export const DEFAULT_WORKER_RESTARTS = 3;
-
 export class WorkerSupervisor {
   private worker: ModelWorker;
   private replacing: Promise<ModelWorker> | null = null;

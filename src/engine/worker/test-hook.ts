@@ -5,11 +5,12 @@
 // process.exit(code) when its next batch arrives, so that batch is in flight
 // when the thread dies. Without the variable the worker opens no channel.
 import { BroadcastChannel } from 'node:worker_threads';
+import { setting, type Env } from '../../settings.ts';
 
 export const TEST_HOOK_CHANNEL = 'bge-m3-worker-test-hooks';
 
-export function testHooksEnabled(env: Record<string, string | undefined> = process.env): boolean {
-  return env.BGE_M3_TEST_HOOKS === '1';
+export function testHooksEnabled(env?: Env): boolean {
+  return setting('BGE_M3_TEST_HOOKS', env);
 }
 
 /** Worker side: returns a function giving the exit code to die with before the next batch, if a test asked for one. */

@@ -6,11 +6,13 @@
 // repeat of each signal is taken as that relay, not as impatience. No clock is
 // involved: a loaded machine may deliver the relay late.
 
+import { setting, type Env } from '../../settings.ts';
+
 export type SignalVerdict = 'shutdown' | 'duplicate' | 'exit-now';
 
 /** True when npm (npm start / npm run / npx) started this process and so relays signals to it. */
-export function underNpm(env: Record<string, string | undefined> = process.env): boolean {
-  return Boolean(env.npm_lifecycle_event);
+export function underNpm(env?: Env): boolean {
+  return setting('npm_lifecycle_event', env) !== undefined;
 }
 
 export class SignalPolicy {

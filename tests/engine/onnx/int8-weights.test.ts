@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { cpuFeatures, cpuinfoFlags, readCpuFeatures } from '../../../src/engine/onnx/cpu-features.ts';
 import { int8CacheDir } from '../../../src/engine/onnx/int8-model-cache.ts';
 import { checkInt8Kernel, type KernelRun } from '../../../src/engine/onnx/int8-self-test.ts';
-import { chooseInt8Weights, parseInt8WeightsSetting } from '../../../src/engine/onnx/int8-weights.ts';
+import { chooseInt8Weights } from '../../../src/engine/onnx/int8-weights.ts';
+import { setting } from '../../../src/settings.ts';
 import { loadPrecision } from '../../../src/engine/onnx/precision.ts';
 import { LAYOUTS } from '../../../tools/fixtures/test-model/layouts.ts';
 import { ensureTestModels } from '../../helpers/model/test-models.ts';
@@ -35,9 +36,9 @@ test('BGE_M3_INT8_WEIGHTS overrides auto either way, and an unknown value is ref
   const forced = chooseInt8Weights('8bit', cpuFeatures(NO_VNNI));
   assert.equal(forced.bits, 8);
   assert.match(forced.reason, /BGE_M3_INT8_WEIGHTS=8bit; the CPU has no VNNI, so the setup self-test decides/);
-  assert.equal(parseInt8WeightsSetting('', 'BGE_M3_INT8_WEIGHTS'), undefined);
-  assert.equal(parseInt8WeightsSetting('8bit', 'BGE_M3_INT8_WEIGHTS'), '8bit');
-  assert.throws(() => parseInt8WeightsSetting('8', 'BGE_M3_INT8_WEIGHTS'), /BGE_M3_INT8_WEIGHTS must be one of auto, 8bit, 7bit, got "8"/);
+  assert.equal(setting('BGE_M3_INT8_WEIGHTS', {}), 'auto');
+  assert.equal(setting('BGE_M3_INT8_WEIGHTS', { BGE_M3_INT8_WEIGHTS: '8BIT' }), '8bit');
+  assert.throws(() => setting('BGE_M3_INT8_WEIGHTS', { BGE_M3_INT8_WEIGHTS: '8' }), /BGE_M3_INT8_WEIGHTS must be one of auto, 8bit, 7bit, got "8"/);
 });
 
 test('CPU flags are read from the flags line on x86 and the Features line on Arm', () => {

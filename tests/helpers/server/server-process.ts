@@ -18,8 +18,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+/** `command`: what node runs, by default the server itself; cli.ts serve for the CLI's way in. */
+export async function startServerProcess(env: Record<string, string> = {}, command = ['src/server/main.ts']): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...command], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', BGE_M3_WEIGHTS: await officialWeights(), COG_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
