@@ -1,6 +1,6 @@
 // The `weights` command as npm run weights and the Docker image's weights
 // stage run it: src/cli/weights-command.ts in a child process, from a copy of
-// the repo holding only src/engine/weights and src/cli (what that stage
+// the repo holding only src/engine/weights, src/cli and src/setting-kinds.ts (what that stage
 // copies), downloading from a fake Hub on loopback.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -23,7 +23,7 @@ const HUB_FILES: FakeFile[] = PINNED_FILES.map((f, i) => ({
 /** A directory like the weights stage's: the two folders, node_modules and a bare ES-module package.json. */
 async function weightsStageTree(): Promise<string> {
   const tree = await mkdtemp(path.join(os.tmpdir(), 'bge-weights-stage-'));
-  for (const dir of ['src/engine/weights', 'src/cli']) await cp(path.join(ROOT, dir), path.join(tree, dir), { recursive: true });
+  for (const dir of ['src/engine/weights', 'src/cli', 'src/setting-kinds.ts']) await cp(path.join(ROOT, dir), path.join(tree, dir), { recursive: true });
   await symlink(path.join(ROOT, 'node_modules'), path.join(tree, 'node_modules'));
   await writeFile(path.join(tree, 'package.json'), '{"type":"module"}\n');
   return tree;
@@ -41,7 +41,7 @@ async function weightsCommand(tree: string, args: string[], env: Record<string, 
   return { code, stdout, stderr };
 }
 
-describe('the weights command, run from src/engine/weights and src/cli alone', () => {
+describe('the weights command, run from src/engine/weights, src/cli and src/setting-kinds.ts alone', () => {
   let tree: string;
   let hub: FakeHub;
   before(async () => {
