@@ -4,4 +4,3 @@ export { WeightsError, type WeightsErrorCode } from './errors.ts';
 export { PINNED_FILES, PINNED_REVISION, REPO_ID, filesForRevision, type WeightFile } from './manifest.ts';
 export { ProgressBar, type ProgressBarOptions } from './progress-bar.ts';
 export type { DownloadProgress } from './progress.ts';
-export { runWeightsCommand } from './command.ts';

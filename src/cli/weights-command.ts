@@ -1,13 +1,15 @@
 // The `weights` command: `npm run weights [-- --dir DIR] [--revision REV]`.
-// cli.ts delegates to runWeightsCommand(); the Dockerfile runs this file
-// directly so the image's weights layer depends on nothing but this folder.
+// cli.ts delegates to runWeightsCommand(); the Dockerfile's weights stage runs
+// this file directly, so it may import only src/engine/weights/*,
+// ./progress-display.ts and npm packages: the stage copies nothing else
+// (tests/packaging/dockerfile-stages.test.ts runs it from exactly those files).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { downloadWeights, DEFAULT_WEIGHTS_DIR } from './download.ts';
-import { WeightsError, formatBytes } from './errors.ts';
-import { PINNED_REVISION, REPO_ID } from './manifest.ts';
-import { ProgressBar } from './progress-bar.ts';
+import { downloadWeights, DEFAULT_WEIGHTS_DIR } from '../engine/weights/download.ts';
+import { WeightsError, formatBytes } from '../engine/weights/errors.ts';
+import { PINNED_REVISION, REPO_ID } from '../engine/weights/manifest.ts';
+import { ProgressBar } from '../engine/weights/progress-bar.ts';
 
 const HELP = `Usage: npm run weights -- [--dir DIR] [--revision REV] [--quiet]
 
