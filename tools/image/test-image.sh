@@ -2,7 +2,8 @@
 # npm run test:image [-- --no-cache]: builds the Dockerfile with podman and
 # checks the image from itself alone (no mounts):
 #   - `cli.ts --help` runs, and the image's own CMD starts the server;
-#   - the demo becomes READY and answers POST /predictions;
+#   - the demo becomes READY and answers POST /predictions (also under an
+#     arbitrary user id);
 #   - the Docker HEALTHCHECK command succeeds inside the running container;
 #   - it runs as `node`, and carries the run.cog.* labels;
 #   - the `weights` stage, built alone, runs its downloader and fails only on
@@ -118,7 +119,18 @@ HC_TEXT="$(podman image inspect "$IMAGE" | json '
 mapfile -t HC <<< "$HC_TEXT"
 podman exec "$DEMO" "${HC[@]}" > "$WORK/health.txt" 2>&1 || { cat "$WORK/health.txt" >&2; fail "the HEALTHCHECK command (${HC[*]}) failed in the running container"; }
 echo "   HEALTHCHECK (${HC[*]}): $(cat "$WORK/health.txt")"
+podman exec "$DEMO" sh -c 'ls /src/.cache/test-models/*/official/tokenizer.json' > /dev/null ||
+  fail "the demo did not generate its model in the node user's /src/.cache"
 podman rm -f "$DEMO" > /dev/null
+
+echo "== Demo under an arbitrary user id (as OpenShift runs images): the model goes to /tmp"
+PORT="$(free_port)"
+ANYUID="bge-m3-cog-image-test-$$-anyuid"
+start anyuid --user 12345:0 -e PORT="$PORT" "$IMAGE" node --import tsx cli.ts demo
+wait_for_health "$PORT" READY "$ANYUID" > /dev/null
+podman exec "$ANYUID" sh -c 'ls /tmp/bge-m3-test-models/*/official/tokenizer.json' > /dev/null ||
+  fail "under another user id, the demo's model is not under /tmp/bge-m3-test-models"
+podman rm -f "$ANYUID" > /dev/null
 
 echo "== The image's own CMD starts the server (no weights: it answers /health-check while it fetches them)"
 PORT="$(free_port)"
