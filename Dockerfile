@@ -32,6 +32,10 @@ WORKDIR /src
 COPY --from=deps /src/node_modules ./node_modules
 COPY src/engine/weights ./src/engine/weights
 COPY src/setting-kinds.ts ./src/setting-kinds.ts
+# The command, its progress bar and display, and no other file of src/cli, so
+# that CLI edits leave this stage cached (tests/packaging/dockerfile-stages.test.ts
+# runs the command from exactly these files).
+COPY src/cli/weights-command.ts src/cli/weights-progress.ts src/cli/progress-display.ts ./src/cli/
 # A one-line package.json (ES modules for tsx) rather than the project's, whose
 # edits would otherwise invalidate this stage.
 RUN --mount=type=secret,id=hf_token,required=false \
@@ -40,7 +44,7 @@ RUN --mount=type=secret,id=hf_token,required=false \
     if [ "$SKIP_WEIGHTS" = "1" ]; then \
       echo "SKIP_WEIGHTS=1: the image has no weights; mount them at run time and set BGE_M3_WEIGHTS"; \
     else \
-      HF_TOKEN="$(cat /run/secrets/hf_token 2>/dev/null || true)" node --import tsx src/engine/weights/command.ts --dir /weights; \
+      HF_TOKEN="$(cat /run/secrets/hf_token 2>/dev/null || true)" node --import tsx src/cli/weights-command.ts --dir /weights; \
     fi
 
 FROM ${NODE_IMAGE} AS runtime
@@ -59,6 +63,14 @@ COPY package.json package-lock.json .npmrc tsconfig.json cog.yaml schema.json pr
 COPY src ./src
 COPY web ./web
 COPY tools/docker/healthcheck.mjs ./tools/docker/healthcheck.mjs
+# `cli.ts demo` (the API on a tiny random-weight model, no download) generates
+# its model from these at first start (about 8 MB, under .cache/).
+COPY tools/fixtures/test-model ./tools/fixtures/test-model
+COPY tools/fixtures/torch ./tools/fixtures/torch
+COPY tests/fixtures/tokenizer/tokenizer.json ./tests/fixtures/tokenizer/tokenizer.json
+# The runtime user's writable cache (the demo's model; int8 rewrites of the
+# baked weights go beside them, of mounted read-only ones under /tmp).
+RUN mkdir .cache && chown node:node .cache
 USER node
 EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10m --retries=3 \

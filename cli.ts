@@ -8,7 +8,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Predictor, namedWeightsDir } from './predict.ts';
 import { parseInputArgs } from './src/cli/input-args.ts';
-import { demoWeights, DEMO_BANNER } from './src/cli/demo.ts';
 import { runEmbedCommand } from './src/cli/embed.ts';
 import { runWeightsCommand } from './src/cli/weights-command.ts';
 import { withWeightsDownload } from './src/cli/weights-on-first-start.ts';
@@ -110,6 +109,8 @@ async function serve(argv: string[], demo: boolean): Promise<number> {
   const precision = parsePrecision(values.precision, '--precision');
   const port = values.port !== undefined ? Number(values.port) : undefined;
   if (demo) {
+    // Loaded only when asked for: the demo's model generator is development code.
+    const { demoWeights, DEMO_BANNER } = await import('./src/cli/demo.ts');
     return serveUntilShutdown({ port, weights: await demoWeights(), banner: DEMO_BANNER, predictor: new Predictor({ precision }) });
   }
   const named = values.weights ?? namedWeightsDir();

@@ -1,7 +1,9 @@
 // The `weights` command: `npm run weights [-- --dir DIR] [--revision REV]`.
-// cli.ts delegates to runWeightsCommand(); npm run weights and the
-// Dockerfile's weights stage run this file directly, so that stage needs only
-// src/engine/weights, this file and the progress drawing beside it.
+// cli.ts delegates to runWeightsCommand(); the Dockerfile's weights stage runs
+// this file directly, so it may import only src/engine/weights/*, the progress
+// drawing beside it, src/setting-kinds.ts and npm packages: the stage copies
+// nothing else (tests/packaging/dockerfile-stages.test.ts runs it from exactly
+// those files, tests/architecture/layers.test.ts checks the imports).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';

@@ -8,29 +8,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, it } from 'node:test';
-import { copyPaths, execForm, labelPairs, parseDockerfile, type Instruction } from '../../tools/docker/dockerfile.ts';
+import { copyPaths, dockerStages, execForm, labelPairs, parseDockerfile, type Stage } from '../../tools/docker/dockerfile.ts';
+import { isIgnored, readDockerignore } from '../../tools/docker/dockerignore.ts';
 import { computeLabels, loadLabelSources, LABEL_KEYS } from '../../tools/docker/labels.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const text = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 const all = parseDockerfile(text);
 
-interface Stage {
-  name?: string;
-  image: string;
-  body: Instruction[];
-}
-
-function stages(): Stage[] {
-  const out: Stage[] = [];
-  for (const ins of all) {
-    if (ins.keyword === 'FROM') {
-      const m = ins.args.match(/^(\S+)(?:\s+AS\s+(\S+))?$/i)!;
-      out.push({ image: m[1], name: m[2], body: [] });
-    } else if (out.length > 0) out[out.length - 1].body.push(ins);
-  }
-  return out;
-}
+const stages = () => dockerStages(all);
 
 const runtime = () => stages().at(-1)!;
 const one = (stage: Stage, keyword: string) => {
@@ -38,18 +24,6 @@ const one = (stage: Stage, keyword: string) => {
   assert.equal(found.length, 1, `the runtime stage needs exactly one ${keyword}`);
   return found[0];
 };
-
-function dockerignorePatterns(): string[] {
-  return readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-}
-
-function ignored(rel: string, patterns: string[]): boolean {
-  return patterns.some((p) => {
-    if (p.startsWith('**/')) return new RegExp(`(^|/)${p.slice(3).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`).test(rel);
-    const re = new RegExp(`^${p.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}(/|$)`);
-    return re.test(rel);
-  });
-}
 
 describe('Dockerfile', () => {
   it('builds on node:20-bookworm-slim in every stage', () => {
@@ -59,7 +33,7 @@ describe('Dockerfile', () => {
   });
 
   it('copies only files that exist in the repo and are not excluded from the build context', () => {
-    const patterns = dockerignorePatterns();
+    const patterns = readDockerignore(ROOT);
     const missing: string[] = [];
     for (const s of stages()) {
       for (const ins of s.body.filter((i) => i.keyword === 'COPY' && !i.flags.from)) {
@@ -67,7 +41,7 @@ describe('Dockerfile', () => {
           const abs = path.join(ROOT, src);
           if (!existsSync(abs)) missing.push(`${src} (line ${ins.line}) does not exist`);
           else if (statSync(abs).isDirectory() && !hasFiles(abs)) missing.push(`${src}/ (line ${ins.line}) is empty`);
-          if (ignored(src, patterns)) missing.push(`${src} (line ${ins.line}) is excluded by .dockerignore`);
+          if (isIgnored(src, patterns)) missing.push(`${src} (line ${ins.line}) is excluded by .dockerignore`);
         }
       }
     }
@@ -142,8 +116,10 @@ describe('Dockerfile', () => {
   });
 
   it('keeps node_modules, weights, caches and git history out of the build context', () => {
-    const patterns = dockerignorePatterns();
-    for (const p of ['node_modules', 'weights', '.cache', '.git', 'weights/onnx/model.onnx_data', 'node_modules/tsx/package.json']) assert.ok(ignored(p, patterns), p);
+    const patterns = readDockerignore(ROOT);
+    for (const p of ['node_modules', 'weights', '.cache', '.git', 'weights/onnx/model.onnx_data', 'node_modules/tsx/package.json']) assert.ok(isIgnored(p, patterns), p);
+    for (const p of ['tests/engine', 'tools/fixtures/tokenizer', 'tests/fixtures/reference']) assert.ok(isIgnored(p, patterns), p);
+    for (const p of ['tests/fixtures/tokenizer/tokenizer.json', 'tools/fixtures/test-model/cached-models.ts']) assert.ok(!isIgnored(p, patterns), `${p} is in the build context for the demo`);
   });
 });
 

@@ -43,6 +43,26 @@ function splitInstruction(text: string, line: number): Instruction {
   return { line, keyword, flags, args: rest };
 }
 
+export interface Stage {
+  name?: string;
+  image: string;
+  /** The instructions after its FROM, up to the next FROM. */
+  body: Instruction[];
+}
+
+/** The build stages, in order; instructions before the first FROM (global ARGs) belong to none. */
+export function dockerStages(all: Instruction[]): Stage[] {
+  const out: Stage[] = [];
+  for (const ins of all) {
+    if (ins.keyword === 'FROM') {
+      const m = ins.args.match(/^(\S+)(?:\s+AS\s+(\S+))?$/i);
+      if (!m) throw new Error(`line ${ins.line}: cannot read FROM ${ins.args}`);
+      out.push({ image: m[1], name: m[2], body: [] });
+    } else if (out.length > 0) out[out.length - 1].body.push(ins);
+  }
+  return out;
+}
+
 /** Exec form `["a", "b"]` as an array; shell form as undefined. */
 export function execForm(args: string): string[] | undefined {
   if (!args.trim().startsWith('[')) return undefined;
