@@ -92,7 +92,7 @@ describe('Dockerfile', () => {
     assert.ok(script && existsSync(path.join(ROOT, script)), `the weights step runs ${script}`);
     assert.match(weightsRun!, /SKIP_WEIGHTS/);
     assert.ok(runs.some((r) => /ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev/.test(r)), 'npm ci installs production dependencies without the CUDA download');
-    assert.match(readFileSync(path.join(ROOT, '.npmrc'), 'utf8'), /^onnxruntime-node-install=skip$/m);
+    assert.match(readFileSync(path.join(ROOT, '.npmrc'), 'utf8'), /^ignore-scripts=true$/m);
   });
 
   it('carries the three run.cog labels, as valid JSON equal to what cog.yaml and schema.json give', async () => {
