@@ -14,9 +14,8 @@
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # Production dependencies. onnxruntime-node ships its CPU binaries in the
-# package; .npmrc (onnxruntime-node-install=skip) stops its postinstall from
-# fetching CUDA ones, and so does the variable, for npm versions that stop
-# passing unknown .npmrc keys to scripts.
+# package; .npmrc (ignore-scripts=true) keeps its postinstall from fetching CUDA
+# ones, and so would the variable (the package's own switch) were scripts on.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./

@@ -41,7 +41,11 @@ function normalizedRows(rows: number, rnd: () => number): Float32Array {
   const out = new Float32Array(rows * DIM);
   for (let r = 0; r < rows; r++) {
     let norm = 0;
-    for (let i = 0; i < DIM; i++) norm += (out[r * DIM + i] = rnd() * 2 - 1) ** 2;
+    for (let i = 0; i < DIM; i++) {
+      const v = rnd() * 2 - 1;
+      out[r * DIM + i] = v;
+      norm += v ** 2;
+    }
     for (let i = 0; i < DIM; i++) out[r * DIM + i] /= Math.sqrt(norm);
   }
   return out;

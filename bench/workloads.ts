@@ -1,7 +1,7 @@
 // The benchmark's workloads, in full and --quick sizes. Texts are built to
 // exact token counts with our tokenizer (bench/corpus.ts), from fixed seeds.
 import { seededRandom } from '../tools/fixtures/tokenizer/corpus.ts';
-import { TextMaker } from './corpus.ts';
+import type { TextMaker } from './corpus.ts';
 import type { SystemName, WorkloadData } from './types.ts';
 
 export interface WorkloadSpec {

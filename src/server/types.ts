@@ -1,6 +1,6 @@
 // Shapes shared by the server's modules. The server knows the Predictor only
 // through PredictorLike: it never sees tokenizers or tensors.
-import type { PredictorObserver, WorkerStatus } from '../engine/observer.ts';
+import type { PredictorObserver } from '../engine/observer.ts';
 
 export interface PredictorLike {
   setup(opts?: { weights?: string; log?: (line: string) => void }): Promise<void>;

@@ -8,7 +8,10 @@ import { pathDeeperThan, rawJsonDeeperThan } from '../../src/api/json-depth.ts';
 /** A seeded generator of JSON values with nesting up to `maxDepth` and awkward strings. */
 function generate(seed: number, maxDepth: number): unknown {
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
   const strings = ['', 'a', '"', '\\', '\\"', '[[{', '}]', 'é€𝄞', 'x'.repeat(40) + '"' + '\\'.repeat(3), '\u0000\n'];
   const value = (depth: number): unknown => {
     const r = rand();

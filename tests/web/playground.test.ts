@@ -249,7 +249,7 @@ describe('the playground in Chromium', { skip }, () => {
       .filter((e) => !(e as HTMLElement).closest('[hidden]'))
       .filter((e) => {
         const labels = (e as HTMLInputElement).labels;
-        return !(labels && labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby') && !(e.textContent ?? '').trim();
+        return !labels?.length && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby') && !(e.textContent ?? '').trim();
       })
       .map((e) => e.outerHTML.slice(0, 120)));
     assert.deepEqual(unnamed, []);

@@ -35,8 +35,8 @@ function splitInstruction(text: string, line: number): Instruction {
   const keyword = m[1].toUpperCase();
   let rest = m[2];
   const flags: Record<string, string> = {};
-  let f: RegExpMatchArray | null;
-  while ((f = rest.match(/^--([a-z-]+)(?:=(\S*))?\s+/))) {
+  const flag = /^--([a-z-]+)(?:=(\S*))?\s+/;
+  for (let f = rest.match(flag); f; f = rest.match(flag)) {
     flags[f[1]] = flags[f[1]] === undefined ? (f[2] ?? 'true') : `${flags[f[1]]} ${f[2] ?? 'true'}`;
     rest = rest.slice(f[0].length);
   }

@@ -42,7 +42,7 @@ export function tokenOrder(text, count, weights, tokens) {
   // A token that is only a word-start mark decodes to "": its place cannot be told.
   if (pieces.some((p) => p === '')) return null;
   const found = uniqueSpelling(squash(text), pieces);
-  return found && found.map((i) => surfaces[i]);
+  return found ? found.map((i) => surfaces[i]) : null;
 }
 
 /** NFKC (as the tokenizer normalizes), without whitespace or ▁. @param {string} s */

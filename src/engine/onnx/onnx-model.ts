@@ -187,7 +187,7 @@ export function sessionOptions(s: SessionSettings = {}): ort.InferenceSession.Se
 
 function fixedBatchOf(session: ort.InferenceSession): number | null {
   const meta = session.inputMetadata.find((m) => m.name === 'input_ids');
-  const dim = meta && meta.isTensor ? meta.shape[0] : undefined;
+  const dim = meta?.isTensor ? meta.shape[0] : undefined;
   return typeof dim === 'number' && dim > 0 ? dim : null;
 }
 

@@ -86,6 +86,7 @@ function sharedAncestors(graph: Graph): Set<Node> {
     return seen;
   });
   if (perOutput.length === 0) return new Set();
+  // biome-ignore lint/performance/noAccumulatingSpread: an intersection; each step copies the shrinking set once, not a growing array
   return perOutput.reduce((shared, seen) => new Set([...shared].filter((n) => seen.has(n))));
 }
 

@@ -32,7 +32,7 @@ export async function call<T = any>(base: string, method: string, path: string, 
   if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
   const res = await fetch(base + path, init);
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch { /* not JSON: the test looks at text */ }
