@@ -83,7 +83,8 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
   if (kept.length) log(`${name}: ${kept.length} complete part(s) found, continuing after row ${kept[kept.length - 1].last_row}`);
 
   const predictor = await deps.loadPredictor();
-  const dim = predictor.info?.dim ?? 0;
+  const dim = predictor.info?.dim;
+  if (!dim) throw new Error('the Predictor did not report its vector dimension (info.dim) after setup');
   const after = kept.length ? kept[kept.length - 1].last_row : -1;
   const rows = reader.rows({ want: (row) => row > after && inShard(row, spec.shard), startRow: after + 1 });
   const embedded = embedInWindow(rows, predictor, {
