@@ -1,16 +1,19 @@
 // The corpus job for one shard: read the input, embed this shard's rows
 // through the Predictor, write them in numbered parts, each made whole before
 // it is listed in the manifest; a rerun continues after the last listed part.
+// One process at a time holds the shard's lease (lease.ts).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Precision } from '../engine/onnx/precision.ts';
 import { embedInWindow, DEFAULT_CHUNK_ROWS, DEFAULT_WINDOW_ROWS, type Embedder } from './embed-window.ts';
 import type { EmbeddedRow, Outputs } from './embedded-row.ts';
-import { CorpusError } from './errors.ts';
-import { differences, manifestPath, readManifest, writeManifest, intactParts, MANIFEST_VERSION, type JobOptions, type Manifest, type PartRecord } from './manifest.ts';
+import { CorpusError, InputError } from './errors.ts';
+import { differences, manifestPath, onlyEdited, prefixSha256, readManifest, writeManifest, intactParts, MANIFEST_VERSION, type InputIdentity, type JobOptions, type Manifest, type PartRecord } from './manifest.ts';
 import { clearShard, clearUnfinished, otherSplits, partFileName } from './output-dir.ts';
 import type { JobProgress } from './progress.ts';
+import { Lease, leasePath } from './lease.ts';
 import { checkReadable, openReader } from './readers/open.ts';
+import type { RowReader } from './readers/types.ts';
 import { inShard, shardName, type Shard } from './shard.ts';
 import { jsonlPart } from './writers/jsonl-part.ts';
 import { parquetPart } from './writers/parquet-part.ts';
@@ -61,16 +64,37 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
   const stat = checkReadable(spec.input);
   const reader = await openReader(spec.input, { idColumn: spec.idColumn, textColumn: spec.textColumn });
   const dir = prepareOutput(spec.output);
-  otherSplits(dir, spec.shard, spec.restart);
   const name = shardName(spec.shard);
+  const lease = Lease.acquire(leasePath(dir, name), { log });
+  try {
+    return await runLeased(spec, deps, { reader, stat, dir, name, lease, started });
+  } finally {
+    lease.release();
+  }
+}
+
+interface Leased {
+  reader: RowReader;
+  stat: { size: number; mtimeMs: number };
+  dir: string;
+  name: string;
+  lease: Lease;
+  started: number;
+}
+
+async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name, lease, started }: Leased): Promise<JobSummary> {
+  const log = deps.progress.log;
+  otherSplits(dir, spec.shard, spec.restart);
   const mfile = manifestPath(dir, name);
   if (spec.restart) clearShard(dir, spec.shard);
   const input = { path: path.resolve(spec.input), size: stat.size, mtime_ms: stat.mtimeMs };
   const options = jobOptions(spec);
   const previous = readManifest(mfile);
   const diffs = previous ? differences(previous, input, options) : [];
-  if (diffs.length) {
-    throw new CorpusError(`${mfile} was made from other input or options (${diffs.join('; ')}): its parts would not mix with these. Pass --restart to start ${name} over, or write to another --output.`);
+  if (diffs.length && !(await fixedSinceStop(previous!, spec, input, options, log))) {
+    const prefix = previous!.stopped && onlyEdited(previous!, input, options)
+      ? `; the first ${previous!.stopped.prefix_bytes} bytes, which its complete parts were made from, changed too` : '';
+    throw new CorpusError(`${mfile} was made from other input or options (${diffs.join('; ')}${prefix}): its parts would not mix with these. Pass --restart to start ${name} over, or write to another --output.`);
   }
   const kept = previous ? intactParts(dir, previous.parts) : [];
   for (const f of clearUnfinished(dir, spec.shard, kept)) log(`Removed ${f}, left unfinished by an earlier run`);
@@ -97,6 +121,7 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
   let buffer: EmbeddedRow[] = [];
   let colbertVectors = 0;
   const flush = () => {
+    lease.check();
     const record = writePart(dir, spec, manifest.parts.length, buffer, dim);
     manifest.parts.push(record);
     writeManifest(mfile, manifest);
@@ -105,19 +130,58 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
     buffer = [];
     colbertVectors = 0;
   };
-  for await (const row of embedded) {
-    buffer.push(row);
-    summary.rows++;
-    summary.tokens += row.tokenCount;
-    progress();
-    colbertVectors += row.colbert?.length ?? 0;
-    if (buffer.length === spec.partRows || colbertVectors >= MAX_PART_COLBERT_VECTORS) flush();
+  try {
+    for await (const row of embedded) {
+      buffer.push(row);
+      summary.rows++;
+      summary.tokens += row.tokenCount;
+      progress();
+      colbertVectors += row.colbert?.length ?? 0;
+      if (buffer.length === spec.partRows || colbertVectors >= MAX_PART_COLBERT_VECTORS) flush();
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw await stopAtInputError(err, spec.input, mfile, manifest);
+    throw err;
   }
   if (buffer.length) flush();
+  lease.check();
   manifest.complete = true;
   writeManifest(mfile, manifest);
   progress(true);
   return { ...summary, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * The input was edited after the job stopped at an input error: it continues
+ * when the bytes its complete parts were made from are unchanged.
+ */
+async function fixedSinceStop(previous: Manifest, spec: JobSpec, input: InputIdentity, options: JobOptions, log: (line: string) => void): Promise<boolean> {
+  const stopped = previous.stopped;
+  if (!stopped || !onlyEdited(previous, input, options)) return false;
+  if (await prefixSha256(spec.input, stopped.prefix_bytes) !== stopped.prefix_sha256) return false;
+  log(`${spec.input} changed since this shard stopped at an input error; its first ${stopped.prefix_bytes} bytes, which the complete parts were made from, did not: continuing`);
+  return true;
+}
+
+/** Records where the job stopped (so a fixed input can continue) and says what was kept and what to do. */
+async function stopAtInputError(err: InputError, inputFile: string, mfile: string, manifest: Manifest): Promise<CorpusError> {
+  const last = manifest.parts.at(-1);
+  const bytes = last ? last.input_end_byte : 0;
+  let resumable = false;
+  if (bytes !== undefined) {
+    try {
+      manifest.stopped = { error: err.message, prefix_bytes: bytes, prefix_sha256: await prefixSha256(inputFile, bytes) };
+      writeManifest(mfile, manifest);
+      resumable = true;
+    } catch {
+      // The input cannot be read even up to there: a rerun then needs it unchanged.
+    }
+  }
+  const kept = last
+    ? `The ${manifest.parts.length} complete part(s), up to input row ${last.last_row}, are kept and listed in ${mfile}.`
+    : 'No part was complete yet.';
+  const rerun = resumable ? 'After fixing the input, rerun the same command: it continues after the kept parts.' : 'Rerun the same command once the input reads again: it continues after the kept parts.';
+  return new CorpusError(`${err.message} ${kept} ${rerun}`);
 }
 
 function prepareOutput(dir: string): string {
@@ -156,5 +220,6 @@ function writePart(dir: string, spec: JobSpec, part: number, rows: EmbeddedRow[]
     first_row: rows[0].row,
     last_row: rows[rows.length - 1].row,
     tokens: rows.reduce((n, r) => n + r.tokenCount, 0),
+    input_end_byte: rows[rows.length - 1].endByte,
   };
 }
