@@ -20,11 +20,13 @@ import { parquetPart } from './writers/parquet-part.ts';
 import { writeFileAtomic } from '../engine/weights/atomic-file.ts';
 
 /**
- * A part also ends at this many ColBERT vectors (256 MiB as float32), so a
- * part of long texts with --colbert stays in memory's bounds. Part boundaries
- * stay deterministic: they depend only on the input and the options.
+ * A part also ends at this many ColBERT vectors (32 MiB as float32), so a
+ * part of long texts with --colbert stays in memory's bounds: hyparquet-writer
+ * holds about 24 times a part's vectors while it encodes the nested lists
+ * (BENCHMARKS.md, "Choosing the Parquet library"), about 0.75 GiB here. Part
+ * boundaries stay deterministic: they depend only on the input and the options.
  */
-export const MAX_PART_COLBERT_VECTORS = 65_536;
+export const MAX_PART_COLBERT_VECTORS = 8_192;
 
 export interface JobSpec extends Outputs {
   input: string;
