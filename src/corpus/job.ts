@@ -8,7 +8,8 @@ import type { Precision } from '../engine/onnx/precision.ts';
 import { embedInWindow, DEFAULT_CHUNK_ROWS, DEFAULT_WINDOW_ROWS, type Embedder } from './embed-window.ts';
 import type { EmbeddedRow, Outputs } from './embedded-row.ts';
 import { CorpusError, InputError } from './errors.ts';
-import { differences, manifestPath, onlyEdited, prefixSha256, readManifest, writeManifest, intactParts, MANIFEST_VERSION, type InputIdentity, type JobOptions, type Manifest, type PartRecord } from './manifest.ts';
+import { differences, manifestPath, onlyEdited, readManifest, writeManifest, intactParts, MANIFEST_VERSION, type JobOptions, type Manifest, type PartRecord } from './manifest.ts';
+import { fixedSinceStop, stopAtInputError } from './input-stop.ts';
 import { clearShard, clearUnfinished, otherSplits, partFileName } from './output-dir.ts';
 import type { JobProgress } from './progress.ts';
 import { Lease, leasePath } from './lease.ts';
@@ -93,7 +94,7 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
   const options = jobOptions(spec);
   const previous = readManifest(mfile);
   const diffs = previous ? differences(previous, input, options) : [];
-  if (diffs.length && !(await fixedSinceStop(previous!, spec, input, options, log))) {
+  if (diffs.length && !(await fixedSinceStop(previous!, spec.input, input, options, log))) {
     const prefix = previous!.stopped && onlyEdited(previous!, input, options)
       ? `; the first ${previous!.stopped.prefix_bytes} bytes, which its complete parts were made from, changed too` : '';
     throw new CorpusError(`${mfile} was made from other input or options (${diffs.join('; ')}${prefix}): its parts would not mix with these. Pass --restart to start ${name} over, or write to another --output.`);
@@ -151,39 +152,6 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
   writeManifest(mfile, manifest);
   progress(true);
   return { ...summary, seconds: (Date.now() - started) / 1000 };
-}
-
-/**
- * The input was edited after the job stopped at an input error: it continues
- * when the bytes its complete parts were made from are unchanged.
- */
-async function fixedSinceStop(previous: Manifest, spec: JobSpec, input: InputIdentity, options: JobOptions, log: (line: string) => void): Promise<boolean> {
-  const stopped = previous.stopped;
-  if (!stopped || !onlyEdited(previous, input, options)) return false;
-  if (await prefixSha256(spec.input, stopped.prefix_bytes) !== stopped.prefix_sha256) return false;
-  log(`${spec.input} changed since this shard stopped at an input error; its first ${stopped.prefix_bytes} bytes, which the complete parts were made from, did not: continuing`);
-  return true;
-}
-
-/** Records where the job stopped (so a fixed input can continue) and says what was kept and what to do. */
-async function stopAtInputError(err: InputError, inputFile: string, mfile: string, manifest: Manifest): Promise<CorpusError> {
-  const last = manifest.parts.at(-1);
-  const bytes = last ? last.input_end_byte : 0;
-  let resumable = false;
-  if (bytes !== undefined) {
-    try {
-      manifest.stopped = { error: err.message, prefix_bytes: bytes, prefix_sha256: await prefixSha256(inputFile, bytes) };
-      writeManifest(mfile, manifest);
-      resumable = true;
-    } catch {
-      // The input cannot be read even up to there: a rerun then needs it unchanged.
-    }
-  }
-  const kept = last
-    ? `The ${manifest.parts.length} complete part(s), up to input row ${last.last_row}, are kept and listed in ${mfile}.`
-    : 'No part was complete yet.';
-  const rerun = resumable ? 'After fixing the input, rerun the same command: it continues after the kept parts.' : 'Rerun the same command once the input reads again: it continues after the kept parts.';
-  return new CorpusError(`${err.message} ${kept} ${rerun}`);
 }
 
 function prepareOutput(dir: string): string {
