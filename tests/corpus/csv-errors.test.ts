@@ -122,6 +122,8 @@ describe('CSV input errors end the job with file, line and fix, keeping complete
       const kept = manifest(out).parts as { file: string; last_row: number }[];
       assert.ok(kept.length >= 1, `complete parts before the error are kept (${message})`);
       assert.match(message, new RegExp(`The ${kept.length} complete part\\(s\\), up to input row ${kept.at(-1)!.last_row}, are kept`));
+      // The failing disk fails the check of the kept bytes too: the rerun then needs the file unchanged, and says so.
+      assert.match(message, /Rerun the same command once the input reads again: it continues after the kept parts\.$/);
       assert.deepEqual(readParquetParts(out).flatMap((p) => p.rows.map((x) => x.id)), corpus.slice(0, kept.length * 10).map((x) => x.id));
     } finally {
       mock.restoreAll();

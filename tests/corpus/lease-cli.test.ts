@@ -18,7 +18,8 @@ test('a second process on a shard being written refuses, names the owner, and to
   const weights = await officialWeights();
   const dir = tempDir('lease-cli');
   const input = path.join(dir, 'corpus.jsonl');
-  const corpus = makeCorpus(80, 3, 20);
+  // Many parts after the first, so the first run is far from done when its first part is seen.
+  const corpus = makeCorpus(240, 3, 20);
   writeFileSync(input, toJsonl(corpus));
   const out = path.join(dir, 'out');
   const args = ['embed', '--input', input, '--output', out, '--part-rows', '10', '--weights', weights];
