@@ -5,7 +5,7 @@
 // owner on this host is gone) is taken over, and the log says so. The owner
 // checks the lease is still its own before recording each part.
 import { randomUUID } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../engine/weights/atomic-file.ts';
@@ -65,9 +65,13 @@ export class Lease {
       const why = gone ? `process ${held.pid} is no longer running on ${held.host}` : `its last heartbeat was ${seconds(age)} ago, over the ${seconds(staleMs)} bound`;
       opts.log(`Took over the lease ${path.basename(file)} of process ${held.pid} on ${held.host} (started ${held.started_at}): ${why}`);
     } else {
-      // Unreadable (leases appear whole, so damaged by hand or a full disk): nobody can hold it.
+      // Unreadable: being written where links are not supported (see createExclusive), or damaged. Trust its age.
+      const age = now() - mtimeMs(file);
+      if (!(age > staleMs)) {
+        throw new CorpusError(`${file} holds no readable lease but was written ${seconds(Math.max(0, age))} ago: another process may be starting on this shard. Run again in a moment; if no other process writes this shard, remove ${file}.`);
+      }
       rmSync(file, { force: true });
-      opts.log(`Removed ${path.basename(file)}, which held no readable lease`);
+      opts.log(`Removed ${path.basename(file)}, which held no readable lease and was ${seconds(age)} old`);
     }
     if (!createExclusive(file, record)) throw new CorpusError(`${file} was taken by another process at the same moment; run again once that one is done`);
     return new Lease(file, record, now).start(opts.heartbeatMs ?? HEARTBEAT_MS);
@@ -110,18 +114,37 @@ export class Lease {
   }
 }
 
-/** Writes the record beside the lease, then links it into place: the lease appears whole, or not at all if one exists. */
+/**
+ * Writes the record beside the lease, then links it into place: the lease
+ * appears whole, or not at all if one exists. Where the file system has no
+ * hard links, it is created exclusively and written (briefly empty).
+ */
 function createExclusive(file: string, record: LeaseRecord): boolean {
+  const text = JSON.stringify(record, null, 2) + '\n';
   const temp = `${file}.new-${record.token}`;
   try {
-    writeFileSync(temp, JSON.stringify(record, null, 2) + '\n', { flag: 'wx' });
-    linkSync(temp, file);
+    writeFileSync(temp, text, { flag: 'wx' });
+    try {
+      linkSync(temp, file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+      writeFileSync(file, text, { flag: 'wx' });
+    }
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new CorpusError(`cannot create the lease ${file}: ${(err as Error).message}`);
   } finally {
     rmSync(temp, { force: true });
+  }
+}
+
+function mtimeMs(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

@@ -2,7 +2,7 @@
 // of other processes: refuse a live owner, take over a stale or vanished one,
 // renew the heartbeat, and notice when another process took the lease over.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -82,4 +82,17 @@ test('renew moves the heartbeat; a lease taken over by another process makes che
   assert.throws(() => lease.check(), /lost the lease .* to process 4242 on worker-7 .*Stopped without recording more parts/);
   lease.release();
   assert.equal(readLease(file)!.token, 'someone-else', 'release leaves the new owner\'s lease');
+});
+
+test('an unreadable lease is left alone while young (another process may be writing it), removed once older than the bound', () => {
+  const { file, opts, lines } = setup();
+  writeFileSync(file, '');
+  const written = statSync(file).mtimeMs;
+  const young = { ...opts, now: () => written + 1_000 };
+  assert.throws(() => Lease.acquire(file, young), /holds no readable lease but was written 1 s ago: another process may be starting on this shard/);
+  assert.equal(readFileSync(file, 'utf8'), '', 'left as it was');
+  const lease = Lease.acquire(file, { ...opts, now: () => written + 61_000 });
+  assert.match(lines.at(-1)!, /Removed shard-00000-of-00001\.lease\.json, which held no readable lease and was 61 s old/);
+  assert.equal(readLease(file)!.pid, process.pid);
+  lease.release();
 });
