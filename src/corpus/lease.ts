@@ -55,7 +55,7 @@ export class Lease {
     const alive = opts.alive ?? processAlive;
     const stamp = new Date(now()).toISOString();
     const record: LeaseRecord = { pid: process.pid, host: hostname(), started_at: stamp, heartbeat_at: stamp, token: randomUUID() };
-    if (createExclusive(file, record)) return new Lease(file, record, now).start(opts.heartbeatMs ?? HEARTBEAT_MS);
+    if (createExclusive(file, record)) return new Lease(file, record, now).start(opts.heartbeatMs ?? HEARTBEAT_MS, opts.log);
     const held = readLease(file);
     if (held) {
       const age = now() - Date.parse(held.heartbeat_at);
@@ -74,11 +74,18 @@ export class Lease {
       opts.log(`Removed ${path.basename(file)}, which held no readable lease and was ${seconds(age)} old`);
     }
     if (!createExclusive(file, record)) throw new CorpusError(`${file} was taken by another process at the same moment; run again once that one is done`);
-    return new Lease(file, record, now).start(opts.heartbeatMs ?? HEARTBEAT_MS);
+    return new Lease(file, record, now).start(opts.heartbeatMs ?? HEARTBEAT_MS, opts.log);
   }
 
-  private start(heartbeatMs: number): this {
-    this.timer = setInterval(() => this.renew(), heartbeatMs);
+  private start(heartbeatMs: number, log: (line: string) => void): this {
+    this.timer = setInterval(() => {
+      try {
+        this.renew();
+      } catch (err) {
+        // A full disk or the like: the next heartbeat tries again; check() still guards every part.
+        log(`Could not renew the lease ${this.file}: ${(err as Error).message}`);
+      }
+    }, heartbeatMs);
     this.timer.unref();
     return this;
   }
