@@ -1,10 +1,12 @@
 // How the Parquet library was chosen:  npx tsx bench/parquet-libraries.ts [--rows N] [--dense-rows N]
 // Reads 100k rows (id, text) and writes 100k rows (id, token_count,
-// truncated, sparse lists) plus 10k rows of 1024-float dense vectors with each
-// candidate installed: hyparquet + hyparquet-writer (the choice), parquet-wasm
-// + apache-arrow (the test's independent reader), and @duckdb/node-api when
-// present (`npm install --no-save @duckdb/node-api` to include it: 70 MB, not
-// a dependency). Prints a table; the README's "Corpus job" section quotes it.
+// truncated, sparse lists), 10k rows of 1024-float dense vectors and 500 rows
+// of 64 ColBERT vectors, the vectors typed as Arrow fixed-size lists, with
+// each candidate: hyparquet + hyparquet-writer (the choice; its dense and
+// ColBERT writes are the corpus job's own parquetPart, ARROW:schema
+// included), parquet-wasm + apache-arrow (the tests' independent reader), and
+// @duckdb/node-api (a dev dependency for the store tests: 70 MB; it writes
+// FLOAT[1024] as a plain list). Prints a table; BENCHMARKS.md quotes it.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +15,7 @@ import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { openParquet } from '../src/corpus/readers/parquet.ts';
+import { parquetPart } from '../src/corpus/writers/parquet-part.ts';
 import { seededRandom } from '../tools/fixtures/tokenizer/corpus.ts';
 import { BENCH_CACHE } from './model-cache.ts';
 
@@ -20,6 +23,8 @@ const { values } = parseArgs({ options: { rows: { type: 'string' }, 'dense-rows'
 const ROWS = Number(values.rows ?? 100_000);
 const DENSE_ROWS = Number(values['dense-rows'] ?? 10_000);
 const DIM = 1024;
+const COLBERT_ROWS = 500;
+const COLBERT_TOKENS = 64;
 const dir = path.join(BENCH_CACHE, 'parquet-libraries');
 
 interface Data { ids: string[]; texts: string[]; counts: number[]; truncated: boolean[]; sparseIdx: number[][]; sparseVal: number[][]; dense: Float32Array[] }
@@ -52,7 +57,11 @@ interface Candidate {
   readText(file: string): Promise<number>;
   writeRows(d: Data, file: string): Promise<void>;
   writeDense(d: Data, file: string): Promise<void>;
+  writeColbert(d: Data, file: string): Promise<void>;
 }
+
+/** Row i's ColBERT vectors: the dense vectors from row i on, COLBERT_TOKENS of them. */
+const colbertOf = (d: Data, i: number) => Array.from({ length: COLBERT_TOKENS }, (_, t) => d.dense[(i + t) % DENSE_ROWS]);
 
 const hyparquet: Candidate = {
   name: 'hyparquet + hyparquet-writer',
@@ -74,13 +83,12 @@ const hyparquet: Candidate = {
     writeFileSync(file, new Uint8Array(w.getBuffer()));
   },
   async writeDense(d, file) {
-    const w = new ByteWriter();
-    parquetWrite({
-      writer: w, statistics: false, rowGroupSize: DENSE_ROWS,
-      columnData: [{ name: 'id', data: d.ids.slice(0, DENSE_ROWS) }, { name: 'dense', data: d.dense.map((v) => Array.from(v)) }],
-      schema: [{ name: 'schema', num_children: 2 }, { name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' }, ...list('dense', 'FLOAT')],
-    });
-    writeFileSync(file, new Uint8Array(w.getBuffer()));
+    const rows = d.dense.map((v, i) => ({ row: i, id: d.ids[i], tokenCount: d.counts[i], truncated: d.truncated[i], dense: Array.from(v) }));
+    writeFileSync(file, parquetPart(rows, { dense: true, sparse: false, colbert: false }, DIM));
+  },
+  async writeColbert(d, file) {
+    const rows = Array.from({ length: COLBERT_ROWS }, (_, i) => ({ row: i, id: d.ids[i], tokenCount: d.counts[i], truncated: d.truncated[i], colbert: colbertOf(d, i).map((v) => Array.from(v)) }));
+    writeFileSync(file, parquetPart(rows, { dense: false, sparse: false, colbert: true }, DIM));
   },
 };
 
@@ -97,6 +105,12 @@ async function parquetWasm(): Promise<Candidate> {
     const childData = arrow.makeData({ type: child, length: flat.length, data: flat } as any);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return arrow.makeVector(arrow.makeData({ type, length: values.length, valueOffsets: offsets, child: childData } as any));
+  };
+  const fixedSize = (vectors: Float32Array[]) => {
+    const flat = new Float32Array(vectors.length * DIM);
+    vectors.forEach((v, i) => flat.set(v, i * DIM));
+    const type = new arrow.FixedSizeList(DIM, new arrow.Field('element', new arrow.Float32(), false));
+    return arrow.makeVector(arrow.makeData({ type, length: vectors.length, child: arrow.makeData({ type: new arrow.Float32(), length: flat.length, data: flat }) }));
   };
   return {
     name: 'parquet-wasm + apache-arrow',
@@ -117,11 +131,15 @@ async function parquetWasm(): Promise<Candidate> {
       }), file);
     },
     async writeDense(d, file) {
-      const flat = new Float32Array(DENSE_ROWS * DIM);
-      d.dense.forEach((v, i) => flat.set(v, i * DIM));
-      const type = new arrow.FixedSizeList(DIM, new arrow.Field('element', new arrow.Float32(), false));
-      const dense = arrow.makeVector(arrow.makeData({ type, length: DENSE_ROWS, child: arrow.makeData({ type: new arrow.Float32(), length: flat.length, data: flat }) }));
-      toFile(new arrow.Table({ id: arrow.vectorFromArray(d.ids.slice(0, DENSE_ROWS), new arrow.Utf8()), dense }), file);
+      toFile(new arrow.Table({ id: arrow.vectorFromArray(d.ids.slice(0, DENSE_ROWS), new arrow.Utf8()), dense: fixedSize(d.dense) }), file);
+    },
+    async writeColbert(d, file) {
+      const vectors = Array.from({ length: COLBERT_ROWS }, (_, i) => colbertOf(d, i)).flat();
+      const item = new arrow.FixedSizeList(DIM, new arrow.Field('element', new arrow.Float32(), false));
+      const offsets = Int32Array.from({ length: COLBERT_ROWS + 1 }, (_, i) => i * COLBERT_TOKENS);
+      const type = new arrow.List(new arrow.Field('element', item, false));
+      const colbert = arrow.makeVector(arrow.makeData({ type, length: COLBERT_ROWS, valueOffsets: offsets, child: fixedSize(vectors).data[0] }));
+      toFile(new arrow.Table({ id: arrow.vectorFromArray(d.ids.slice(0, COLBERT_ROWS), new arrow.Utf8()), colbert }), file);
     },
   };
 }
@@ -168,6 +186,18 @@ async function duckdb(): Promise<Candidate | null> {
       a.closeSync();
       await c.run(`copy t to '${file}' (format parquet)`);
     },
+    async writeColbert(d, file) {
+      const c = await connect();
+      await c.run(`create table t (id varchar, colbert float[${DIM}][])`);
+      const a = await c.createAppender('t');
+      for (let i = 0; i < COLBERT_ROWS; i++) {
+        a.appendVarchar(d.ids[i]);
+        a.appendList(api.listValue(colbertOf(d, i).map((v) => api.arrayValue(Array.from(v)))), api.LIST(api.ARRAY(api.FLOAT, DIM)));
+        a.endRow();
+      }
+      a.closeSync();
+      await c.run(`copy t to '${file}' (format parquet)`);
+    },
   };
 }
 
@@ -196,13 +226,14 @@ async function main(): Promise<void> {
   await hyparquet.writeRows(data, input);
   console.log(`${ROWS} rows to read (${(statSync(input).size / 2 ** 20).toFixed(1)} MiB); writes: ${ROWS} rows of id, text, token_count, truncated and 20-entry sparse lists; ${DENSE_ROWS} rows of ${DIM} float32`);
   const candidates = [hyparquet, await parquetWasm(), await duckdb()].filter((c): c is Candidate => c !== null);
-  console.log('| library | read 100k id+text | write 100k rows + sparse | write 10k dense | install |');
-  console.log('|---|---|---|---|---|');
+  console.log(`| library | read ${ROWS} id+text | write ${ROWS} rows + sparse | write ${DENSE_ROWS} dense | write ${COLBERT_ROWS} × ${COLBERT_TOKENS} ColBERT | install |`);
+  console.log('|---|---|---|---|---|---|');
   for (const c of candidates) {
     const read = await time(async () => { if (await c.readText(input) !== ROWS) throw new Error(`${c.name} read the wrong row count`); });
     const rows = await time(() => c.writeRows(data, path.join(dir, 'rows.parquet')));
     const dense = await time(() => c.writeDense(data, path.join(dir, 'dense.parquet')));
-    console.log(`| ${c.name} | ${read.toFixed(2)} s | ${rows.toFixed(2)} s | ${dense.toFixed(2)} s | ${installMiB(c.packages).toFixed(1)} MiB |`);
+    const colbert = await time(() => c.writeColbert(data, path.join(dir, 'colbert.parquet')));
+    console.log(`| ${c.name} | ${read.toFixed(2)} s | ${rows.toFixed(2)} s | ${dense.toFixed(2)} s | ${colbert.toFixed(2)} s | ${installMiB(c.packages).toFixed(1)} MiB |`);
   }
   rmSync(dir, { recursive: true, force: true });
 }

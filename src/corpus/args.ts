@@ -11,7 +11,8 @@ import { resolveShard } from './shard.ts';
 export const EMBED_HELP = `Usage: npx tsx cli.ts embed --input PATH --output DIR [options]   (or npm run embed -- ...)
 
 Embeds every row of a JSONL, CSV or Parquet file into numbered Parquet (or JSONL) parts.
-Rerunning the same command continues after the last complete part.
+Rerunning the same command continues after the last complete part. One process writes a shard at
+a time (its lease file in the output directory); after an input error, fix the file and rerun.
 
   --input PATH          .jsonl/.ndjson (one object per line), .csv (with a header) or .parquet
   --output DIR          where the parts and the shard's manifest go (created if missing)

@@ -1,7 +1,7 @@
 // Hands rows to the Predictor a chunk per predict() call, keeping a window of
 // rows in flight so the scheduler sorts them by length and packs its token
 // budget across chunks, as it does for concurrent requests. Results come out
-// in input order.
+// in input order. An input error is thrown after the rows read before it.
 import type { Output } from '../../predict.ts';
 import type { EmbeddedRow, Outputs } from './embedded-row.ts';
 import type { InputRow } from './readers/types.ts';
@@ -28,12 +28,21 @@ export async function* embedInWindow(rows: AsyncIterable<InputRow>, predictor: E
   const pending: { size: number; result: Promise<EmbeddedRow[]> }[] = [];
   let inFlight = 0;
   let ended = false;
+  // A reading error ends the input there: the rows before it are embedded and handed on first.
+  let failure: { error: unknown } | undefined;
   try {
     for (;;) {
       while (!ended && inFlight < opts.windowRows) {
         const chunk: InputRow[] = [];
         while (chunk.length < opts.chunkRows) {
-          const next = await source.next();
+          let next: IteratorResult<InputRow>;
+          try {
+            next = await source.next();
+          } catch (error) {
+            failure = { error };
+            ended = true;
+            break;
+          }
           if (next.done) { ended = true; break; }
           chunk.push(next.value);
         }
@@ -44,7 +53,10 @@ export async function* embedInWindow(rows: AsyncIterable<InputRow>, predictor: E
         inFlight += chunk.length;
       }
       const head = pending.shift();
-      if (!head) return;
+      if (!head) {
+        if (failure) throw failure.error;
+        return;
+      }
       const out = await head.result;
       inFlight -= head.size;
       yield* out;
@@ -64,7 +76,7 @@ async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOp
     sparse_format: 'indices_values',
   });
   return chunk.map((r, i) => {
-    const e: EmbeddedRow = { row: r.row, id: r.id, tokenCount: out.token_counts[i], truncated: out.truncated[i] };
+    const e: EmbeddedRow = { row: r.row, endByte: r.endByte, id: r.id, tokenCount: out.token_counts[i], truncated: out.truncated[i] };
     // Floats (the default vector_encoding) and sparse pairs sorted by id, as asked above.
     if (out.dense_vecs) e.dense = out.dense_vecs[i] as number[];
     const sparse = out.lexical_weights?.[i] as { indices: number[]; values: number[] } | undefined;

@@ -2,6 +2,8 @@
 
 export interface EmbeddedRow {
   row: number;
+  /** Bytes of the input up to the end of this row, when the reader knows it. */
+  endByte?: number;
   id: string;
   tokenCount: number;
   truncated: boolean;

@@ -1,27 +1,33 @@
 // The corpus job for one shard: read the input, embed this shard's rows
 // through the Predictor, write them in numbered parts, each made whole before
 // it is listed in the manifest; a rerun continues after the last listed part.
+// One process at a time holds the shard's lease (lease.ts).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Precision } from '../engine/onnx/precision.ts';
 import { embedInWindow, DEFAULT_CHUNK_ROWS, DEFAULT_WINDOW_ROWS, type Embedder } from './embed-window.ts';
 import type { EmbeddedRow, Outputs } from './embedded-row.ts';
-import { CorpusError } from './errors.ts';
-import { differences, manifestPath, readManifest, writeManifest, intactParts, MANIFEST_VERSION, type JobOptions, type Manifest, type PartRecord } from './manifest.ts';
+import { CorpusError, InputError } from './errors.ts';
+import { differences, manifestPath, onlyEdited, readManifest, writeManifest, intactParts, MANIFEST_VERSION, type JobOptions, type Manifest, type PartRecord } from './manifest.ts';
+import { fixedSinceStop, stopAtInputError } from './input-stop.ts';
 import { clearShard, clearUnfinished, otherSplits, partFileName } from './output-dir.ts';
 import type { JobProgress } from './progress.ts';
+import { Lease, leasePath } from './lease.ts';
 import { checkReadable, openReader } from './readers/open.ts';
+import type { RowReader } from './readers/types.ts';
 import { inShard, shardName, type Shard } from './shard.ts';
 import { jsonlPart } from './writers/jsonl-part.ts';
 import { parquetPart } from './writers/parquet-part.ts';
 import { writeFileAtomic } from '../engine/weights/atomic-file.ts';
 
 /**
- * A part also ends at this many ColBERT vectors (256 MiB as float32), so a
- * part of long texts with --colbert stays in memory's bounds. Part boundaries
- * stay deterministic: they depend only on the input and the options.
+ * A part also ends at this many ColBERT vectors (32 MiB as float32), so a
+ * part of long texts with --colbert stays in memory's bounds: hyparquet-writer
+ * holds about 24 times a part's vectors while it encodes the nested lists
+ * (BENCHMARKS.md, "Choosing the Parquet library"), about 0.75 GiB here. Part
+ * boundaries stay deterministic: they depend only on the input and the options.
  */
-export const MAX_PART_COLBERT_VECTORS = 65_536;
+export const MAX_PART_COLBERT_VECTORS = 8_192;
 
 export interface JobSpec extends Outputs {
   input: string;
@@ -61,16 +67,37 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
   const stat = checkReadable(spec.input);
   const reader = await openReader(spec.input, { idColumn: spec.idColumn, textColumn: spec.textColumn });
   const dir = prepareOutput(spec.output);
-  otherSplits(dir, spec.shard, spec.restart);
   const name = shardName(spec.shard);
+  const lease = Lease.acquire(leasePath(dir, name), { log });
+  try {
+    return await runLeased(spec, deps, { reader, stat, dir, name, lease, started });
+  } finally {
+    lease.release();
+  }
+}
+
+interface Leased {
+  reader: RowReader;
+  stat: { size: number; mtimeMs: number };
+  dir: string;
+  name: string;
+  lease: Lease;
+  started: number;
+}
+
+async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name, lease, started }: Leased): Promise<JobSummary> {
+  const log = deps.progress.log;
+  otherSplits(dir, spec.shard, spec.restart);
   const mfile = manifestPath(dir, name);
   if (spec.restart) clearShard(dir, spec.shard);
   const input = { path: path.resolve(spec.input), size: stat.size, mtime_ms: stat.mtimeMs };
   const options = jobOptions(spec);
   const previous = readManifest(mfile);
   const diffs = previous ? differences(previous, input, options) : [];
-  if (diffs.length) {
-    throw new CorpusError(`${mfile} was made from other input or options (${diffs.join('; ')}): its parts would not mix with these. Pass --restart to start ${name} over, or write to another --output.`);
+  if (diffs.length && !(await fixedSinceStop(previous!, spec.input, input, options, log))) {
+    const prefix = previous!.stopped && onlyEdited(previous!, input, options)
+      ? `; the first ${previous!.stopped.prefix_bytes} bytes, which its complete parts were made from, changed too` : '';
+    throw new CorpusError(`${mfile} was made from other input or options (${diffs.join('; ')}${prefix}): its parts would not mix with these. Pass --restart to start ${name} over, or write to another --output.`);
   }
   const kept = previous ? intactParts(dir, previous.parts) : [];
   for (const f of clearUnfinished(dir, spec.shard, kept)) log(`Removed ${f}, left unfinished by an earlier run`);
@@ -83,7 +110,8 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
   if (kept.length) log(`${name}: ${kept.length} complete part(s) found, continuing after row ${kept[kept.length - 1].last_row}`);
 
   const predictor = await deps.loadPredictor();
-  const dim = predictor.info?.dim ?? 0;
+  const dim = predictor.info?.dim;
+  if (!dim) throw new Error('the Predictor did not report its vector dimension (info.dim) after setup');
   const after = kept.length ? kept[kept.length - 1].last_row : -1;
   const rows = reader.rows({ want: (row) => row > after && inShard(row, spec.shard), startRow: after + 1 });
   const embedded = embedInWindow(rows, predictor, {
@@ -96,6 +124,7 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
   let buffer: EmbeddedRow[] = [];
   let colbertVectors = 0;
   const flush = () => {
+    lease.check();
     const record = writePart(dir, spec, manifest.parts.length, buffer, dim);
     manifest.parts.push(record);
     writeManifest(mfile, manifest);
@@ -104,15 +133,21 @@ export async function runJob(spec: JobSpec, deps: JobDeps): Promise<JobSummary> 
     buffer = [];
     colbertVectors = 0;
   };
-  for await (const row of embedded) {
-    buffer.push(row);
-    summary.rows++;
-    summary.tokens += row.tokenCount;
-    progress();
-    colbertVectors += row.colbert?.length ?? 0;
-    if (buffer.length === spec.partRows || colbertVectors >= MAX_PART_COLBERT_VECTORS) flush();
+  try {
+    for await (const row of embedded) {
+      buffer.push(row);
+      summary.rows++;
+      summary.tokens += row.tokenCount;
+      progress();
+      colbertVectors += row.colbert?.length ?? 0;
+      if (buffer.length === spec.partRows || colbertVectors >= MAX_PART_COLBERT_VECTORS) flush();
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw await stopAtInputError(err, spec.input, mfile, manifest);
+    throw err;
   }
   if (buffer.length) flush();
+  lease.check();
   manifest.complete = true;
   writeManifest(mfile, manifest);
   progress(true);
@@ -155,5 +190,6 @@ function writePart(dir: string, spec: JobSpec, part: number, rows: EmbeddedRow[]
     first_row: rows[0].row,
     last_row: rows[rows.length - 1].row,
     tokens: rows.reduce((n, r) => n + r.tokenCount, 0),
+    input_end_byte: rows[rows.length - 1].endByte,
   };
 }

@@ -1,7 +1,8 @@
 // A shard's record of its work, rewritten atomically after every part: what
 // input and options it was made from (a rerun must match them) and which
 // parts are complete. A part file not listed here was never finished.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Precision } from '../engine/onnx/precision.ts';
 import { CorpusError } from './errors.ts';
@@ -38,6 +39,19 @@ export interface PartRecord {
   first_row: number;
   last_row: number;
   tokens: number;
+  /** Bytes of the input up to the end of the part's last row, where the reader knows it (JSONL, CSV). */
+  input_end_byte?: number;
+}
+
+/**
+ * Set when the job stopped at an input error: the first `prefix_bytes` of
+ * the input, which the complete parts were made from, and their SHA-256. A
+ * rerun on the fixed input continues if that prefix is unchanged.
+ */
+export interface StoppedAt {
+  error: string;
+  prefix_bytes: number;
+  prefix_sha256: string;
 }
 
 export interface Manifest {
@@ -47,6 +61,7 @@ export interface Manifest {
   options: JobOptions;
   parts: PartRecord[];
   complete: boolean;
+  stopped?: StoppedAt;
 }
 
 export function manifestPath(dir: string, shardName: string): string {
@@ -79,6 +94,20 @@ export function differences(m: Manifest, input: InputIdentity, options: JobOptio
     else if (m.options[key] !== options[key]) out.push(`${key} was ${JSON.stringify(m.options[key])}, now ${JSON.stringify(options[key])}`);
   }
   return out;
+}
+
+/** Whether the only differences are the input's size and modification time (it was edited in place). */
+export function onlyEdited(m: Manifest, input: InputIdentity, options: JobOptions): boolean {
+  return differences(m, { ...input, size: m.input.size, mtime_ms: m.input.mtime_ms }, options).length === 0;
+}
+
+/** SHA-256 of the first `bytes` bytes of a file, streamed. */
+export async function prefixSha256(file: string, bytes: number): Promise<string> {
+  const hash = createHash('sha256');
+  if (bytes > 0) {
+    for await (const chunk of createReadStream(file, { start: 0, end: bytes - 1 })) hash.update(chunk as Buffer);
+  }
+  return hash.digest('hex');
 }
 
 /** The listed parts whose files are still there whole, up to the first that is not. */

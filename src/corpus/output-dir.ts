@@ -30,10 +30,11 @@ export function clearUnfinished(dir: string, shard: Shard, kept: PartRecord[]): 
   return removed;
 }
 
-/** Removes every file of this shard: --restart. */
+/** Removes every file of this shard but its lease (this run's own): --restart. */
 export function clearShard(dir: string, shard: Shard): void {
   const prefix = shardName(shard);
   for (const name of readdirSync(dir)) {
+    if (name.startsWith(`${prefix}.lease.json`)) continue;
     if (name.startsWith(`${prefix}.`) || name.startsWith(`.${prefix}.`)) rmSync(path.join(dir, name), { force: true });
   }
 }

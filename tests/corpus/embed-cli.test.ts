@@ -73,7 +73,8 @@ describe('cli.ts embed', () => {
     const parts = readParquetParts(path.join(dir, 'out'));
     assert.deepEqual(parts.map((p) => [p.file, p.rows.length]), [0, 1, 2].map((k) => [`shard-00000-of-00001.part-00000${k}.parquet`, k < 2 ? 50 : 20]));
     assert.deepEqual(parts[0].columns, ['id', 'token_count', 'truncated', 'dense', 'sparse_indices', 'sparse_values']);
-    assert.deepEqual(parts[0].types, ['Utf8', 'Int32', 'Bool', 'List<Float32>', 'List<Int32>', 'List<Float32>']);
+    const dim = (await predictions(['x'], {})).dense_vecs[0].length;
+    assert.deepEqual(parts[0].types, ['Utf8', 'Int32', 'Bool', `FixedSizeList[${dim}]<Float32>`, 'List<Int32>', 'List<Float32>'], 'dense is a vector column to Arrow readers');
     const rows = parts.flatMap((p) => p.rows);
     assert.ok(rows.some((x) => x.truncated) && rows.some((x) => !x.truncated), 'the corpus has texts on both sides of max_length');
     await assertMatchesPredictions(rows, corpus, { max_length: 40 });

@@ -46,3 +46,16 @@ test('keeps windowRows in flight across chunks, reads no further ahead, and yiel
   assert.deepEqual(rows.map((r) => r.id), Array.from({ length: 40 }, (_, i) => `r${i}`));
   assert.deepEqual(rows.map((r) => r.tokenCount), Array.from({ length: 40 }, (_, i) => 3 + (i % 5)));
 });
+
+test('an input error surfaces after every row read before it has been embedded and handed on', async () => {
+  async function* failing(): AsyncGenerator<InputRow> {
+    for (let row = 0; row < 10; row++) yield { row, id: `r${row}`, text: 'abc' };
+    throw new Error('bad line 12');
+  }
+  const fake = { predict: async (input: unknown) => { const { texts } = input as { texts: string[] }; return { token_counts: texts.map(() => 5), truncated: texts.map(() => false) } as Output; } };
+  const got: number[] = [];
+  await assert.rejects(async () => {
+    for await (const r of embedInWindow(failing(), fake, { dense: false, sparse: false, colbert: false, maxLength: 8192, chunkRows: 4, windowRows: 256 })) got.push(r.row);
+  }, /bad line 12/);
+  assert.deepEqual(got, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'all ten rows first, though the window read past them at once');
+});

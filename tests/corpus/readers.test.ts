@@ -35,7 +35,20 @@ describe('readers', () => {
     writeFileSync(path.join(dir, 'c.csv'), toCsv(corpus));
     parquetFile(path.join(dir, 'c.parquet'), { id: corpus.map((r) => r.id), text: corpus.map((r) => r.text) });
     for (const name of ['c.jsonl', 'c.csv', 'c.parquet']) {
-      assert.deepEqual(await readAll(path.join(dir, name), { textColumn: 'text' }), expected, name);
+      const rows = await readAll(path.join(dir, name), { textColumn: 'text' });
+      assert.deepEqual(rows.map(({ row, id, text }) => ({ row, id, text })), expected, name);
+    }
+  });
+
+  it('JSONL and CSV rows say where they end in the file: the bytes of the rows up to them, as written', async () => {
+    // Each row's bytes written on their own, so the sums are an oracle independent of the readers.
+    const jsonlLines = corpus.map((r) => toJsonl([r]));
+    const csvRecords = toCsv(corpus).split(/(?<=\r\n)(?=doc-)/);
+    assert.equal(csvRecords.length, corpus.length + 1, 'the header and one record per row');
+    for (const [name, pieces] of [['c.jsonl', ['', ...jsonlLines]], ['c.csv', csvRecords]] as const) {
+      writeFileSync(path.join(dir, name), pieces.join(''));
+      const ends = pieces.map((_, k) => Buffer.byteLength(pieces.slice(0, k + 1).join(''))).slice(1);
+      assert.deepEqual((await readAll(path.join(dir, name), { textColumn: 'text' })).map((r) => r.endByte), ends, name);
     }
   });
 
@@ -66,16 +79,25 @@ describe('readers', () => {
     await assert.rejects(openReader(path.join(dir, 'c.parquet'), { textColumn: 'text', idColumn: 'uid' }), /no id column "uid" \(columns found: "id", "text"\)/);
   });
 
-  it('a bad row is named: invalid JSON, a non-text value, a CSV record with missing fields', async () => {
+  it('a bad row is named by file and line: invalid JSON, a non-text value, CSV records with missing fields or an unclosed quote', async () => {
     const badJson = path.join(dir, 'bad.jsonl');
     writeFileSync(badJson, '{"text":"a"}\n{"text": nope}\n');
-    await assert.rejects(readAll(badJson, { textColumn: 'text' }), /line 2 is not valid JSON/);
+    await assert.rejects(readAll(badJson, { textColumn: 'text' }), /bad\.jsonl line 2: not valid JSON .*Each line must hold one whole JSON object/);
     const nullText = path.join(dir, 'null.jsonl');
     writeFileSync(nullText, '{"text":"a"}\n{"text":null}\n');
     await assert.rejects(readAll(nullText, { textColumn: 'text' }), /line 2: column "text" must hold text, got null/);
     const short = path.join(dir, 'short.csv');
     writeFileSync(short, 'id,text\n1,a\n2\n');
-    await assert.rejects(readAll(short, { textColumn: 'text' }), /record 2 \(after the header\) has 1 fields, the header 2/);
+    await assert.rejects(readAll(short, { textColumn: 'text' }), /short\.csv line 3: record 2 has 1 fields where the header has 2\. Put a field that holds commas/);
+    const multiline = path.join(dir, 'multiline.csv');
+    writeFileSync(multiline, 'id,text\n1,"two\nlines"\n2,b,extra\n');
+    await assert.rejects(readAll(multiline, { textColumn: 'text' }), /multiline\.csv line 4: record 2 has 3 fields/, 'lines count the line break inside a quoted field');
+    const unclosed = path.join(dir, 'unclosed.csv');
+    writeFileSync(unclosed, 'id,text\n1,a\n2,"never closed\n3,c\n');
+    await assert.rejects(readAll(unclosed, { textColumn: 'text' }), /unclosed\.csv line 3: a quoted field in the record starting here is not closed where it should be .*Add the closing double quote/);
+    const strayQuote = path.join(dir, 'stray.csv');
+    writeFileSync(strayQuote, 'id,text\n1,a\n2,b"c\n');
+    await assert.rejects(readAll(strayQuote, { textColumn: 'text' }), /stray\.csv line 3: not valid CSV in the record starting here: .*write each quote inside as two/);
     const notParquet = path.join(dir, 'fake.parquet');
     writeFileSync(notParquet, 'id,text\n');
     await assert.rejects(openReader(notParquet, { textColumn: 'text' }), /is not a readable Parquet file/);

@@ -43,6 +43,7 @@ test('3 shards, one killed mid-run and rerun, equal one process row for row, wit
   const rerun = await runCli(['embed', ...common, '--output', out, '--shard', '1/3']);
   assert.equal(rerun.code, 0, rerun.stderr);
   assert.match(rerun.stderr, new RegExp(`${dead.parts.length} complete part\\(s\\) found`));
+  assert.match(rerun.stderr, /Took over the lease shard-00001-of-00003\.lease\.json of process \d+ .*is no longer running/, 'the killed run\'s lease is taken over at once on its own host');
   assert.equal(JSON.parse(readFileSync(manifestFile, 'utf8')).complete, true);
   assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('.')), [], 'no temporary file is left');
 

@@ -1,7 +1,7 @@
 // JSON Lines: one JSON object per line; blank lines are skipped and not
 // counted, so row n is the n-th object in the file.
 import { statSync } from 'node:fs';
-import { CorpusError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { isBlank, readLines } from './lines.ts';
 import { idColumnOf, requireTextColumn, toRow } from './row-values.ts';
 import type { ColumnChoice, InputRow, ReadOptions, RowReader } from './types.ts';
@@ -24,8 +24,8 @@ export async function openJsonl(path: string, choice: ColumnChoice): Promise<Row
         if (isBlank(line.buffer)) continue;
         row++;
         if (!opts.want(row)) continue;
-        const value = parseObject(line.buffer, line.number);
-        yield toRow(row, value[idColumn ?? ''], value[choice.textColumn], idColumn, choice.textColumn, `line ${line.number}`);
+        const value = parseObject(line.buffer, line.number, path);
+        yield { ...toRow(row, value[idColumn ?? ''], value[choice.textColumn], idColumn, choice.textColumn, `${path} line ${line.number}`), endByte: line.end };
       }
     },
   };
@@ -33,20 +33,20 @@ export async function openJsonl(path: string, choice: ColumnChoice): Promise<Row
 
 async function firstObject(path: string): Promise<{ value: Record<string, unknown>; line: number } | null> {
   for await (const line of readLines(path)) {
-    if (!isBlank(line.buffer)) return { value: parseObject(line.buffer, line.number), line: line.number };
+    if (!isBlank(line.buffer)) return { value: parseObject(line.buffer, line.number, path), line: line.number };
   }
   return null;
 }
 
-function parseObject(buffer: Buffer, line: number): Record<string, unknown> {
+function parseObject(buffer: Buffer, line: number, path: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(buffer.toString('utf8'));
   } catch (err) {
-    throw new CorpusError(`line ${line} is not valid JSON (${(err as Error).message})`);
+    throw new InputError(path, line, `not valid JSON (${(err as Error).message}). Each line must hold one whole JSON object.`);
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new CorpusError(`line ${line} must be a JSON object with the id and text fields`);
+    throw new InputError(path, line, 'must be a JSON object with the id and text fields');
   }
   return value as Record<string, unknown>;
 }

@@ -6,6 +6,8 @@ export interface Line {
   number: number;
   /** Without its line ending. */
   buffer: Buffer;
+  /** Bytes of the file up to the end of this line, its line ending included. */
+  end: number;
 }
 
 /** `onBytes` hears the bytes read so far. Splitting bytes on \n is safe in UTF-8. */
@@ -17,15 +19,16 @@ export async function* readLines(path: string, onBytes?: (bytes: number) => void
     bytes += chunk.length;
     onBytes?.(bytes);
     let start = 0;
+    const chunkStart = bytes - chunk.length;
     for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
       carry.push(chunk.subarray(start, nl));
-      yield { number: ++number, buffer: stripCr(Buffer.concat(carry)) };
+      yield { number: ++number, buffer: stripCr(Buffer.concat(carry)), end: chunkStart + nl + 1 };
       carry = [];
       start = nl + 1;
     }
     if (start < chunk.length) carry.push(chunk.subarray(start));
   }
-  if (carry.length) yield { number: ++number, buffer: stripCr(Buffer.concat(carry)) };
+  if (carry.length) yield { number: ++number, buffer: stripCr(Buffer.concat(carry)), end: bytes };
 }
 
 function stripCr(b: Buffer): Buffer {

@@ -5,6 +5,8 @@ export interface InputRow {
   row: number;
   id: string;
   text: string;
+  /** Bytes of the input up to the end of this row, where the reader knows it (CSV). */
+  endByte?: number;
 }
 
 export interface ColumnChoice {
