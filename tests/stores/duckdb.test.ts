@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
-import { corpusOutput, type CorpusOutput } from './corpus-output.ts';
-import { readmeBlock, substitute } from './readme-blocks.ts';
+import { corpusOutput, type CorpusOutput } from '../helpers/stores/corpus-output.ts';
+import { readmeBlock, substitute } from '../helpers/stores/readme-blocks.ts';
 
 /** scores.* are float32 vectors multiplied in float64; DuckDB multiplies float32s: rounding only. */
 const TOLERANCE = 1e-6;

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { ROOT, toJsonl } from '../helpers/corpus.ts';
-import { corpusOutput, type CorpusOutput } from './corpus-output.ts';
-import { readmeBlock, substitute } from './readme-blocks.ts';
+import { corpusOutput, type CorpusOutput } from '../helpers/stores/corpus-output.ts';
+import { readmeBlock, substitute } from '../helpers/stores/readme-blocks.ts';
 
 /** LanceDB computes in float32 from the same float32 vectors; scores.* multiply them in float64 (~1e-7 apart). */
 const TOLERANCE = 1e-6;

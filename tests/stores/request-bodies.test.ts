@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { Predictor } from '../../predict.ts';
 import { makeCorpus } from '../helpers/corpus.ts';
 import { officialWeights } from '../helpers/server/real-model.ts';
-import { QUERY } from './corpus-output.ts';
-import { readmeBlock } from './readme-blocks.ts';
-import { bodies, type Embedded, type IndicesValues, type Weights } from './request-bodies.ts';
+import { QUERY } from '../helpers/stores/corpus-output.ts';
+import { readmeBlock } from '../helpers/stores/readme-blocks.ts';
+import { bodies, type Embedded, type IndicesValues, type Weights } from '../helpers/stores/request-bodies.ts';
 
 const texts = makeCorpus(8, 5, 20).map((r) => r.text);
 let predictor: Predictor;
@@ -40,7 +40,7 @@ const query = <S>(format: string) => embedded[format].query as Embedded<S>;
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 test('README.md shows each store\'s function exactly as request-bodies.ts compiles it', () => {
-  const source = readFileSync(fileURLToPath(new URL('./request-bodies.ts', import.meta.url)), 'utf8');
+  const source = readFileSync(fileURLToPath(new URL('../helpers/stores/request-bodies.ts', import.meta.url)), 'utf8');
   for (const name of ['qdrant', 'milvus', 'elasticsearch', 'pgvector']) {
     const m = new RegExp(`// <readme ${name}>\\n([\\s\\S]*?)\\n// </readme>`).exec(source);
     assert.ok(m, `request-bodies.ts marks the ${name} function`);

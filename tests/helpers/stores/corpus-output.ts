@@ -4,11 +4,11 @@
 // query, which the stores' rankings are compared with.
 import { createWriteStream, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Predictor } from '../../predict.ts';
-import { runJob } from '../../src/corpus/job.ts';
-import { JobStatusLine } from '../../src/cli/job-progress.ts';
-import { makeCorpus, tempDir, toJsonl, type CorpusRow } from '../helpers/corpus.ts';
-import { officialWeights } from '../helpers/server/real-model.ts';
+import { Predictor } from '../../../predict.ts';
+import { runJob } from '../../../src/corpus/job.ts';
+import { JobStatusLine } from '../../../src/cli/job-progress.ts';
+import { makeCorpus, tempDir, toJsonl, type CorpusRow } from '../corpus.ts';
+import { officialWeights } from '../server/real-model.ts';
 
 export interface QueryVectors {
   dense: number[];

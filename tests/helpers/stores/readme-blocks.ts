@@ -2,7 +2,7 @@
 // block right after a `<!-- store-test: NAME -->` comment, so the README shows
 // exactly the code that passed.
 import { readFileSync } from 'node:fs';
-import { ROOT } from '../helpers/corpus.ts';
+import { ROOT } from '../corpus.ts';
 
 const README = readFileSync(`${ROOT}/README.md`, 'utf8');
 
