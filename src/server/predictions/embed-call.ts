@@ -1,16 +1,17 @@
-// Runs one embed call of the OpenAI or TEI routes in a prediction slot, as
-// /v1 predictions run: it waits for a free slot (or for setup) in the same
-// queue, and the client hanging up cancels it. The routes turn the outcome
-// into their protocol's reply.
+// Runs one embed call of the OpenAI or TEI routes, or one rerank call, in a
+// prediction slot, as /v1 predictions run: it waits for a free slot (or for
+// setup) in the same queue, and the client hanging up cancels it. The routes
+// turn the outcome into their protocol's reply.
 import type { Response } from 'express';
 import { logOutcome, type ServerContext } from '../context.ts';
 import { Prediction } from './prediction.ts';
-import type { EmbedCall, EmbedReply } from '../types.ts';
+import type { RerankRequest, RerankResult } from '../../api/rerank-request.ts';
+import type { EmbedCall, EmbedReply, PredictorLike } from '../types.ts';
 
 /** Why an embed call did not produce vectors. */
 export type EmbedFailure =
-  /** The request itself is wrong (too long, too many tokens, a bad token id); `index` names the input. */
-  | { kind: 'input'; message: string; problem: string; index: number | null }
+  /** The request itself is wrong (too long, too many tokens, a bad token id); `index` names the input, `field` a rerank request's field. */
+  | { kind: 'input'; message: string; problem: string; index: number | null; field?: string }
   /** Every slot is taken and the waiting queue is full. */
   | { kind: 'overloaded'; message: string }
   /** Shutting down, setup failed, or the predictor has no embed(). */
@@ -19,33 +20,47 @@ export type EmbedFailure =
   | { kind: 'failed'; message: string }
   | { kind: 'canceled'; message: string };
 
-export type EmbedOutcome = { ok: true; value: EmbedReply } | ({ ok: false } & EmbedFailure);
+export type SlotOutcome<T> = { ok: true; value: T } | ({ ok: false } & EmbedFailure);
+export type EmbedOutcome = SlotOutcome<EmbedReply>;
 
 interface InputErrorLike {
   message: string;
   problem: string;
   index: number | null;
+  field?: string;
 }
 
-/** EmbedInputError (src/api/embed-request.ts), or the Predictor's InputValidationError (e.g. a tokenizer limit). */
+/** EmbedInputError (src/api/embed-request.ts), RerankInputError (src/api/rerank-request.ts), or the Predictor's InputValidationError (e.g. a tokenizer limit). */
 function inputErrorOf(e: unknown): InputErrorLike | undefined {
   if (!(e instanceof Error)) return undefined;
-  if (e.name === 'EmbedInputError') return e as unknown as InputErrorLike;
+  if (e.name === 'EmbedInputError' || e.name === 'RerankInputError') return e as unknown as InputErrorLike;
   if (e.name === 'InputValidationError') return { message: e.message, problem: 'invalid', index: null };
   return undefined;
 }
 
 export async function runEmbedCall(ctx: ServerContext, res: Response, call: EmbedCall, api: 'openai' | 'tei'): Promise<EmbedOutcome> {
+  if (!ctx.predictor.embed) return { ok: false, kind: 'unavailable', message: 'This server\'s predictor cannot embed token inputs.' };
+  return runInSlot(ctx, res, api, (predictor, c) => predictor.embed!(call, c));
+}
+
+/** One rerank call (Predictor.rerank) in a slot, for the Cohere, Jina and TEI rerank routes. */
+export async function runRerankCall(ctx: ServerContext, res: Response, call: RerankRequest, api: 'cohere' | 'tei'): Promise<SlotOutcome<RerankResult>> {
+  if (!ctx.predictor.rerank) return { ok: false, kind: 'unavailable', message: 'This server\'s predictor cannot rerank.' };
+  return runInSlot(ctx, res, api, (predictor, c) => predictor.rerank!(call, c));
+}
+
+type SlotWork<T> = (predictor: PredictorLike, ctx: { signal: AbortSignal; log: (line: string) => void }) => Promise<T>;
+
+async function runInSlot<T>(ctx: ServerContext, res: Response, api: 'openai' | 'tei' | 'cohere', work: SlotWork<T>): Promise<SlotOutcome<T>> {
   if (ctx.shutdown.requested) return { ok: false, kind: 'unavailable', message: 'The server is shutting down and accepts no new requests.' };
   if (setupFailed(ctx)) return { ok: false, kind: 'unavailable', message: 'The model failed to load; GET /health-check has the setup logs.' };
-  if (!ctx.predictor.embed) return { ok: false, kind: 'unavailable', message: 'This server\'s predictor cannot embed token inputs.' };
   let inputError: InputErrorLike | undefined;
   const p = new Prediction({
     api,
     id: null,
     input: {},
     run: (predictor, c) =>
-      predictor.embed!(call, c).catch((e: unknown) => {
+      work(predictor, c).catch((e: unknown) => {
         inputError ??= inputErrorOf(e);
         throw e;
       }),
@@ -62,8 +77,8 @@ export async function runEmbedCall(ctx: ServerContext, res: Response, call: Embe
     if (!res.writableFinished) hangUp();
   });
   await p.settled;
-  if (p.status === 'succeeded') return { ok: true, value: p.output as EmbedReply };
-  if (inputError) return { ok: false, kind: 'input', message: inputError.message, problem: inputError.problem, index: inputError.index };
+  if (p.status === 'succeeded') return { ok: true, value: p.output as T };
+  if (inputError) return { ok: false, kind: 'input', message: inputError.message, problem: inputError.problem, index: inputError.index, field: inputError.field };
   if (p.status === 'canceled') return { ok: false, kind: 'canceled', message: 'The request was canceled.' };
   if (setupFailed(ctx)) return { ok: false, kind: 'unavailable', message: 'The model failed to load; GET /health-check has the setup logs.' };
   return { ok: false, kind: 'failed', message: 'The model failed on this request; the server log has the details.' };
