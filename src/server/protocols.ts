@@ -3,6 +3,8 @@
 import type { Request } from 'express';
 import type { ErrorShape } from './auth/guard.ts';
 import { sendCogError, sendV1Error } from './cog/errors.ts';
+import { isCohereRequest } from './cohere/routes.ts';
+import { sendCohereError } from './cohere/errors.ts';
 import { cogOrV1Refusal, type RefusalWriter } from './http/origin-policy.ts';
 import { OPENAI_PATHS, sendOpenAIError } from './openai/routes.ts';
 import { isTeiRequest, sendTeiError } from './tei/routes.ts';
@@ -17,6 +19,9 @@ export const v1ErrorShape: ErrorShape = (res, status, message) =>
 /** OpenAI: `{"error": {message, type, param, code}}`. */
 export const openaiErrorShape: ErrorShape = (res, status, message) => sendOpenAIError(res, status, message);
 
+/** Cohere (and Jina): `{"message": "..."}`. */
+export const cohereErrorShape: ErrorShape = sendCohereError;
+
 /** TEI: `{"error", "error_type"}`. */
 export const teiErrorShape: ErrorShape = sendTeiError;
 
@@ -24,5 +29,6 @@ export const teiErrorShape: ErrorShape = sendTeiError;
 export const refusalByApi: RefusalWriter = (req: Request, res, status, message) => {
   if (OPENAI_PATHS.includes(req.path)) return openaiErrorShape(res, status, message);
   if (isTeiRequest(req)) return teiErrorShape(res, status, message);
+  if (isCohereRequest(req)) return cohereErrorShape(res, status, message);
   cogOrV1Refusal(req, res, status, message);
 };
