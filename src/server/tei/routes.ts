@@ -1,8 +1,9 @@
 // Hugging Face text-embeddings-inference's routes, with TEI's request and
 // response shapes, status codes and {"error", "error_type"} bodies (its
 // router/src/http/server.rs and docs/openapi.json): /embed (dense),
-// /embed_sparse (BGE-M3's lexical weights), /tokenize, /decode, /info, and
-// /rerank, /predict answered as TEI answers for a model without those heads.
+// /embed_sparse (BGE-M3's lexical weights), /tokenize, /decode, /info, /rerank
+// (BGE-M3's hybrid score, in rerank.ts), and /predict answered as TEI answers
+// for a model without a classifier head.
 // Embeddings come from the same Predictor and slots as /predictions.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import express, { type Request, type Response, type Router } from 'express';
@@ -11,6 +12,7 @@ import type { ServerContext } from '../context.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { runEmbedCall, type EmbedFailure } from '../predictions/embed-call.ts';
 import { SERVER_VERSION, type EmbedCall, type TokenWithOffsets } from '../types.ts';
+import { teiRerank } from './rerank.ts';
 
 export type TeiErrorType = 'Unhealthy' | 'Backend' | 'Overloaded' | 'Validation' | 'Tokenizer' | 'Empty';
 
@@ -38,11 +40,11 @@ export function sendTeiError(res: Response, status: number, message: string): vo
   res.status(status).json({ error: message, error_type: type });
 }
 
-function teiError(res: Response, type: TeiErrorType, message: string): void {
+export function teiError(res: Response, type: TeiErrorType, message: string): void {
   res.status(STATUS_OF[type]).json({ error: message, error_type: type });
 }
 
-class TeiRequestError extends Error {
+export class TeiRequestError extends Error {
   constructor(readonly type: TeiErrorType, message: string) {
     super(message);
   }
@@ -68,7 +70,7 @@ export function teiRoutes(ctx: ServerContext): Router {
   r.post('/tokenize', json, handle(tokenize));
   r.post('/decode', json, handle(decode));
   r.get('/info', (_req, res) => info(ctx, res));
-  r.post('/rerank', json, (_req, res) => teiError(res, 'Backend', 'Backend error: model is not a re-ranker model (BGE-M3 has no re-ranker head: POST /predictions with a query gives dense, sparse, ColBERT and hybrid scores)'));
+  r.post('/rerank', json, handle(teiRerank));
   r.post('/predict', json, (_req, res) => teiError(res, 'Backend', 'Backend error: Model is not a classifier model (BGE-M3 is an embedding model: use /embed or /embed_sparse)'));
   r.all(TEI_PATHS, (req, res) => sendTeiError(res, 405, `${req.method} is not allowed on ${req.path}.`));
   r.use(protocolErrorHandler(isTeiRequest, sendTeiBodyError, ctx.log, ctx.config.maxBodyBytes));
@@ -161,7 +163,7 @@ function checkBatchSize(n: number): void {
   if (n > TEI_MAX_CLIENT_BATCH_SIZE) throw invalid(`batch size ${n} > maximum allowed batch size ${TEI_MAX_CLIENT_BATCH_SIZE}`);
 }
 
-function truncationDirection(v: unknown): 'left' | 'right' {
+export function truncationDirection(v: unknown): 'left' | 'right' {
   if (v === undefined || v === null) return 'right';
   if (v === 'right' || v === 'Right') return 'right';
   if (v === 'left' || v === 'Left') return 'left';
@@ -179,7 +181,7 @@ function checkDimensions(v: unknown, dim: number): void {
   throw invalid(`Input validation error: \`dimensions\` ${JSON.stringify(v)} is not available: BGE-M3 is not a Matryoshka model, its ${dim}-dimensional dense vector cannot be shortened. Omit \`dimensions\` or send ${dim}.`);
 }
 
-function optionalBool(body: Record<string, unknown>, key: string): boolean | undefined {
+export function optionalBool(body: Record<string, unknown>, key: string): boolean | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'boolean') throw invalid(`\`${key}\` must be a boolean (got ${JSON.stringify(v)}).`);
@@ -279,7 +281,8 @@ function info(ctx: ServerContext, res: Response): void {
     model_sha: null,
     model_dtype: teiDtype(model.precision),
     served_model_name: MODEL_ID,
-    model_type: { embedding: { pooling: 'cls' } },
+    // As TEI reports a reranker (a one-label classifier): /rerank answers. /embed and /embed_sparse still do.
+    model_type: { reranker: { id2label: { 0: 'LABEL_0' }, label2id: { LABEL_0: 0 } } },
     max_concurrent_requests: ctx.runner.slots,
     max_input_length: MAX_INPUT_LENGTH,
     max_batch_tokens: model.maxBatchTokens,
