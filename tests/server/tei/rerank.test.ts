@@ -55,6 +55,18 @@ test('/rerank: /predictions\' hybrid scores, every text, best first; return_text
   assert.ok(Number(plain.headers.get('x-compute-tokens')) > 0);
 });
 
+test('/metrics counts TEI rerank requests and their texts', async () => {
+  const counted = async () => {
+    const text = (await call(s.url, 'GET', '/metrics')).text;
+    const value = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{api="tei"}`))?.split(' ')[1] ?? 0);
+    return [value('bge_m3_rerank_requests_total'), value('bge_m3_rerank_documents_total')];
+  };
+  const [requests, documents] = await counted();
+  assert.equal((await rerank({ query: QUERY, texts: TEXTS })).status, 200);
+  assert.equal((await rerank({ query: QUERY, texts: [] })).status, 400);
+  assert.deepEqual(await counted(), [requests + 1, documents + TEXTS.length]);
+});
+
 test('/rerank, Cohere\'s /v2/rerank and Jina\'s /v1/rerank give the same ranking and scores; score_weights on each', async () => {
   for (const weights of [undefined, [0, 0, 1]]) {
     const want = await hybrid(TEXTS, QUERY, weights ? { score_weights: weights } : {});
