@@ -8,7 +8,7 @@ import { Prediction } from './prediction.ts';
 import type { RerankRequest, RerankResult } from '../../api/rerank-request.ts';
 import type { EmbedCall, EmbedReply, PredictorLike } from '../types.ts';
 
-/** Why an embed call did not produce vectors. */
+/** Why an embed or rerank call did not produce its answer. */
 export type EmbedFailure =
   /** The request itself is wrong (too long, too many tokens, a bad token id); `index` names the input, `field` a rerank request's field. */
   | { kind: 'input'; message: string; problem: string; index: number | null; field?: string }
