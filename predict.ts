@@ -15,6 +15,9 @@ import { BgeTokenizer, type Encoding } from './src/engine/tokenizer/bge-tokenize
 import { TokenSpans, type TokenSpan } from './src/engine/tokenizer/token-spans.ts';
 import { lexicalWeights } from './src/engine/heads/lexical.ts';
 import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/api/embed-request.ts';
+import { checkRerankRequest, rerankWeights, type RerankRequest, type RerankResult } from './src/api/rerank-request.ts';
+import { encodeRerankTexts } from './src/api/rerank-encode.ts';
+import { scoreDocuments } from './src/api/rerank-scores.ts';
 import type { Need } from './src/engine/types.ts';
 import { WorkerSupervisor, type WorkerStatus } from './src/engine/worker/supervisor.ts';
 import { setting, SETTINGS } from './src/settings.ts';
@@ -23,8 +26,9 @@ import { maxRequestChars } from './src/api/request-size.ts';
 import { buildOutput, checkOutputSize, type Encoded } from './src/api/output.ts';
 import type { Input, Output } from './src/api/schema-types.ts';
 
-export type { Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, TokenSpan };
+export type { Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, RerankRequest, RerankResult, TokenSpan };
 export { ClientError, InputValidationError } from './src/api/errors.ts';
+export { RerankInputError } from './src/api/rerank-request.ts';
 
 export interface SetupOptions {
   /** Weights directory; default BGE_M3_WEIGHTS, then COG_WEIGHTS, then ./weights. */
@@ -108,6 +112,7 @@ export class Predictor {
     const log = opts.log ?? ((line: string) => console.log(line));
     const dir = opts.weights ?? defaultWeightsDir();
     maxRequestChars(); // a bad BGE_M3_MAX_REQUEST_CHARS fails setup, not every request
+    rerankWeights(); // likewise a bad BGE_M3_RERANK_WEIGHTS
     log(`Loading BGE-M3 from ${dir}`);
     const files = await findModelFiles(dir);
     const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
@@ -173,6 +178,31 @@ export class Predictor {
       truncated: enc.map((e) => e.truncated),
       dense: req.dense ? embs.map((e) => Array.from(e.dense!)) : undefined,
       sparse: req.sparse ? embs.map((e, i) => lexicalWeights(enc[i].ids, e.tokenWeights!)) : undefined,
+    };
+  }
+
+  /**
+   * Documents ranked against a query by BGE-M3's hybrid score, FlagEmbedding's
+   * compute_score: the same numbers as predict()'s `scores` for the same texts,
+   * query and weights. The query and the documents go to the scheduler as one
+   * job (the query embedded once); only the scores are built from the vectors.
+   * Throws RerankInputError for a request the protocols answer with a 4xx.
+   */
+  async rerank(req: RerankRequest, ctx: PredictContext = {}): Promise<RerankResult> {
+    const { tokenizer, scheduler, info } = this.requireSetup();
+    checkRerankRequest(req);
+    const weights = req.weights ?? rerankWeights();
+    const enc = await encodeRerankTexts(tokenizer, req, (texts, maxLength) => encodeInSlices(tokenizer, texts, maxLength, ctx.signal));
+    const all = [...enc.documents, enc.query];
+    const embs = await scheduler.submit(all.map((e) => e.ids), { dense: true, sparse: true, colbert: true }, { signal: ctx.signal, onProgress: progressLogger(all.length, ctx.log) });
+    const query = { ids: enc.query.ids, emb: embs[enc.documents.length] };
+    return {
+      scores: scoreDocuments(query, enc.documents.map((e, i) => ({ ids: e.ids, emb: embs[i] })), info.dim, weights),
+      weights,
+      tokenCounts: enc.documents.map((e) => e.ids.length),
+      truncated: enc.documents.map((e) => e.truncated),
+      queryTokenCount: enc.query.ids.length,
+      queryTruncated: enc.query.truncated,
     };
   }
 

@@ -51,6 +51,11 @@ const MODEL = {
     meaning: '`8bit` or `7bit` int8 weights; `auto` picks 8-bit where the CPU has VNNI or AMX, else 7-bit; a choice the CPU\'s kernel cannot compute exactly is refused at setup (see [int8](#int8-precision))',
   },
   BGE_M3_INT8_CACHE: { type: 'path', defaultText: 'beside the model', meaning: 'where the int8 model is cached (`.bge-m3-int8/` beside the model file by default)' },
+  BGE_M3_RERANK_WEIGHTS: {
+    // Parsed by src/api/rerank-request.ts (rerankWeights), whose error names the variable.
+    type: 'string', defaultText: '`0.4,0.2,0.4` (schema.json\'s `score_weights` default)',
+    meaning: 'the default weights `w_dense,w_sparse,w_colbert` of the rerank routes\' hybrid score; a request\'s `score_weights` overrides them (see [Rerank](#rerank))',
+  },
   BGE_M3_WORKER_RESTARTS: { type: 'integer', min: 0, default: 3, meaning: 'new model workers started after one dies, over the process\'s life; then `DEFUNCT`' },
 } as const satisfies Record<string, SettingSpec>;
 

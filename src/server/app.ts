@@ -1,9 +1,10 @@
-// The Express app: the protocols (Cog, Replicate v1, OpenAI, TEI), health and
+// The Express app: the protocols (Cog, Replicate v1, OpenAI, Cohere, TEI), health and
 // metrics, the playground, and JSON errors in the shape of the protocol that
 // claims each request.
 import express, { type Express } from 'express';
 import type { ServerContext } from './context.ts';
 import { cogErrorShape, cogProtocol } from './cog/protocol.ts';
+import { cohereProtocol } from './cohere/protocol.ts';
 import { allowedHostsGuard } from './http/allowed-hosts.ts';
 import { errorHandler as protocolErrorHandler, notFound } from './http/error-handlers.ts';
 import type { RefusalWriter } from './http/origin-policy.ts';
@@ -20,9 +21,10 @@ import { teiProtocol } from './tei/protocol.ts';
 
 /**
  * Every protocol, in the order they claim requests, guard them and route them:
- * OpenAI's /v1/embeddings before Replicate's /v1; Cog claims what is left.
+ * OpenAI's /v1/embeddings and Cohere's /v1/rerank before Replicate's /v1; Cog
+ * claims what is left.
  */
-export const PROTOCOLS: readonly Protocol[] = [openaiProtocol, teiProtocol, replicateProtocol, cogProtocol];
+export const PROTOCOLS: readonly Protocol[] = [openaiProtocol, cohereProtocol, teiProtocol, replicateProtocol, cogProtocol];
 
 const claimant = (req: RequestLine) => protocolFor(PROTOCOLS, req);
 

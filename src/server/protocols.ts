@@ -1,4 +1,4 @@
-// What a protocol (Cog, Replicate v1, OpenAI, TEI) is to the rest of the
+// What a protocol (Cog, Replicate v1, OpenAI, Cohere, TEI) is to the rest of the
 // server: the requests it claims, its router, and how it renders an error.
 // Each room exports one Protocol; app.ts lists them. What answers before or
 // after the routers (API keys, the origin policy, body and server errors, 404)
@@ -71,7 +71,7 @@ export interface ProtocolError {
 export type RequestLine = Pick<Request, 'method' | 'originalUrl'>;
 
 export interface Protocol {
-  readonly name: 'cog' | 'replicate' | 'openai' | 'tei';
+  readonly name: 'cog' | 'replicate' | 'openai' | 'cohere' | 'tei';
   /** True for the requests this protocol answers; the first protocol in app.ts's list that claims one renders its errors. */
   claims(req: RequestLine): boolean;
   /** Express paths of its routes that do work, guarded by API keys before any body is read; `post` guards POST only. */

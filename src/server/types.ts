@@ -1,6 +1,7 @@
 // Shapes shared by the server's modules. The server knows the Predictor only
 // through PredictorLike: it never sees tokenizers or tensors.
-import type { PredictorObserver } from '../engine/observer.ts';
+import type { PredictorObserver, WorkerStatus } from '../engine/observer.ts';
+import type { RerankRequest, RerankResult } from '../api/rerank-request.ts';
 
 export interface PredictorLike {
   setup(opts?: { weights?: string; log?: (line: string) => void }): Promise<void>;
@@ -11,6 +12,8 @@ export interface PredictorLike {
   readonly queuedTexts?: number;
   /** The OpenAI and TEI doors need these; a predictor without them gets those routes refused. */
   embed?(req: EmbedCall, ctx?: { signal?: AbortSignal; log?: (line: string) => void }): Promise<EmbedReply>;
+  /** The rerank doors (Cohere, Jina, TEI) need this. */
+  rerank?(req: RerankRequest, ctx?: { signal?: AbortSignal; log?: (line: string) => void }): Promise<RerankResult>;
   tokenize?(text: string, opts: { addSpecialTokens: boolean }): Promise<TokenWithOffsets[]>;
   decode?(ids: readonly number[], opts: { skipSpecialTokens: boolean }): Promise<string>;
   /** Known after setup. */

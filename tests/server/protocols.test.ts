@@ -48,13 +48,16 @@ const SHAPES: Record<Protocol['name'], (body: any, status: number, message: stri
     assert.deepEqual(Object.keys(body), ['error', 'error_type']);
     assert.equal(body.error, message);
   },
+  cohere: (body, _status, message) => assert.deepEqual(body, { message }),
 };
 
-test('each request is claimed by one protocol: OpenAI before Replicate under /v1, TEI by path and POST /, Cog the rest', () => {
+test('each request is claimed by one protocol: OpenAI and Cohere before Replicate under /v1, TEI by path and POST /, Cog the rest', () => {
   const cases: [string, string, Protocol['name']][] = [
     ['POST', '/v1/embeddings', 'openai'],
     ['POST', '/embeddings?x=1', 'openai'],
     ['GET', '/v1/embeddings', 'openai'],
+    ['POST', '/v1/rerank', 'cohere'],
+    ['POST', '/v2/rerank', 'cohere'],
     ['POST', '/embed', 'tei'],
     ['POST', '/embed_sparse', 'tei'],
     ['GET', '/info', 'tei'],
@@ -77,7 +80,7 @@ test('each request is claimed by one protocol: OpenAI before Replicate under /v1
 });
 
 test('app.ts lists every protocol once, Cog (which claims everything) last', () => {
-  assert.deepEqual(PROTOCOLS.map((p) => p.name).sort(), ['cog', 'openai', 'replicate', 'tei']);
+  assert.deepEqual(PROTOCOLS.map((p) => p.name).sort(), ['cog', 'cohere', 'openai', 'replicate', 'tei']);
   assert.equal(PROTOCOLS.at(-1)!.name, 'cog');
   for (const p of PROTOCOLS.slice(0, -1)) {
     assert.equal(p.claims({ method: 'GET', originalUrl: '/health-check' }), false, `${p.name} leaves Cog's routes to Cog`);

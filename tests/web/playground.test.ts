@@ -236,6 +236,46 @@ describe('the playground in Chromium', { skip }, () => {
     await context.close();
   });
 
+  test('the Rerank view opens with a multilingual example; one click ranks it as /predictions scores it, with the ColBERT alignment of a chosen passage', async () => {
+    const { page, context, errors } = await openPlayground(browser, server.url);
+    const query = await page.getByLabel('Rerank query', { exact: true }).inputValue();
+    const passages = (await page.getByLabel('Passages, one per line', { exact: true }).inputValue()).split('\n').filter((l) => l.trim());
+    assert.ok(query.trim() && passages.length >= 3, 'an example is filled in');
+    const scripts = [/\p{Script=Latin}/u, /\p{Script=Han}/u, /\p{Script=Hiragana}/u].filter((re) => passages.some((p) => re.test(p)));
+    assert.ok(scripts.length >= 2, 'the example passages are in several languages');
+    await page.getByRole('button', { name: 'Rerank', exact: true }).click();
+    await page.locator('#rerank-ranking table.rerank').waitFor();
+
+    // The oracle: /predictions' scores for the same texts and query, asked directly.
+    const out = await predictDirect(server.url, { texts: passages, query, return_dense: false, return_sparse: false });
+    await checkRanking(page, out.scores, out.scores.hybrid);
+    await page.locator('#rerank').screenshot({ path: artifact('playground-rerank.png') });
+
+    // The top passage's alignment is shown first; another one on request.
+    const q = await predictDirect(server.url, { texts: [query], return_colbert: true, return_sparse: false });
+    const top = argmax(out.scores.hybrid);
+    const last = out.scores.hybrid.indexOf(Math.min(...out.scores.hybrid));
+    await checkRerankAlignment(page, server.url, top, q.colbert_vecs[0], passages, out.scores.colbert);
+    await page.getByRole('button', { name: `Align P${last + 1} with the query` }).click();
+    await checkRerankAlignment(page, server.url, last, q.colbert_vecs[0], passages, out.scores.colbert);
+
+    // Other weights: all on dense ranks by the dense score.
+    for (const [label, value] of [['Dense weight', '1'], ['Sparse weight', '0'], ['ColBERT weight', '0']]) await page.getByLabel(label, { exact: true }).fill(value);
+    await page.getByRole('button', { name: 'Rerank', exact: true }).click();
+    await page.locator('#rerank-status', { hasText: 'weights [1, 0, 0]' }).waitFor();
+    await checkRanking(page, out.scores, out.scores.dense);
+
+    assert.deepEqual(errors, []);
+
+    // The server's refusal is shown as it said it (Chromium logs the failed request itself).
+    await page.getByLabel('Passages, one per line', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Rerank', exact: true }).click();
+    await page.locator('#rerank-status.error').waitFor();
+    assert.match(await page.locator('#rerank-status').innerText(), /400.*documents/);
+    assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
+    await context.close();
+  });
+
   test('on a phone-width screen nothing overflows sideways, and every control has a name', async () => {
     const { page, context, errors } = await openPlayground(browser, server.url, { width: 390, height: 844 });
     await setTexts(page, ['The cat sat on the mat.', 'Lexical matching finds shared words.']);
@@ -243,6 +283,8 @@ describe('the playground in Chromium', { skip }, () => {
     await page.getByLabel('Query', { exact: true }).fill('where is the cat');
     await submit(page);
     await page.locator('#alignment table').waitFor();
+    await page.getByRole('button', { name: 'Rerank', exact: true }).click();
+    await page.locator('#rerank-alignment table').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
     const unnamed = await page.locator('button, input, select, textarea, [tabindex="0"]').evaluateAll((els) => els
@@ -258,6 +300,29 @@ describe('the playground in Chromium', { skip }, () => {
     await context.close();
   });
 });
+
+/** The ranking shown: best first by `by`, each row with /predictions' four scores. */
+async function checkRanking(page: Page, scores: Record<string, number[]>, by: number[]): Promise<void> {
+  const rows = page.locator('#rerank-ranking table.rerank tbody tr');
+  const order = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-index'))));
+  assert.deepEqual(order, by.map((_, i) => i).sort((a, b) => by[b] - by[a] || a - b), 'best first');
+  const shown = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td[data-score]')].map((td) => Number(td.getAttribute('data-score')))));
+  shown.forEach((cells, row) => {
+    const i = order[row];
+    ['dense', 'sparse', 'colbert'].forEach((k, j) => assertClose(cells[j + 1], scores[k][i], `${k} of P${i + 1}`, 1e-6));
+    assertClose(cells[0], by === scores.dense ? scores.dense[i] : scores.hybrid[i], `hybrid of P${i + 1}`, 1e-6);
+  });
+}
+
+/** The alignment under the ranking: passage P{index+1} against the query, MaxSim as computed here from /predictions' vectors. */
+async function checkRerankAlignment(page: Page, serverUrl: string, index: number, queryRows: number[][], passages: string[], colbert: number[]): Promise<void> {
+  const section = page.locator('#rerank-alignment');
+  await section.getByLabel('Passage', { exact: true }).locator(`option[value="P${index + 1}"]`).waitFor({ state: 'attached' });
+  const p = await predictDirect(serverUrl, { texts: [passages[index]], return_colbert: true, return_sparse: false });
+  const best = await section.locator('table.alignment tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-best'))));
+  assert.deepEqual(best, bestMatches(queryRows, p.colbert_vecs[0]), `best matches of the query in P${index + 1}`);
+  assertClose(Number(await section.locator('[data-score]').getAttribute('data-score')), colbert[index], `ColBERT score of P${index + 1}`);
+}
 
 async function checkSummary(page: Page, counts: number[], truncated: boolean[]): Promise<void> {
   const rows = page.locator('#summary tbody tr');

@@ -1,5 +1,6 @@
 // The server's HTTP API as the playground uses it: the OpenAPI schema, the
-// health check, and Replicate-style /v1 predictions (create, get, cancel).
+// health check, Replicate-style /v1 predictions (create, get, cancel), and
+// Cohere's /v2/rerank.
 // URLs are resolved against the page, so the playground also works when the
 // server sits behind a path prefix (the page lives at <prefix>/playground/).
 // When the server wants an API key (401), the person is asked for one and the
@@ -80,7 +81,7 @@ function errorText(err) {
 function errorFromResponse(res, body, text) {
   const issues = validationIssues(body);
   if (issues.length) return new ApiError('The server rejected the input; see the messages next to the fields.', res.status, issues);
-  const said = typeof body?.detail === 'string' ? body.detail : body?.error || body?.title || text.slice(0, 300);
+  const said = typeof body?.detail === 'string' ? body.detail : body?.error || body?.title || body?.message || text.slice(0, 300);
   return new ApiError(`The server answered ${res.status} ${res.statusText}: ${said || 'no details'}`, res.status);
 }
 
@@ -128,6 +129,24 @@ export function createPrediction(input, waitSeconds) {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Prefer: `wait=${waitSeconds}` },
     body: JSON.stringify({ input }),
+  });
+}
+
+/**
+ * @typedef {{ index: number, relevance_score: number, scores: { dense: number, sparse: number, colbert: number } }} RerankResult
+ * @typedef {{ results: RerankResult[], meta: { score_weights: number[], warnings?: string[] } }} RerankReply
+ */
+
+/**
+ * Ranks `documents` against `query` by BGE-M3's hybrid score (Cohere's /v2/rerank).
+ * @param {string} query @param {string[]} documents @param {number[]} weights score_weights
+ * @returns {Promise<RerankReply>}
+ */
+export function rerankDocuments(query, documents, weights) {
+  return requestJson(apiUrl('v2/rerank'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: 'BAAI/bge-m3', query, documents, score_weights: weights }),
   });
 }
 

@@ -1,5 +1,6 @@
 // The playground's entry point: reads the server's health and OpenAPI schema,
-// builds the form, runs predictions through the /v1 routes and shows results.
+// builds the Rerank view and the form, runs predictions through the /v1 routes
+// and shows results.
 import { ApiError, getHealth, getOpenApi } from './api.js';
 import { setKeyPrompt } from './api-key.js';
 import { byId, el, replaceChildren } from './dom.js';
@@ -7,6 +8,7 @@ import { findBanners, readiness } from './health.js';
 import { askForKey } from './key-prompt.js';
 import { ProgressView } from './progress-view.js';
 import { renderResults } from './results.js';
+import { rerankView } from './rerank-view.js';
 import { PredictionRun } from './run-prediction.js';
 import { SchemaForm } from './schema-form.js';
 
@@ -16,6 +18,8 @@ const HEALTH_POLL_MS = 1000;
 
 /** @type {PredictionRun | null} */
 let current = null;
+/** Buttons beside Embed that stay off until the model has loaded. @type {HTMLButtonElement[]} */
+const modelButtons = [];
 
 async function boot() {
   setKeyPrompt(askForKey);
@@ -26,6 +30,9 @@ async function boot() {
     showBanners([...findBanners(health), ...findBanners(openapi?.info)]);
     const form = new SchemaForm(openapi);
     replaceChildren(byId('fields'), form.fields.map((f) => f.element));
+    const rerank = rerankView({ weights: /** @type {number[]} */ (form.props.score_weights?.default ?? [0.4, 0.2, 0.4]) });
+    replaceChildren(byId('rerank-slot'), rerank.element);
+    modelButtons.push(rerank.button);
     formEl.addEventListener('submit', (ev) => {
       ev.preventDefault();
       void submit(form, progress);
@@ -45,6 +52,7 @@ async function waitUntilReady(health) {
     note.textContent = state.message;
     note.hidden = state.message === '';
     submitButton.disabled = !state.ready;
+    for (const b of modelButtons) b.disabled = !state.ready;
     if (state.ready || !state.waiting) return;
     await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
     health = await getHealth();

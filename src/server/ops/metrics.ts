@@ -22,6 +22,8 @@ export class ServerMetrics {
   private readonly busy = new Counter({ name: `${P}model_busy_seconds_total`, help: 'Seconds the model spent in forward passes; its rate is the busy fraction (0..1).', registers: [this.registry] });
   private readonly failedBatches = new Counter({ name: `${P}batch_failures_total`, help: 'Forward passes that failed (e.g. the model worker died).', registers: [this.registry] });
   private readonly restarts = new Counter({ name: `${P}model_worker_restarts_total`, help: 'Model worker threads started again after one died.', registers: [this.registry] });
+  private readonly rerankRequests = new Counter({ name: `${P}rerank_requests_total`, help: 'Rerank requests answered with a ranking, by API (cohere_v1: /v1/rerank, Cohere v1 and Jina; cohere_v2: /v2/rerank; tei: /rerank).', labelNames: ['api'], registers: [this.registry] });
+  private readonly rerankDocuments = new Counter({ name: `${P}rerank_documents_total`, help: 'Documents ranked by answered rerank requests, by API.', labelNames: ['api'], registers: [this.registry] });
   private readonly setupSeconds = new Gauge({ name: `${P}setup_duration_seconds`, help: 'How long setup (loading the model) took; 0 until it ends.', registers: [this.registry] });
 
   constructor(runner: Runner, predictor: PredictorLike, ready: () => boolean) {
@@ -44,6 +46,12 @@ export class ServerMetrics {
   predictionSettled(p: Prediction): void {
     const end = p.completedAt ?? new Date();
     this.predictions.observe({ api: p.init.api, status: p.status }, (end.getTime() - p.createdAt.getTime()) / 1000);
+  }
+
+  /** A rerank request answered with the ranking of `documents` documents. */
+  rerankAnswered(api: 'cohere_v1' | 'cohere_v2' | 'tei', documents: number): void {
+    this.rerankRequests.inc({ api });
+    this.rerankDocuments.inc({ api }, documents);
   }
 
   setupEnded(startedAt: Date, completedAt: Date): void {

@@ -1,14 +1,15 @@
-// Runs one embed call of the OpenAI or TEI routes in a prediction slot, as
-// /v1 predictions run: it waits for a free slot (or for setup) in the same
-// queue, and the client hanging up cancels it. The routes turn the outcome
-// into their protocol's reply.
+// Runs one embed call of the OpenAI or TEI routes, or one rerank call, in a
+// prediction slot, as /v1 predictions run: it waits for a free slot (or for
+// setup) in the same queue, and the client hanging up cancels it. The routes
+// turn the outcome into their protocol's reply.
 import type { Response } from 'express';
 import type { ClientError } from '../../api/errors.ts';
 import { logOutcome, type ServerContext } from '../context.ts';
 import { Prediction } from './prediction.ts';
-import type { EmbedCall, EmbedReply } from '../types.ts';
+import type { RerankRequest, RerankResult } from '../../api/rerank-request.ts';
+import type { EmbedCall, EmbedReply, PredictorLike } from '../types.ts';
 
-/** Why an embed call did not produce vectors: the kinds of the protocols' error tables. */
+/** Why an embed or rerank call did not produce its answer: the kinds of the protocols' error tables. */
 export type EmbedFailure =
   /** The Predictor refused the request (too long, too many tokens, a bad token id, an invalid input); `error.index` names the input. */
   | { kind: 'client'; error: ClientError }
@@ -20,13 +21,26 @@ export type EmbedFailure =
   | { kind: 'internal'; message: string }
   | { kind: 'canceled'; message: string };
 
-export type EmbedOutcome = { ok: true; value: EmbedReply } | ({ ok: false } & EmbedFailure);
+export type SlotOutcome<T> = { ok: true; value: T } | ({ ok: false } & EmbedFailure);
+export type EmbedOutcome = SlotOutcome<EmbedReply>;
 
 export async function runEmbedCall(ctx: ServerContext, res: Response, call: EmbedCall, api: 'openai' | 'tei'): Promise<EmbedOutcome> {
+  if (!ctx.predictor.embed) return { ok: false, kind: 'unavailable', message: 'This server\'s predictor cannot embed token inputs.' };
+  return runInSlot(ctx, res, api, (predictor, c) => predictor.embed!(call, c));
+}
+
+/** One rerank call (Predictor.rerank) in a slot, for the Cohere, Jina and TEI rerank routes. */
+export async function runRerankCall(ctx: ServerContext, res: Response, call: RerankRequest, api: 'cohere' | 'tei'): Promise<SlotOutcome<RerankResult>> {
+  if (!ctx.predictor.rerank) return { ok: false, kind: 'unavailable', message: 'This server\'s predictor cannot rerank.' };
+  return runInSlot(ctx, res, api, (predictor, c) => predictor.rerank!(call, c));
+}
+
+type SlotWork<T> = (predictor: PredictorLike, ctx: { signal: AbortSignal; log: (line: string) => void }) => Promise<T>;
+
+async function runInSlot<T>(ctx: ServerContext, res: Response, api: 'openai' | 'tei' | 'cohere', work: SlotWork<T>): Promise<SlotOutcome<T>> {
   if (ctx.shutdown.requested) return { ok: false, kind: 'unavailable', message: 'The server is shutting down and accepts no new requests.' };
   if (setupFailed(ctx)) return { ok: false, kind: 'unavailable', message: 'The model failed to load; GET /health-check has the setup logs.' };
-  if (!ctx.predictor.embed) return { ok: false, kind: 'unavailable', message: 'This server\'s predictor cannot embed token inputs.' };
-  const p = new Prediction({ api, id: null, input: {}, run: (predictor, c) => predictor.embed!(call, c) });
+  const p = new Prediction({ api, id: null, input: {}, run: work });
   if (!ctx.runner.startOrQueue(p)) {
     res.set('retry-after', '1');
     return { ok: false, kind: 'overloaded', message: `All ${ctx.runner.slots} prediction slots are busy and ${ctx.runner.queuedCount} requests are already waiting (BGE_M3_V1_QUEUE_MAX). Retry shortly.` };
@@ -39,7 +53,7 @@ export async function runEmbedCall(ctx: ServerContext, res: Response, call: Embe
     if (!res.writableFinished) hangUp();
   });
   await p.settled;
-  if (p.status === 'succeeded') return { ok: true, value: p.output as EmbedReply };
+  if (p.status === 'succeeded') return { ok: true, value: p.output as T };
   if (p.clientError) return { ok: false, kind: 'client', error: p.clientError };
   if (p.status === 'canceled') return { ok: false, kind: 'canceled', message: 'The request was canceled.' };
   if (setupFailed(ctx)) return { ok: false, kind: 'unavailable', message: 'The model failed to load; GET /health-check has the setup logs.' };

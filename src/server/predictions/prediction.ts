@@ -20,7 +20,7 @@ export interface V1Info {
 }
 
 export interface PredictionInit {
-  api: 'cog' | 'v1' | 'openai' | 'tei';
+  api: 'cog' | 'v1' | 'openai' | 'tei' | 'cohere';
   id: string | null;
   /** The validated input, defaults applied. */
   input: Record<string, unknown>;
@@ -30,7 +30,7 @@ export interface PredictionInit {
   v1?: V1Info;
   /** With API keys on: the sha256 (hex) of the key that created it, never the key. */
   owner?: string;
-  /** Work other than predictor.predict(input) to run in the slot (the OpenAI and TEI routes' embed calls). */
+  /** Work other than predictor.predict(input) to run in the slot (the OpenAI and TEI routes' embed calls, the rerank calls). */
   run?: (predictor: PredictorLike, ctx: { signal: AbortSignal; log: (line: string) => void }) => Promise<unknown>;
 }
 

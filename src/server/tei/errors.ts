@@ -2,6 +2,8 @@
 // error its status and TEI ErrorType (router/src/http/server.rs maps
 // Unhealthy 503, Backend 424, Overloaded 429, Validation 422, Tokenizer 422, Empty 400).
 import type { Response } from 'express';
+import type { ClientError } from '../../api/errors.ts';
+import type { EmbedFailure } from '../predictions/embed-call.ts';
 import { statusIn, type ErrorTable, type ProtocolError } from '../protocols.ts';
 
 export type TeiErrorType = 'Unhealthy' | 'Backend' | 'Overloaded' | 'Validation' | 'Tokenizer' | 'Empty';
@@ -51,4 +53,11 @@ export function sendTeiError(res: Response, error: ProtocolError): void {
 function teiStatus(error: ProtocolError): number {
   const status = statusIn(TEI_ERRORS, error);
   return error.kind === 'bad_request' && status === 400 ? 422 : status;
+}
+
+/** A call that produced no answer, in TEI's words; `clientMessage` says what was wrong with the client's input. */
+export function sendTeiFailure(res: Response, f: EmbedFailure, clientMessage: (e: ClientError) => string): void {
+  if (f.kind === 'client') return sendTeiError(res, { kind: f.error.kind, message: clientMessage(f.error) });
+  const prefix = f.kind === 'overloaded' ? 'Model is overloaded: ' : f.kind === 'internal' ? 'Backend error: ' : '';
+  sendTeiError(res, { kind: f.kind, message: `${prefix}${f.message}` });
 }

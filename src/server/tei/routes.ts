@@ -1,18 +1,21 @@
 // Hugging Face text-embeddings-inference's routes, with TEI's request and
 // response shapes, status codes and {"error", "error_type"} bodies (its
 // router/src/http/server.rs and docs/openapi.json): /embed (dense),
-// /embed_sparse (BGE-M3's lexical weights), /tokenize, /decode, /info, and
-// /rerank, /predict answered as TEI answers for a model without those heads.
+// /embed_sparse (BGE-M3's lexical weights), /rerank (BGE-M3's hybrid score,
+// rerank.ts), /tokenize, /decode, /info, and /predict answered as TEI answers
+// for a model without a classifier head.
 // Embeddings come from the same Predictor and slots as /predictions.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import express, { type Request, type Response, type Router } from 'express';
 import type { ServerContext } from '../context.ts';
 import { jsonBody } from '../http/json-body.ts';
-import { runEmbedCall, type EmbedFailure } from '../predictions/embed-call.ts';
+import type { ClientError } from '../../api/errors.ts';
+import { runEmbedCall } from '../predictions/embed-call.ts';
 import { DENSE_DIM, MAX_POSITION_TOKENS, MODEL_ID } from '../../engine/model-facts.ts';
 import { SERVER_VERSION, type EmbedCall, type TokenWithOffsets } from '../types.ts';
-import type { ErrorKind } from '../protocols.ts';
-import { sendTeiError } from './errors.ts';
+import { sendTeiError, sendTeiFailure } from './errors.ts';
+import { teiRerank } from './rerank.ts';
+import { invalid, optionalBool, TeiRequestError, truncationDirection } from './request.ts';
 
 /** Texts (or id arrays, or decode batches) per request: TEI's max_client_batch_size, /predictions' limit on texts. */
 export const TEI_MAX_CLIENT_BATCH_SIZE = 1024;
@@ -23,14 +26,6 @@ const BGE_M3_DIM = DENSE_DIM;
 
 export const TEI_PATHS = ['/embed', '/embed_sparse', '/tokenize', '/decode', '/info', '/rerank', '/predict'];
 
-/** A request a route refuses; rendered through TEI's error table. */
-class TeiRequestError extends Error {
-  constructor(readonly kind: ErrorKind, message: string) {
-    super(message);
-  }
-}
-
-const invalid = (message: string) => new TeiRequestError('invalid_input', message);
 
 export function teiRoutes(ctx: ServerContext): Router {
   const r = express.Router();
@@ -50,7 +45,7 @@ export function teiRoutes(ctx: ServerContext): Router {
   r.post('/tokenize', json, handle(tokenize));
   r.post('/decode', json, handle(decode));
   r.get('/info', (_req, res) => info(ctx, res));
-  r.post('/rerank', json, (_req, res) => sendTeiError(res, { kind: 'unsupported', message: 'Backend error: model is not a re-ranker model (BGE-M3 has no re-ranker head: POST /predictions with a query gives dense, sparse, ColBERT and hybrid scores)' }));
+  r.post('/rerank', json, handle(teiRerank));
   r.post('/predict', json, (_req, res) => sendTeiError(res, { kind: 'unsupported', message: 'Backend error: Model is not a classifier model (BGE-M3 is an embedding model: use /embed or /embed_sparse)' }));
   r.all(TEI_PATHS, (req, res) => sendTeiError(res, { kind: 'method_not_allowed', message: `${req.method} is not allowed on ${req.path}.` }));
   return r;
@@ -84,21 +79,18 @@ async function embedCall(ctx: ServerContext, body: Record<string, unknown>, res:
   const call: EmbedCall = { inputs, truncate: optionalBool(body, 'truncate') ?? false, truncationDirection: truncationDirection(body.truncation_direction), ...need };
   const outcome = await runEmbedCall(ctx, res, call, 'tei');
   if (res.destroyed) return undefined;
-  if (!outcome.ok) return void sendFailure(res, outcome);
+  if (!outcome.ok) return void sendTeiFailure(res, outcome, embedClientMessage);
   const tokens = outcome.value.tokenCounts.reduce((a, b) => a + b, 0);
   const chars = inputs.reduce((n, x) => n + (typeof x === 'string' ? [...x].length : x.length), 0);
   res.set({ 'x-compute-tokens': String(tokens), 'x-compute-characters': String(chars) });
   return outcome.value;
 }
 
-function sendFailure(res: Response, f: EmbedFailure): void {
-  if (f.kind === 'client') {
-    const which = f.error.index === null ? '`inputs`' : `\`inputs\`[${f.error.index}]`;
-    const hint = f.error.kind === 'too_long' ? `. Send "truncate": true to keep ${MAX_INPUT_LENGTH - 2} of its tokens` : '';
-    return sendTeiError(res, { kind: f.error.kind, message: `Input validation error: ${which}: ${f.error.message}${hint}` });
-  }
-  const prefix = f.kind === 'overloaded' ? 'Model is overloaded: ' : f.kind === 'internal' ? 'Backend error: ' : '';
-  sendTeiError(res, { kind: f.kind, message: `${prefix}${f.message}` });
+/** What was wrong with an embed call's input, naming it as TEI's request does. */
+function embedClientMessage(e: ClientError): string {
+  const which = e.index === null ? '`inputs`' : `\`inputs\`[${e.index}]`;
+  const hint = e.kind === 'too_long' ? `. Send "truncate": true to keep ${MAX_INPUT_LENGTH - 2} of its tokens` : '';
+  return `Input validation error: ${which}: ${e.message}${hint}`;
 }
 
 /** TEI's Input: a string, an id array, or a batch of strings and id arrays. */
@@ -126,12 +118,6 @@ function checkBatchSize(n: number): void {
   if (n > TEI_MAX_CLIENT_BATCH_SIZE) throw invalid(`batch size ${n} > maximum allowed batch size ${TEI_MAX_CLIENT_BATCH_SIZE}`);
 }
 
-function truncationDirection(v: unknown): 'left' | 'right' {
-  if (v === undefined || v === null) return 'right';
-  if (v === 'right' || v === 'Right') return 'right';
-  if (v === 'left' || v === 'Left') return 'left';
-  throw invalid(`\`truncation_direction\` must be "left" or "right" (got ${JSON.stringify(v)}).`);
-}
 
 function refusePromptName(v: unknown): void {
   if (v === undefined || v === null) return;
@@ -144,12 +130,6 @@ function checkDimensions(v: unknown, dim: number): void {
   throw invalid(`Input validation error: \`dimensions\` ${JSON.stringify(v)} is not available: BGE-M3 is not a Matryoshka model, its ${dim}-dimensional dense vector cannot be shortened. Omit \`dimensions\` or send ${dim}.`);
 }
 
-function optionalBool(body: Record<string, unknown>, key: string): boolean | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw invalid(`\`${key}\` must be a boolean (got ${JSON.stringify(v)}).`);
-  return v;
-}
 
 // ---- /tokenize, /decode, /info
 
@@ -247,7 +227,8 @@ function info(ctx: ServerContext, res: Response): void {
     model_sha: null,
     model_dtype: teiDtype(model.precision),
     served_model_name: MODEL_ID,
-    model_type: { embedding: { pooling: 'cls' } },
+    // As TEI reports a reranker (a one-label classifier): /rerank answers. /embed and /embed_sparse still do.
+    model_type: { reranker: { id2label: { 0: 'LABEL_0' }, label2id: { LABEL_0: 0 } } },
     max_concurrent_requests: ctx.runner.slots,
     max_input_length: MAX_INPUT_LENGTH,
     max_batch_tokens: model.maxBatchTokens,

@@ -190,5 +190,25 @@ export function hostileCases(server: { url: string; port: number }): HostileCase
     const encoding = pick([undefined, 'gzip', 'deflate', 'br', 'identity']);
     add({ name: `random bytes ${i} (${encoding ?? 'plain'})`, method: pick(['POST', 'PUT']), path: pick(['/predictions', '/predictions/r', '/v1/predictions']), headers: { ...(encoding ? { 'content-encoding': encoding } : {}), 'content-type': pick(contentTypes) }, body: bytes });
   }
+  // The rerank routes (issue 18): every field given odd values, bad bodies and foreign origins; never a 5xx.
+  const RERANK: [string, string, string, string][] = [
+    ['/v1/rerank', 'query', 'documents', 'top_n'], ['/v2/rerank', 'query', 'documents', 'max_tokens_per_doc'], ['/rerank', 'query', 'texts', 'truncate'],
+  ];
+  for (const [path, query, docs, extra] of RERANK) {
+    const base = `"${query}":"q","${docs}":["a","b"]`;
+    for (const field of [query, docs, extra, 'score_weights', 'top_n', 'return_documents']) {
+      for (let k = 0; k < 4; k++) {
+        // Raw JSON text per field, so the odd values stay as written (1e309, lone surrogates).
+        const fields: Record<string, string> = { [query]: '"q"', [docs]: '["a","b"]', [field]: pick(ODD_VALUES) };
+        add({ name: `rerank ${path} ${field} odd value ${k}`, method: 'POST', path, body: `{${Object.entries(fields).map(([key, v]) => `${JSON.stringify(key)}:${v}`).join(',')}}` });
+      }
+    }
+    add({ name: `rerank ${path} weights [1e309,0,0]`, method: 'POST', path, body: `{${base},"score_weights":[1e309,0,0]}` });
+    add({ name: `rerank ${path} 5000-deep documents`, method: 'POST', path, body: `{"${query}":"q","${docs}":${nested(5000)}}`, expect: [400, 422] });
+    add({ name: `rerank ${path} bad gzip`, method: 'POST', path, headers: { 'content-encoding': 'gzip' }, body: 'x', expect: [400, 422] });
+    add({ name: `rerank ${path} malformed JSON`, method: 'POST', path, body: '{"query": ', expect: [400, 422] });
+    add({ name: `rerank ${path} cross-origin`, method: 'POST', path, headers: { origin: 'http://evil.example', 'content-type': 'text/plain' }, body: `{${base}}`, expect: [403] });
+    add({ name: `rerank ${path} prototype keys`, method: 'POST', path, body: `{${base},"__proto__":{"top_n":0},"constructor":{"prototype":1}}`, expect: [200] });
+  }
   return cases;
 }

@@ -18,6 +18,7 @@ function oneThreadPredictor(): PredictorLike {
   return {
     setup: (opts = {}) => predictor.setup({ ...opts, session: { intraOpThreads: 1 } }),
     predict: (input, ctx) => predictor.predict(input, ctx),
+    rerank: (req, ctx) => predictor.rerank(req, ctx),
   };
 }
 
