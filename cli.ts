@@ -44,12 +44,20 @@ Values are coerced as cog predict does: -i return_colbert=true -i max_length=512
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'predict': return predict(rest);
-    case 'serve': return serve(rest, false);
-    case 'demo': return serve(rest, true);
-    case 'weights': return runWeightsCommand(rest);
-    case 'embed': return runEmbedCommand(rest);
-    case undefined: case '-h': case '--help': case 'help':
+    case 'predict':
+      return predict(rest);
+    case 'serve':
+      return serve(rest, false);
+    case 'demo':
+      return serve(rest, true);
+    case 'weights':
+      return runWeightsCommand(rest);
+    case 'embed':
+      return runEmbedCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
       console.log(HELP);
       return 0;
     default:
@@ -120,7 +128,9 @@ async function serve(argv: string[], demo: boolean): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: Error) => {
     console.error(`Error: ${err.message}`);
     process.exitCode = 1;

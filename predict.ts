@@ -139,11 +139,22 @@ export class Predictor {
       maxBatchTokens,
       maxRows: first.fixedBatch,
       ...opts.scheduler,
-      onBatch: (stats) => { for (const o of this.observers) o.batch?.(stats); },
+      onBatch: (stats) => {
+        for (const o of this.observers) o.batch?.(stats);
+      },
     });
-    const layout = first.layout.kind === 'backbone' ? `${first.layout.hidden} + .pt heads` : `heads in graph (${Object.values(first.layout.outputs).join(', ')})`;
-    this.loaded = { tokenizer, model, scheduler, info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision, int8Weights: first.int8Weights }, tokenizerPath: files.tokenizer };
-    log(`Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}, precision ${first.precision}${settings.spinThreads ? ', onnxruntime threads spin between operators' : ''}`);
+    const layout =
+      first.layout.kind === 'backbone' ? `${first.layout.hidden} + .pt heads` : `heads in graph (${Object.values(first.layout.outputs).join(', ')})`;
+    this.loaded = {
+      tokenizer,
+      model,
+      scheduler,
+      info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision, int8Weights: first.int8Weights },
+      tokenizerPath: files.tokenizer,
+    };
+    log(
+      `Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}, precision ${first.precision}${settings.spinThreads ? ', onnxruntime threads spin between operators' : ''}`,
+    );
   }
 
   async predict(raw: unknown, ctx: PredictContext = {}): Promise<Output> {
@@ -156,10 +167,14 @@ export class Predictor {
     };
     checkOutputSize(input, enc);
     const all = enc.query ? [...enc.texts, enc.query] : enc.texts;
-    const embs = await scheduler.submit(all.map((e) => e.ids), needOf(input), {
-      signal: ctx.signal,
-      onProgress: progressLogger(all.length, ctx.log),
-    });
+    const embs = await scheduler.submit(
+      all.map((e) => e.ids),
+      needOf(input),
+      {
+        signal: ctx.signal,
+        onProgress: progressLogger(all.length, ctx.log),
+      },
+    );
     return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) });
   }
 
@@ -172,7 +187,11 @@ export class Predictor {
     const { tokenizer, scheduler } = this.requireSetup();
     const enc = await encodeEmbedInputs(tokenizer, req, (texts, maxLength) => encodeInSlices(tokenizer, texts, maxLength, ctx.signal));
     const need = { dense: req.dense, sparse: req.sparse, colbert: false };
-    const embs = await scheduler.submit(enc.map((e) => e.ids), need, { signal: ctx.signal, onProgress: progressLogger(enc.length, ctx.log) });
+    const embs = await scheduler.submit(
+      enc.map((e) => e.ids),
+      need,
+      { signal: ctx.signal, onProgress: progressLogger(enc.length, ctx.log) },
+    );
     return {
       tokenCounts: enc.map((e) => e.ids.length),
       truncated: enc.map((e) => e.truncated),
@@ -194,10 +213,19 @@ export class Predictor {
     const weights = req.weights ?? rerankWeights();
     const enc = await encodeRerankTexts(tokenizer, req, (texts, maxLength) => encodeInSlices(tokenizer, texts, maxLength, ctx.signal));
     const all = [...enc.documents, enc.query];
-    const embs = await scheduler.submit(all.map((e) => e.ids), { dense: true, sparse: true, colbert: true }, { signal: ctx.signal, onProgress: progressLogger(all.length, ctx.log) });
+    const embs = await scheduler.submit(
+      all.map((e) => e.ids),
+      { dense: true, sparse: true, colbert: true },
+      { signal: ctx.signal, onProgress: progressLogger(all.length, ctx.log) },
+    );
     const query = { ids: enc.query.ids, emb: embs[enc.documents.length] };
     return {
-      scores: scoreDocuments(query, enc.documents.map((e, i) => ({ ids: e.ids, emb: embs[i] })), info.dim, weights),
+      scores: scoreDocuments(
+        query,
+        enc.documents.map((e, i) => ({ ids: e.ids, emb: embs[i] })),
+        info.dim,
+        weights,
+      ),
       weights,
       tokenCounts: enc.documents.map((e) => e.ids.length),
       truncated: enc.documents.map((e) => e.truncated),
@@ -242,7 +270,13 @@ const TOKENIZE_SLICE_MS = 20;
  * request of 1024 long texts takes over a minute to tokenize, and must not hold
  * up /health-check, the batches of other predictions or a cancel meanwhile.
  */
-export async function encodeInSlices(tokenizer: BgeTokenizer, texts: string[], maxLength: number, signal?: AbortSignal, sliceMs = TOKENIZE_SLICE_MS): Promise<Encoding[]> {
+export async function encodeInSlices(
+  tokenizer: BgeTokenizer,
+  texts: string[],
+  maxLength: number,
+  signal?: AbortSignal,
+  sliceMs = TOKENIZE_SLICE_MS,
+): Promise<Encoding[]> {
   const out: Encoding[] = [];
   let sliceStart = performance.now();
   for (const text of texts) {
@@ -271,7 +305,9 @@ function needOf(input: Input): Need {
 /** Runs <s></s> through every head: proves the model works and measures its width. */
 async function warmUp(model: ModelWorker): Promise<number> {
   const [out] = await model.run([[0, 2]], { dense: true, sparse: true, colbert: true }).catch((err: Error) => {
-    throw new Error(`The model failed its first run: ${err.message}. The weights may be incomplete or not a BGE-M3 export; run \`npm run weights\` again or check BGE_M3_WEIGHTS.`);
+    throw new Error(
+      `The model failed its first run: ${err.message}. The weights may be incomplete or not a BGE-M3 export; run \`npm run weights\` again or check BGE_M3_WEIGHTS.`,
+    );
   });
   return out.dense!.length;
 }

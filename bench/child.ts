@@ -19,12 +19,18 @@ async function main(): Promise<void> {
 
 function run(job: ChildJob, w: WorkloadData): Promise<RunResult> {
   switch (job.system) {
-    case 'ceiling': return runCeiling(job, w);
-    case 'predictor': return runPredictor(job, w, false);
-    case 'predictor-int8': return runPredictor(job, w, false, 'int8');
-    case 'naive': return runPredictor(job, w, true);
-    case 'transformers-js': return runTransformersJs(job, w);
-    case 'http': return runHttp(job, w);
+    case 'ceiling':
+      return runCeiling(job, w);
+    case 'predictor':
+      return runPredictor(job, w, false);
+    case 'predictor-int8':
+      return runPredictor(job, w, false, 'int8');
+    case 'naive':
+      return runPredictor(job, w, true);
+    case 'transformers-js':
+      return runTransformersJs(job, w);
+    case 'http':
+      return runHttp(job, w);
   }
 }
 

@@ -47,7 +47,10 @@ const hi = Number(values.hi ?? 1000);
 const rounds = Number(values.rounds ?? (quick ? 1 : 2));
 const bigGiB = Number(values['big-gib'] ?? (quick ? 0.25 : 2));
 
-interface Timed { seconds: number; tokens: number }
+interface Timed {
+  seconds: number;
+  tokens: number;
+}
 
 async function throughput(modelDir: string, dir: string): Promise<{ baseline: Timed; job: Timed; tokens: number }> {
   const tokenizer = await BgeTokenizer.fromFile(path.join(modelDir, 'tokenizer.json'));
@@ -60,8 +63,19 @@ async function throughput(modelDir: string, dir: string): Promise<{ baseline: Ti
   await predictor.setup({ weights: modelDir, log: () => {} });
   await predictor.predict({ texts: ['warm up'] });
   const spec: JobSpec = {
-    input, output: path.join(dir, 'out'), format: 'parquet', textColumn: 'text', maxLength: 8192,
-    dense: true, sparse: true, colbert: false, shard: { index: 0, count: 1 }, restart: true, weights: modelDir, precision: 'fp32', partRows: 1000,
+    input,
+    output: path.join(dir, 'out'),
+    format: 'parquet',
+    textColumn: 'text',
+    maxLength: 8192,
+    dense: true,
+    sparse: true,
+    colbert: false,
+    shard: { index: 0, count: 1 },
+    restart: true,
+    weights: modelDir,
+    precision: 'fp32',
+    partRows: 1000,
   };
   let baseline: Timed = { seconds: Infinity, tokens: 0 };
   let job: Timed = { seconds: Infinity, tokens: 0 };
@@ -131,9 +145,14 @@ async function memory(dir: string): Promise<string[]> {
   lines.push('| input | rows in the file | rows embedded (shard 0 of N) | peak RSS | RSS / input | wall |', '|---|---|---|---|---|---|');
   for (const r of results) {
     const n = Math.max(1, Math.floor(r.rows / 2000));
-    lines.push(`| ${(r.size / 2 ** 20).toFixed(0)} MiB JSONL | ${r.rows} | ${Math.ceil(r.rows / n)} (N = ${n}) | ${(r.peak / 2 ** 20).toFixed(0)} MiB | ${(r.peak / r.size).toFixed(2)} | ${r.seconds.toFixed(0)} s |`);
+    lines.push(
+      `| ${(r.size / 2 ** 20).toFixed(0)} MiB JSONL | ${r.rows} | ${Math.ceil(r.rows / n)} (N = ${n}) | ${(r.peak / 2 ** 20).toFixed(0)} MiB | ${(r.peak / r.size).toFixed(2)} | ${r.seconds.toFixed(0)} s |`,
+    );
   }
-  lines.push('', `Peak RSS grows ${((results[1].peak / results[0].peak - 1) * 100).toFixed(0)}% for an input ${(results[1].size / results[0].size).toFixed(0)}× larger.`);
+  lines.push(
+    '',
+    `Peak RSS grows ${((results[1].peak / results[0].peak - 1) * 100).toFixed(0)}% for an input ${(results[1].size / results[0].size).toFixed(0)}× larger.`,
+  );
   return lines;
 }
 

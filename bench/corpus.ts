@@ -14,7 +14,10 @@ const FILLERS = [' a', '.', ' 1', ' the', ',', ' 7', ' is', ' de', ' и', ' 的'
 export class TextMaker {
   private readonly random: () => number;
 
-  constructor(private readonly tokenize: Tokenize, seed: number) {
+  constructor(
+    private readonly tokenize: Tokenize,
+    seed: number,
+  ) {
     this.random = seededRandom(seed);
   }
 
@@ -57,7 +60,7 @@ export class TextMaker {
 
   /** Appends short fillers while that gets closer to `target` without passing it. */
   private fill(text: string, target: number): string {
-    for (let n = this.count(text); n < target;) {
+    for (let n = this.count(text); n < target; ) {
       const next = FILLERS.map((f) => text + f).find((t) => this.count(t) <= target && this.count(t) > n);
       if (!next) break;
       text = next;

@@ -18,7 +18,6 @@ import { loadAverage } from './machine.ts';
 import { VARIANTS } from './int8-fidelity-variants.ts';
 import { BENCH_CACHE, ensureFullModel } from './model-cache.ts';
 
-
 async function embed(weights: string, session: SetupOptions, texts: string[]): Promise<Outputs> {
   const p = new Predictor();
   await p.setup({ ...session, weights, log: () => {} });
@@ -30,7 +29,11 @@ async function embed(weights: string, session: SetupOptions, texts: string[]): P
 }
 
 function pick(o: Outputs, idx: number[]): Outputs {
-  return { dense_vecs: idx.map((i) => o.dense_vecs![i]), lexical_weights: idx.map((i) => o.lexical_weights![i]), colbert_vecs: idx.map((i) => o.colbert_vecs![i]) };
+  return {
+    dense_vecs: idx.map((i) => o.dense_vecs![i]),
+    lexical_weights: idx.map((i) => o.lexical_weights![i]),
+    colbert_vecs: idx.map((i) => o.colbert_vecs![i]),
+  };
 }
 
 async function main(): Promise<void> {
@@ -40,16 +43,26 @@ async function main(): Promise<void> {
   const texts = fidelityTexts(Number(values['per-language']));
   const idx = (kind: string) => texts.flatMap((t, i) => (t.kind === kind ? [i] : []));
   const [queries, passages] = [idx('query'), idx('passage')];
-  console.log(`load average before: ${loadAverage()}; ${texts.length} texts (${queries.length} queries, ${passages.length} passages, ${idx('long').length} long)`);
+  console.log(
+    `load average before: ${loadAverage()}; ${texts.length} texts (${queries.length} queries, ${passages.length} passages, ${idx('long').length} long)`,
+  );
   const t0 = performance.now();
-  const fp32 = await embed(weights, { precision: 'fp32' }, texts.map((t) => t.text));
+  const fp32 = await embed(
+    weights,
+    { precision: 'fp32' },
+    texts.map((t) => t.text),
+  );
   console.log(`fp32 embedded in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   const fp32Scores = hybridMatrix(pick(fp32, queries), pick(fp32, passages));
   for (const name of names) {
     const quantize = VARIANTS[name];
     if (!quantize) throw new Error(`unknown variant "${name}"; choose from ${Object.keys(VARIANTS).join(', ')}`);
     const int8CacheRoot = path.join(BENCH_CACHE, 'int8-variants', name.replaceAll(' ', '-'));
-    const int8 = await embed(weights, { precision: 'int8', session: { quantize, int8CacheRoot } }, texts.map((t) => t.text));
+    const int8 = await embed(
+      weights,
+      { precision: 'int8', session: { quantize, int8CacheRoot } },
+      texts.map((t) => t.text),
+    );
     const agreement = scoreAgreement(fp32Scores, hybridMatrix(pick(int8, queries), pick(int8, passages)));
     console.log(`\n### ${name} (load ${loadAverage()})`);
     for (const kind of ['query', 'passage', 'long']) {

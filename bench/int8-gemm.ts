@@ -31,8 +31,14 @@ const LINKS = 8;
 // plus MatMulNBits (int8-nbits.ts), the other integer operator onnxruntime has.
 type Rewrite = (model: onnxProto.onnx.IModelProto) => void;
 /** How each variant rewrites the fp32 graph (none: fp32 itself), and the bytes one weight takes. */
-interface Variant { rewrite: Rewrite | null; bytesPerWeight: number }
-const quantized = (q: Partial<QuantizeOptions>): Variant => ({ rewrite: (model) => void quantizeMatMuls(model, '.', { ...DEFAULT_QUANTIZE, ...q }), bytesPerWeight: 1 });
+interface Variant {
+  rewrite: Rewrite | null;
+  bytesPerWeight: number;
+}
+const quantized = (q: Partial<QuantizeOptions>): Variant => ({
+  rewrite: (model) => void quantizeMatMuls(model, '.', { ...DEFAULT_QUANTIZE, ...q }),
+  bytesPerWeight: 1,
+});
 /** One byte per weight plus a float scale per block. */
 const nbits = (block: number): Variant => ({ rewrite: (model) => toMatMulNBits(model, block, 4), bytesPerWeight: 1 + 4 / block });
 const VARIANTS: Record<string, Variant> = {
@@ -49,8 +55,16 @@ function graph(rewrite: Rewrite | null): Uint8Array {
   const g = new GraphBuilder();
   let x = g.input('x', DataType.FLOAT, ['M', K]);
   const linear = (i: string, rows: number, cols: number) => {
-    const w = g.init(`w${i}`, Float32Array.from({ length: rows * cols }, () => (random() * 2 - 1) * 0.05), [rows, cols]);
-    const b = g.init(`b${i}`, Float32Array.from({ length: cols }, () => random() * 0.1), [cols]);
+    const w = g.init(
+      `w${i}`,
+      Float32Array.from({ length: rows * cols }, () => (random() * 2 - 1) * 0.05),
+      [rows, cols],
+    );
+    const b = g.init(
+      `b${i}`,
+      Float32Array.from({ length: cols }, () => random() * 0.1),
+      [cols],
+    );
     return g.op('Add', [g.op('MatMul', [x, w]), b]);
   };
   for (let l = 0; l < LINKS; l++) {
@@ -72,10 +86,20 @@ async function main(): Promise<void> {
   const threads = Number(values.threads ?? setting('BGE_M3_THREADS') ?? os.availableParallelism());
   console.log(`load average before: ${loadAverage()}; ${threads} threads; ${2 * LINKS} weights of ${K}×${N}`);
   const sessions = new Map<string, ort.InferenceSession>();
-  for (const [name, v] of Object.entries(VARIANTS)) sessions.set(name, await ort.InferenceSession.create(graph(v.rewrite), sessionOptions({ intraOpThreads: threads })));
+  for (const [name, v] of Object.entries(VARIANTS))
+    sessions.set(name, await ort.InferenceSession.create(graph(v.rewrite), sessionOptions({ intraOpThreads: threads })));
   const times = new Map<string, number[]>();
   const random = seededRandom(11);
-  const inputs = new Map(ROWS.map((m) => [m, new ort.Tensor('float32', Float32Array.from({ length: m * K }, () => random() * 2 - 1), [m, K])]));
+  const inputs = new Map(
+    ROWS.map((m) => [
+      m,
+      new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: m * K }, () => random() * 2 - 1),
+        [m, K],
+      ),
+    ]),
+  );
   for (let round = 0; round < rounds; round++) {
     for (const [name, s] of sessions) {
       for (const [m, x] of inputs) {

@@ -33,8 +33,11 @@ export function toMatMulNBits(model: onnxProto.onnx.IModelProto, block: number, 
     );
     const int = (name: string, v: number) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: v });
     nodes.push({
-      opType: 'MatMulNBits', domain: 'com.microsoft', name: add.output![0],
-      input: [matmul.input![0], `${w.name}_q`, `${w.name}_scales`, '', '', add.input![1]], output: add.output,
+      opType: 'MatMulNBits',
+      domain: 'com.microsoft',
+      name: add.output![0],
+      input: [matmul.input![0], `${w.name}_q`, `${w.name}_scales`, '', '', add.input![1]],
+      output: add.output,
       attribute: [int('K', k), int('N', n), int('bits', 8), int('block_size', block), int('accuracy_level', accuracyLevel)],
     });
   }

@@ -49,5 +49,8 @@ function describeInt8(): string {
 
 /** 1, 5 and 15 minute load averages, as uptime prints them. */
 export function loadAverage(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(', ');
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 }

@@ -71,7 +71,10 @@ async function main(): Promise<void> {
     console.log(`copy, ${threads} thread(s) × ${values.mib} MiB: best ${ms.toFixed(1)} ms = ${gbs.toFixed(1)} GB/s (read + write)`);
   }
   const weights = encoderWeightCount();
-  for (const [name, perWeight] of [['fp32', 4], ['int8', 1]] as const) {
+  for (const [name, perWeight] of [
+    ['fp32', 4],
+    ['int8', 1],
+  ] as const) {
     const gb = (weights * perWeight) / 1e9;
     console.log(`${name}: encoder weights ${gb.toFixed(2)} GB → floor for a lone query ${((gb / best) * 1000).toFixed(1)} ms at ${best.toFixed(1)} GB/s`);
   }

@@ -14,7 +14,14 @@ export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const BENCH_CACHE = path.join(REPO_ROOT, '.cache', 'bench');
 const FULL_ROOT = path.join(REPO_ROOT, '.cache', 'generated-models', 'full');
 const OFFICIAL = LAYOUTS.official;
-const MODEL_FILES = [OFFICIAL.modelPath, path.join(path.dirname(OFFICIAL.modelPath), OFFICIAL.dataFile), 'sparse_linear.pt', 'colbert_linear.pt', 'tokenizer.json', 'config.json'];
+const MODEL_FILES = [
+  OFFICIAL.modelPath,
+  path.join(path.dirname(OFFICIAL.modelPath), OFFICIAL.dataFile),
+  'sparse_linear.pt',
+  'colbert_linear.pt',
+  'tokenizer.json',
+  'config.json',
+];
 
 /** Bytes of the backbone's external data file, as the generator writes it (tensors of 1 KiB and more). */
 function expectedDataBytes(): number {

@@ -27,7 +27,15 @@ const COLBERT_ROWS = 500;
 const COLBERT_TOKENS = 64;
 const dir = path.join(BENCH_CACHE, 'parquet-libraries');
 
-interface Data { ids: string[]; texts: string[]; counts: number[]; truncated: boolean[]; sparseIdx: number[][]; sparseVal: number[][]; dense: Float32Array[] }
+interface Data {
+  ids: string[];
+  texts: string[];
+  counts: number[];
+  truncated: boolean[];
+  sparseIdx: number[][];
+  sparseVal: number[][];
+  dense: Float32Array[];
+}
 
 function makeData(): Data {
   const random = seededRandom(42);
@@ -36,7 +44,8 @@ function makeData(): Data {
   const texts = ids.map(() => Array.from({ length: 10 + Math.floor(random() * 40) }, () => words[Math.floor(random() * words.length)]).join(' '));
   const sparseIdx = ids.map(() => Array.from({ length: 20 }, (_, k) => k * 97 + Math.floor(random() * 90)));
   return {
-    ids, texts,
+    ids,
+    texts,
     counts: texts.map((t) => t.length >> 2),
     truncated: ids.map(() => random() < 0.1),
     sparseIdx,
@@ -75,10 +84,26 @@ const hyparquet: Candidate = {
   async writeRows(d, file) {
     const w = new ByteWriter();
     parquetWrite({
-      writer: w, statistics: false, rowGroupSize: ROWS,
-      columnData: [{ name: 'id', data: d.ids }, { name: 'text', data: d.texts }, { name: 'token_count', data: d.counts }, { name: 'truncated', data: d.truncated }, { name: 'sparse_indices', data: d.sparseIdx }, { name: 'sparse_values', data: d.sparseVal }],
-      schema: [{ name: 'schema', num_children: 6 }, { name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' }, { name: 'text', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
-        { name: 'token_count', type: 'INT32', repetition_type: 'REQUIRED' }, { name: 'truncated', type: 'BOOLEAN', repetition_type: 'REQUIRED' }, ...list('sparse_indices', 'INT32'), ...list('sparse_values', 'FLOAT')],
+      writer: w,
+      statistics: false,
+      rowGroupSize: ROWS,
+      columnData: [
+        { name: 'id', data: d.ids },
+        { name: 'text', data: d.texts },
+        { name: 'token_count', data: d.counts },
+        { name: 'truncated', data: d.truncated },
+        { name: 'sparse_indices', data: d.sparseIdx },
+        { name: 'sparse_values', data: d.sparseVal },
+      ],
+      schema: [
+        { name: 'schema', num_children: 6 },
+        { name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+        { name: 'text', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+        { name: 'token_count', type: 'INT32', repetition_type: 'REQUIRED' },
+        { name: 'truncated', type: 'BOOLEAN', repetition_type: 'REQUIRED' },
+        ...list('sparse_indices', 'INT32'),
+        ...list('sparse_values', 'FLOAT'),
+      ],
     });
     writeFileSync(file, new Uint8Array(w.getBuffer()));
   },
@@ -87,7 +112,13 @@ const hyparquet: Candidate = {
     writeFileSync(file, parquetPart(rows, { dense: true, sparse: false, colbert: false }, DIM));
   },
   async writeColbert(d, file) {
-    const rows = Array.from({ length: COLBERT_ROWS }, (_, i) => ({ row: i, id: d.ids[i], tokenCount: d.counts[i], truncated: d.truncated[i], colbert: colbertOf(d, i).map((v) => Array.from(v)) }));
+    const rows = Array.from({ length: COLBERT_ROWS }, (_, i) => ({
+      row: i,
+      id: d.ids[i],
+      tokenCount: d.counts[i],
+      truncated: d.truncated[i],
+      colbert: colbertOf(d, i).map((v) => Array.from(v)),
+    }));
     writeFileSync(file, parquetPart(rows, { dense: false, sparse: false, colbert: true }, DIM));
   },
 };
@@ -110,7 +141,9 @@ async function parquetWasm(): Promise<Candidate> {
     const flat = new Float32Array(vectors.length * DIM);
     vectors.forEach((v, i) => flat.set(v, i * DIM));
     const type = new arrow.FixedSizeList(DIM, new arrow.Field('element', new arrow.Float32(), false));
-    return arrow.makeVector(arrow.makeData({ type, length: vectors.length, child: arrow.makeData({ type: new arrow.Float32(), length: flat.length, data: flat }) }));
+    return arrow.makeVector(
+      arrow.makeData({ type, length: vectors.length, child: arrow.makeData({ type: new arrow.Float32(), length: flat.length, data: flat }) }),
+    );
   };
   return {
     name: 'parquet-wasm + apache-arrow',
@@ -124,11 +157,17 @@ async function parquetWasm(): Promise<Candidate> {
       return n;
     },
     async writeRows(d, file) {
-      toFile(new arrow.Table({
-        id: arrow.vectorFromArray(d.ids, new arrow.Utf8()), text: arrow.vectorFromArray(d.texts, new arrow.Utf8()),
-        token_count: arrow.makeVector(Int32Array.from(d.counts)), truncated: arrow.vectorFromArray(d.truncated, new arrow.Bool()),
-        sparse_indices: listOf(new arrow.Int32(), d.sparseIdx, Int32Array), sparse_values: listOf(new arrow.Float32(), d.sparseVal, Float32Array),
-      }), file);
+      toFile(
+        new arrow.Table({
+          id: arrow.vectorFromArray(d.ids, new arrow.Utf8()),
+          text: arrow.vectorFromArray(d.texts, new arrow.Utf8()),
+          token_count: arrow.makeVector(Int32Array.from(d.counts)),
+          truncated: arrow.vectorFromArray(d.truncated, new arrow.Bool()),
+          sparse_indices: listOf(new arrow.Int32(), d.sparseIdx, Int32Array),
+          sparse_values: listOf(new arrow.Float32(), d.sparseVal, Float32Array),
+        }),
+        file,
+      );
     },
     async writeDense(d, file) {
       toFile(new arrow.Table({ id: arrow.vectorFromArray(d.ids.slice(0, DENSE_ROWS), new arrow.Utf8()), dense: fixedSize(d.dense) }), file);
@@ -168,8 +207,12 @@ async function duckdb(): Promise<Candidate | null> {
       await c.run('create table t (id varchar, text varchar, token_count integer, truncated boolean, sparse_indices integer[], sparse_values float[])');
       const a = await c.createAppender('t');
       for (let i = 0; i < ROWS; i++) {
-        a.appendVarchar(d.ids[i]); a.appendVarchar(d.texts[i]); a.appendInteger(d.counts[i]); a.appendBoolean(d.truncated[i]);
-        a.appendList(api.listValue(d.sparseIdx[i]), api.LIST(api.INTEGER)); a.appendList(api.listValue(d.sparseVal[i]), api.LIST(api.FLOAT));
+        a.appendVarchar(d.ids[i]);
+        a.appendVarchar(d.texts[i]);
+        a.appendInteger(d.counts[i]);
+        a.appendBoolean(d.truncated[i]);
+        a.appendList(api.listValue(d.sparseIdx[i]), api.LIST(api.INTEGER));
+        a.appendList(api.listValue(d.sparseVal[i]), api.LIST(api.FLOAT));
         a.endRow();
       }
       a.closeSync();
@@ -180,7 +223,8 @@ async function duckdb(): Promise<Candidate | null> {
       await c.run(`create table t (id varchar, dense float[${DIM}])`);
       const a = await c.createAppender('t');
       for (let i = 0; i < DENSE_ROWS; i++) {
-        a.appendVarchar(d.ids[i]); a.appendArray(api.arrayValue(Array.from(d.dense[i])), api.ARRAY(api.FLOAT, DIM));
+        a.appendVarchar(d.ids[i]);
+        a.appendArray(api.arrayValue(Array.from(d.dense[i])), api.ARRAY(api.FLOAT, DIM));
         a.endRow();
       }
       a.closeSync();
@@ -206,11 +250,12 @@ function installMiB(packages: string[]): number {
   for (const p of packages) {
     try {
       kib += Number(/^(\d+)/.exec(execFileSync('du', ['-sk', path.join('node_modules', p)], { encoding: 'utf8' }))![1]);
-    } catch { /* not installed */ }
+    } catch {
+      /* not installed */
+    }
   }
   return kib / 1024;
 }
-
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -224,16 +269,24 @@ async function main(): Promise<void> {
   const data = makeData();
   const input = path.join(dir, 'input.parquet');
   await hyparquet.writeRows(data, input);
-  console.log(`${ROWS} rows to read (${(statSync(input).size / 2 ** 20).toFixed(1)} MiB); writes: ${ROWS} rows of id, text, token_count, truncated and 20-entry sparse lists; ${DENSE_ROWS} rows of ${DIM} float32`);
+  console.log(
+    `${ROWS} rows to read (${(statSync(input).size / 2 ** 20).toFixed(1)} MiB); writes: ${ROWS} rows of id, text, token_count, truncated and 20-entry sparse lists; ${DENSE_ROWS} rows of ${DIM} float32`,
+  );
   const candidates = [hyparquet, await parquetWasm(), await duckdb()].filter((c): c is Candidate => c !== null);
-  console.log(`| library | read ${ROWS} id+text | write ${ROWS} rows + sparse | write ${DENSE_ROWS} dense | write ${COLBERT_ROWS} × ${COLBERT_TOKENS} ColBERT | install |`);
+  console.log(
+    `| library | read ${ROWS} id+text | write ${ROWS} rows + sparse | write ${DENSE_ROWS} dense | write ${COLBERT_ROWS} × ${COLBERT_TOKENS} ColBERT | install |`,
+  );
   console.log('|---|---|---|---|---|---|');
   for (const c of candidates) {
-    const read = await time(async () => { if (await c.readText(input) !== ROWS) throw new Error(`${c.name} read the wrong row count`); });
+    const read = await time(async () => {
+      if ((await c.readText(input)) !== ROWS) throw new Error(`${c.name} read the wrong row count`);
+    });
     const rows = await time(() => c.writeRows(data, path.join(dir, 'rows.parquet')));
     const dense = await time(() => c.writeDense(data, path.join(dir, 'dense.parquet')));
     const colbert = await time(() => c.writeColbert(data, path.join(dir, 'colbert.parquet')));
-    console.log(`| ${c.name} | ${read.toFixed(2)} s | ${rows.toFixed(2)} s | ${dense.toFixed(2)} s | ${colbert.toFixed(2)} s | ${installMiB(c.packages).toFixed(1)} MiB |`);
+    console.log(
+      `| ${c.name} | ${read.toFixed(2)} s | ${rows.toFixed(2)} s | ${dense.toFixed(2)} s | ${colbert.toFixed(2)} s | ${installMiB(c.packages).toFixed(1)} MiB |`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,10 +6,19 @@
 // where the time goes, not as what each operator costs unprofiled.
 import { readFileSync } from 'node:fs';
 
-interface ProfileEvent { cat: string; name: string; ts: number; dur: number; args?: { op_name?: string } }
+interface ProfileEvent {
+  cat: string;
+  name: string;
+  ts: number;
+  dur: number;
+  args?: { op_name?: string };
+}
 
 /** Per run: ms of the whole pass, and the ms of each top-level operator type. */
-export interface OpShares { passMs: number; opMs: Record<string, number> }
+export interface OpShares {
+  passMs: number;
+  opMs: Record<string, number>;
+}
 
 export function opShares(file: string, runs: number): OpShares[] {
   const events = JSON.parse(readFileSync(file, 'utf8')) as ProfileEvent[];

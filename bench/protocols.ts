@@ -40,15 +40,23 @@ async function post(url: string, body: unknown): Promise<Response> {
 const ROUTES: Route[] = [
   {
     name: '/predictions (return_sparse: false)',
-    send: async (url, texts) => ((await (await post(`${url}/predictions`, { input: { texts, return_sparse: false } })).json()) as { output: { token_counts: number[] } }).output.token_counts,
+    send: async (url, texts) =>
+      ((await (await post(`${url}/predictions`, { input: { texts, return_sparse: false } })).json()) as { output: { token_counts: number[] } }).output
+        .token_counts,
   },
   {
     name: '/v1/embeddings (float)',
-    send: async (url, texts) => [((await (await post(`${url}/v1/embeddings`, { input: texts, encoding_format: 'float' })).json()) as { usage: { total_tokens: number } }).usage.total_tokens],
+    send: async (url, texts) => [
+      ((await (await post(`${url}/v1/embeddings`, { input: texts, encoding_format: 'float' })).json()) as { usage: { total_tokens: number } }).usage
+        .total_tokens,
+    ],
   },
   {
     name: '/v1/embeddings (base64)',
-    send: async (url, texts) => [((await (await post(`${url}/v1/embeddings`, { input: texts, encoding_format: 'base64' })).json()) as { usage: { total_tokens: number } }).usage.total_tokens],
+    send: async (url, texts) => [
+      ((await (await post(`${url}/v1/embeddings`, { input: texts, encoding_format: 'base64' })).json()) as { usage: { total_tokens: number } }).usage
+        .total_tokens,
+    ],
   },
   {
     name: 'TEI /embed',
@@ -67,7 +75,15 @@ interface Run {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, weights: { type: 'string' }, section: { type: 'string', default: 'protocols' }, 'no-write': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      weights: { type: 'string' },
+      section: { type: 'string', default: 'protocols' },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
   const quick = values.quick!;
   const rounds = Number(values.rounds ?? (quick ? 3 : 2));
   const loadBefore = loadAverage();
@@ -88,7 +104,10 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const route of ROUTES) {
         const run = await driveClients(w, async (texts) => {
-          const counts = await route.send(url, texts.map((t) => t.text));
+          const counts = await route.send(
+            url,
+            texts.map((t) => t.text),
+          );
           const want = texts.reduce((n, t) => n + t.ids.length, 0);
           if (counts.reduce((a, b) => a + b, 0) !== want) throw new Error(`${route.name} embedded ${counts} tokens where the workload has ${want}`);
         });
@@ -99,7 +118,18 @@ async function main(): Promise<void> {
   } finally {
     await stop(server);
   }
-  const report = render({ command: process.argv.slice(2).join(' '), quick, rounds, w, tokens, runs, modelDir, generated: !values.weights, loadBefore, minutes: (Date.now() - started) / 60000 });
+  const report = render({
+    command: process.argv.slice(2).join(' '),
+    quick,
+    rounds,
+    w,
+    tokens,
+    runs,
+    modelDir,
+    generated: !values.weights,
+    loadBefore,
+    minutes: (Date.now() - started) / 60000,
+  });
   console.log(`\n${report}`);
   if (!values['no-write']) replaceSection(values.section!, report);
 }

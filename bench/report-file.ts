@@ -13,8 +13,6 @@ export function replaceSection(name: string, content: string, file = BENCHMARKS_
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
   const from = old.indexOf(start);
   const to = old.indexOf(end);
-  const next = from >= 0 && to > from
-    ? old.slice(0, from) + block + old.slice(to + end.length)
-    : `${old.trimEnd()}\n\n${block}\n`;
+  const next = from >= 0 && to > from ? old.slice(0, from) + block + old.slice(to + end.length) : `${old.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, next);
 }

@@ -25,7 +25,7 @@ export interface ReportInput {
 
 /** Real tokens per second; the ceiling counts the tokens it ran (its rows are cut to equal length). */
 export function tokensPerSecond(r: RunResult): number {
-  return ((r.system === 'ceiling' ? r.ranTokens ?? r.tokens : r.tokens) * 1000) / r.wallMs;
+  return ((r.system === 'ceiling' ? (r.ranTokens ?? r.tokens) : r.tokens) * 1000) / r.wallMs;
 }
 
 const num = (x: number, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
@@ -49,7 +49,22 @@ function workloadTable(spec: WorkloadSpec, results: RunResult[]): string {
     const all = runsOf(results, spec.name, r.system).map(tokensPerSecond);
     return all.length < 2 ? '1' : `${all.length}: ${num(Math.min(...all))}–${num(Math.max(...all))}`;
   };
-  const columns = ['system', 'tokens/s', 'runs (tokens/s)', 'texts/s', 'vs ceiling', 'p50 ms', 'p99 ms', 'peak RSS', 'RSS after setup', 'tokenizing', 'ran / real tokens', 'batches', 'model time', 'max loop stall'];
+  const columns = [
+    'system',
+    'tokens/s',
+    'runs (tokens/s)',
+    'texts/s',
+    'vs ceiling',
+    'p50 ms',
+    'p99 ms',
+    'peak RSS',
+    'RSS after setup',
+    'tokenizing',
+    'ran / real tokens',
+    'batches',
+    'model time',
+    'max loop stall',
+  ];
   const head = [
     `### ${spec.name}: ${spec.describe}`,
     '',
@@ -79,7 +94,12 @@ function workloadTable(spec: WorkloadSpec, results: RunResult[]): string {
   return [...head, ...lines].join('\n');
 }
 
-interface Check { what: string; target: string; measured: string; pass: boolean | undefined }
+interface Check {
+  what: string;
+  target: string;
+  measured: string;
+  pass: boolean | undefined;
+}
 
 function acceptance(input: ReportInput): Check[] {
   const { results } = input;
@@ -97,7 +117,12 @@ function acceptance(input: ReportInput): Check[] {
   const check = (x: number, ok: (v: number) => boolean) => (Number.isFinite(x) ? ok(x) : undefined);
   return [
     { what: 'mixed corpus: predictor / ORT ceiling', target: '≥ 0.90×', measured: ratio(mixedVsCeiling), pass: check(mixedVsCeiling, (v) => v >= 0.9) },
-    { what: 'queries: 16 concurrent clients / one client at a time (predictor)', target: '≥ 2×', measured: ratio(concurrency), pass: check(concurrency, (v) => v >= 2) },
+    {
+      what: 'queries: 16 concurrent clients / one client at a time (predictor)',
+      target: '≥ 2×',
+      measured: ratio(concurrency),
+      pass: check(concurrency, (v) => v >= 2),
+    },
     { what: 'mixed corpus: predictor / transformers.js', target: '≥ 1.5×', measured: ratio(vsPeer), pass: check(vsPeer, (v) => v >= 1.5) },
     { what: 'passages-128: HTTP overhead vs in-process', target: '≤ 5 %', measured: pct(httpOverhead), pass: check(httpOverhead, (v) => v <= 0.05) },
     {

@@ -56,11 +56,19 @@ const PREDICTIONS: Route = {
 };
 const SCORES_ONLY: Route = {
   name: '/predictions (scores only)',
-  send: async (url, query, texts) => (await post(`${url}/predictions`, { input: { texts, query, return_dense: false, return_sparse: false } })).output.scores.hybrid,
+  send: async (url, query, texts) =>
+    (await post(`${url}/predictions`, { input: { texts, query, return_dense: false, return_sparse: false } })).output.scores.hybrid,
 };
 const COHERE_V2: Route = {
   name: 'Cohere /v2/rerank',
-  send: async (url, query, documents) => byIndex(documents.length, (await post(`${url}/v2/rerank`, { model: 'BAAI/bge-m3', query, documents })).results.map((r: { index: number; relevance_score: number }) => ({ index: r.index, score: r.relevance_score }))),
+  send: async (url, query, documents) =>
+    byIndex(
+      documents.length,
+      (await post(`${url}/v2/rerank`, { model: 'BAAI/bge-m3', query, documents })).results.map((r: { index: number; relevance_score: number }) => ({
+        index: r.index,
+        score: r.relevance_score,
+      })),
+    ),
 };
 const TEI: Route = {
   name: 'TEI /rerank',
@@ -69,10 +77,21 @@ const TEI: Route = {
 const THROUGHPUT_ROUTES = [PREDICTIONS, SCORES_ONLY, COHERE_V2, TEI];
 const LATENCY_ROUTES = [SCORES_ONLY, COHERE_V2];
 
-interface Timing { route: string; ms: number }
+interface Timing {
+  route: string;
+  ms: number;
+}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, 'latency-requests': { type: 'string', default: '20' }, weights: { type: 'string' }, section: { type: 'string', default: 'rerank' }, 'no-write': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      'latency-requests': { type: 'string', default: '20' },
+      weights: { type: 'string' },
+      section: { type: 'string', default: 'rerank' },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
   const rounds = Number(values.rounds);
   const latencyRequests = Number(values['latency-requests']);
   const loadBefore = loadAverage();
@@ -121,7 +140,17 @@ async function main(): Promise<void> {
   } finally {
     await stop(server);
   }
-  const report = render({ command: process.argv.slice(2).join(' '), rounds, latencyRequests, throughput, latency, modelDir, generated: !values.weights, loadBefore, minutes: (Date.now() - started) / 60000 });
+  const report = render({
+    command: process.argv.slice(2).join(' '),
+    rounds,
+    latencyRequests,
+    throughput,
+    latency,
+    modelDir,
+    generated: !values.weights,
+    loadBefore,
+    minutes: (Date.now() - started) / 60000,
+  });
   console.log(`\n${report}`);
   if (!values['no-write']) replaceSection(values.section!, report);
 }
@@ -147,7 +176,16 @@ function render(r: ReportInput): string {
   const rows = THROUGHPUT_ROUTES.map((route) => {
     const b = best(route.name);
     const md = median(route.name);
-    const cells = [`${((responseBytes.get(route.name) ?? 0) / 1024).toFixed(0)} KiB`, (b / 1000).toFixed(2), `${(b / base.best).toFixed(2)}×`, (md / 1000).toFixed(2), `${(md / base.median).toFixed(2)}×`, times(r.throughput, route.name).map((ms) => (ms / 1000).toFixed(2)).join(', ')];
+    const cells = [
+      `${((responseBytes.get(route.name) ?? 0) / 1024).toFixed(0)} KiB`,
+      (b / 1000).toFixed(2),
+      `${(b / base.best).toFixed(2)}×`,
+      (md / 1000).toFixed(2),
+      `${(md / base.median).toFixed(2)}×`,
+      times(r.throughput, route.name)
+        .map((ms) => (ms / 1000).toFixed(2))
+        .join(', '),
+    ];
     return `| ${route.name} | ${cells.join(' | ')} |`;
   });
   const latencyBase = quantile(times(r.latency, SCORES_ONLY.name), 0.5);

@@ -49,7 +49,14 @@ function parseOptions(): Options {
   if (unknown.length) throw new Error(`unknown system(s) ${unknown.join(', ')}; choose from ${SYSTEMS.join(', ')}`);
   const budget = Number(values['max-batch-tokens'] ?? DEFAULT_MAX_BATCH_TOKENS);
   if (!Number.isInteger(budget) || budget < 1) throw new Error(`--max-batch-tokens must be a positive integer, got ${values['max-batch-tokens']}`);
-  return { quick: values.quick!, systems, workloads: values.workloads?.split(',') ?? null, maxBatchTokens: budget, weights: values.weights ?? null, write: !values['no-write'] };
+  return {
+    quick: values.quick!,
+    systems,
+    workloads: values.workloads?.split(',') ?? null,
+    maxBatchTokens: budget,
+    weights: values.weights ?? null,
+    write: !values['no-write'],
+  };
 }
 
 async function main(): Promise<void> {
@@ -68,18 +75,19 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   const failures: string[] = [];
   for (const spec of specs) {
-    for (let round = 0; round < spec.repeats; round++) for (const system of spec.systems.filter((s) => opts.systems.includes(s))) {
-      const job: ChildJob = { system, workloadFile: files.get(spec.name)!, modelDir, transformersDir, maxBatchTokens: opts.maxBatchTokens };
-      process.stdout.write(`${spec.name} / ${system} … `);
-      try {
-        const r = await runChild(job);
-        results.push(r);
-        console.log(`${tokensPerSecond(r).toFixed(1)} tokens/s, ${(r.wallMs / 1000).toFixed(1)} s, peak RSS ${(r.peakRss / 2 ** 30).toFixed(2)} GiB`);
-      } catch (err) {
-        failures.push(`${spec.name} / ${system}: ${(err as Error).message}`);
-        console.log(`FAILED: ${(err as Error).message}`);
+    for (let round = 0; round < spec.repeats; round++)
+      for (const system of spec.systems.filter((s) => opts.systems.includes(s))) {
+        const job: ChildJob = { system, workloadFile: files.get(spec.name)!, modelDir, transformersDir, maxBatchTokens: opts.maxBatchTokens };
+        process.stdout.write(`${spec.name} / ${system} … `);
+        try {
+          const r = await runChild(job);
+          results.push(r);
+          console.log(`${tokensPerSecond(r).toFixed(1)} tokens/s, ${(r.wallMs / 1000).toFixed(1)} s, peak RSS ${(r.peakRss / 2 ** 30).toFixed(2)} GiB`);
+        } catch (err) {
+          failures.push(`${spec.name} / ${system}: ${(err as Error).message}`);
+          console.log(`FAILED: ${(err as Error).message}`);
+        }
       }
-    }
   }
 
   const report = renderReport({

@@ -58,7 +58,13 @@ const CONFIGS: Record<string, Config> = {
 const STUDIES: Record<string, { configs: string[]; shapes: Shape[] }> = {
   options: {
     configs: ['current', 'threads-1', 'opt-disabled', 'opt-basic', 'opt-extended', 'no-arena', 'no-mem-pattern', 'spinning'],
-    shapes: [[1, 10], [16, 10], [1, 128], [4, 128], [1, 1024]],
+    shapes: [
+      [1, 10],
+      [16, 10],
+      [1, 128],
+      [4, 128],
+      [1, 1024],
+    ],
   },
   attention: {
     configs: ['whole-attention', 'current', 'rows-1024'],
@@ -66,15 +72,41 @@ const STUDIES: Record<string, { configs: string[]; shapes: Shape[] }> = {
   },
   int8: {
     configs: ['current', 'int8', 'int8-u8', 'int8-spinning'],
-    shapes: [[1, 12], [8, 128], [1, 1024]],
+    shapes: [
+      [1, 12],
+      [8, 128],
+      [1, 1024],
+    ],
   },
   shapes: {
     configs: ['current'],
-    shapes: [[1, 8], [1, 32], [1, 128], [1, 512], [2, 128], [4, 128], [8, 128], [16, 128], [4, 8], [16, 8], [64, 8], [4, 32], [16, 32], [2, 512], [4, 512]],
+    shapes: [
+      [1, 8],
+      [1, 32],
+      [1, 128],
+      [1, 512],
+      [2, 128],
+      [4, 128],
+      [8, 128],
+      [16, 128],
+      [4, 8],
+      [16, 8],
+      [64, 8],
+      [4, 32],
+      [16, 32],
+      [2, 512],
+      [4, 512],
+    ],
   },
 };
 
-interface ChildOutput { config: string; loadMs: number; peakRss: number; times: Record<string, number[]>; shares?: Record<string, string> }
+interface ChildOutput {
+  config: string;
+  loadMs: number;
+  peakRss: number;
+  times: Record<string, number[]>;
+  shares?: Record<string, string>;
+}
 
 const key = ([r, s]: Shape) => `${r}×${s}`;
 
@@ -112,20 +144,38 @@ async function run(session: ort.InferenceSession, [rows, seq]: Shape): Promise<v
   const ids = new BigInt64Array(rows * seq);
   for (let i = 0; i < ids.length; i++) ids[i] = BigInt(5 + ((i * 7919) % 3990));
   const dims = [rows, seq];
-  await session.run({
-    input_ids: new ort.Tensor('int64', ids, dims),
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(ids.length).fill(1n), dims),
-  }, ['token_embeddings']);
+  await session.run(
+    {
+      input_ids: new ort.Tensor('int64', ids, dims),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(ids.length).fill(1n), dims),
+    },
+    ['token_embeddings'],
+  );
 }
 
 function spawnChild(config: string, shapes: Shape[], reps: number, weights: string, profile: boolean): Promise<ChildOutput> {
   const script = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', script, '--child', config, '--shapes', JSON.stringify(shapes), '--reps', String(reps), '--weights', weights, ...(profile ? ['--profile'] : [])];
+  const args = [
+    '--import',
+    'tsx',
+    script,
+    '--child',
+    config,
+    '--shapes',
+    JSON.stringify(shapes),
+    '--reps',
+    String(reps),
+    '--weights',
+    weights,
+    ...(profile ? ['--profile'] : []),
+  ];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as ChildOutput) : reject(new Error(`${config}: exit code ${code}`))));
+    p.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as ChildOutput) : reject(new Error(`${config}: exit code ${code}`)),
+    );
   });
 }
 
@@ -140,10 +190,17 @@ function table(study: string, shapes: Shape[], outputs: ChildOutput[], meta: str
   for (const c of configs) {
     const mine = outputs.filter((o) => o.config === c);
     const cells = shapes.map((s) => {
-      const ms = quantile(mine.flatMap((o) => o.times[key(s)]), 0.5);
+      const ms = quantile(
+        mine.flatMap((o) => o.times[key(s)]),
+        0.5,
+      );
       return `${ms.toFixed(0)} (${((s[0] * s[1] * 1000) / ms).toFixed(0)})`;
     });
-    const load = quantile(mine.map((o) => o.loadMs), 0.5) / 1000;
+    const load =
+      quantile(
+        mine.map((o) => o.loadMs),
+        0.5,
+      ) / 1000;
     const rss = Math.max(...mine.map((o) => o.peakRss)) / GIB;
     lines.push(`| ${c} | ${load.toFixed(1)} | ${rss.toFixed(2)} GiB | ${cells.join(' | ')} |`);
   }
@@ -158,7 +215,9 @@ function profileTable(study: string, shapes: Shape[], outputs: ChildOutput[], me
     '',
     `| config | ${shapes.map((s) => `${key(s)}: ms, where it went`).join(' | ')} |`,
     `|---|${shapes.map(() => '---').join('|')}|`,
-    ...[...last.values()].map((o) => `| ${o.config} | ${shapes.map((s) => `${quantile(o.times[key(s)], 0.5).toFixed(0)}: ${o.shares![key(s)]}`).join(' | ')} |`),
+    ...[...last.values()].map(
+      (o) => `| ${o.config} | ${shapes.map((s) => `${quantile(o.times[key(s)], 0.5).toFixed(0)}: ${o.shares![key(s)]}`).join(' | ')} |`,
+    ),
   ].join('\n');
 }
 

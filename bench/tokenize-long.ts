@@ -21,7 +21,7 @@ const BASELINE_CAP_S = 60;
 
 const repeatTo = (unit: string, length: number) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
 const TEXTS: Record<string, () => string> = {
-  'sentences': () => repeatTo('Dense retrieval maps every passage to one vector; sparse retrieval keeps lexical weights. ', TEN_MB),
+  sentences: () => repeatTo('Dense retrieval maps every passage to one vector; sparse retrieval keeps lexical weights. ', TEN_MB),
   'one CJK word': () => repeatTo('自然语言处理是人工智能的一个重要方向', TEN_MB),
   'one unknown word (x…x)': () => 'x'.repeat(TEN_MB),
 };
@@ -81,7 +81,12 @@ async function tokenizerTable(): Promise<void> {
       });
       const ours = median(times);
       const old = baseline(name, maxLength);
-      const ratio = old.ms === undefined ? (old.note.startsWith(">") ? `> ${Math.floor((BASELINE_CAP_S * 1000) / ours)}x` : "∞ (no result)") : `${(old.ms / ours).toFixed(0)}x`;
+      const ratio =
+        old.ms === undefined
+          ? old.note.startsWith('>')
+            ? `> ${Math.floor((BASELINE_CAP_S * 1000) / ours)}x`
+            : '∞ (no result)'
+          : `${(old.ms / ours).toFixed(0)}x`;
       console.log(`| ${name} | ${maxLength} | ${ours.toFixed(1)} ms | ${old.note} | ${ratio} |`);
     }
   }
@@ -102,10 +107,11 @@ async function startServer(weights: string): Promise<{ url: string; pid: number;
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  const stop = () => new Promise<void>((resolve) => {
-    child.on('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      child.on('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
   return { url, pid: child.pid!, stop };
 }
 
@@ -129,7 +135,9 @@ async function healthTable(): Promise<void> {
       await (await fetch(`${server.url}/health-check`)).json();
       idle.push(performance.now() - start);
     }
-    console.log(`| none (idle server, same machine) | | | ${idle.length} | ${fmt(percentile(idle, 50))} | ${fmt(percentile(idle, 99))} | ${fmt(Math.max(...idle))} | ${peakRssMb(server.pid).toFixed(0)} MB |`);
+    console.log(
+      `| none (idle server, same machine) | | | ${idle.length} | ${fmt(percentile(idle, 50))} | ${fmt(percentile(idle, 99))} | ${fmt(Math.max(...idle))} | ${peakRssMb(server.pid).toFixed(0)} MB |`,
+    );
     for (const [name, make] of Object.entries(TEXTS)) {
       const body = JSON.stringify({ input: { texts: [make()], max_length: 8192, return_sparse: false } });
       const started = performance.now();
@@ -146,7 +154,9 @@ async function healthTable(): Promise<void> {
       const result = await prediction;
       if (result.status !== 200) console.error(JSON.stringify(result.body).slice(0, 300));
       const total = ((performance.now() - started) / 1000).toFixed(2);
-      console.log(`| ${name} | 8192 | ${result.status}, ${result.body.output?.token_counts[0]} tokens, ${total} s | ${latencies.length} | ${fmt(percentile(latencies, 50))} | ${fmt(percentile(latencies, 99))} | ${fmt(Math.max(...latencies))} | ${peakRssMb(server.pid).toFixed(0)} MB |`);
+      console.log(
+        `| ${name} | 8192 | ${result.status}, ${result.body.output?.token_counts[0]} tokens, ${total} s | ${latencies.length} | ${fmt(percentile(latencies, 50))} | ${fmt(percentile(latencies, 99))} | ${fmt(Math.max(...latencies))} | ${peakRssMb(server.pid).toFixed(0)} MB |`,
+      );
     }
   } finally {
     await server.stop();

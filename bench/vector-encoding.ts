@@ -20,7 +20,13 @@ import { quantile } from './stats.ts';
 const DIM = 1024;
 const VOCAB = 250002;
 
-interface Workload { name: string; texts: number; tokens: number; colbert: boolean; reps: number }
+interface Workload {
+  name: string;
+  texts: number;
+  tokens: number;
+  colbert: boolean;
+  reps: number;
+}
 
 const WORKLOADS: Workload[] = [
   { name: 'one text of 8192 tokens, return_colbert', texts: 1, tokens: 8192, colbert: true, reps: 5 },
@@ -67,7 +73,13 @@ function synthetic(w: Workload): { enc: Encoding[]; embs: TextEmbedding[] } {
   return { enc, embs };
 }
 
-interface Row { workload: string; encoding: string; bytes: number; serializeMs: number; parseMs: number }
+interface Row {
+  workload: string;
+  encoding: string;
+  bytes: number;
+  serializeMs: number;
+  parseMs: number;
+}
 
 function measure(w: Workload, encoding: 'float' | 'base64', data: ReturnType<typeof synthetic>): Row {
   const input = validateInput({ texts: data.enc.map(() => 'x'), return_colbert: w.colbert, vector_encoding: encoding });
@@ -101,7 +113,9 @@ function table(rows: Row[]): string {
   for (let i = 0; i < rows.length; i += 2) {
     const [f, b] = [rows[i], rows[i + 1]];
     lines.push(`| ${f.workload} | float | ${mb(f.bytes)} MB | ${f.serializeMs.toFixed(1)} ms | ${f.parseMs.toFixed(1)} ms |`);
-    lines.push(`| | base64 | ${mb(b.bytes)} MB (float ÷ ${(f.bytes / b.bytes).toFixed(2)}) | ${b.serializeMs.toFixed(1)} ms (float ÷ ${(f.serializeMs / b.serializeMs).toFixed(1)}) | ${b.parseMs.toFixed(1)} ms (float ÷ ${(f.parseMs / b.parseMs).toFixed(1)}) |`);
+    lines.push(
+      `| | base64 | ${mb(b.bytes)} MB (float ÷ ${(f.bytes / b.bytes).toFixed(2)}) | ${b.serializeMs.toFixed(1)} ms (float ÷ ${(f.serializeMs / b.serializeMs).toFixed(1)}) | ${b.parseMs.toFixed(1)} ms (float ÷ ${(f.parseMs / b.parseMs).toFixed(1)}) |`,
+    );
   }
   return lines.join('\n');
 }
@@ -112,7 +126,9 @@ async function main(): Promise<void> {
     const data = synthetic(w);
     for (const encoding of ['float', 'base64'] as const) {
       const row = measure(w, encoding, data);
-      console.error(`${w.name} / ${encoding}: ${mb(row.bytes)} MB, ${row.serializeMs.toFixed(1)} ms to build and serialize, ${row.parseMs.toFixed(1)} ms to parse and decode`);
+      console.error(
+        `${w.name} / ${encoding}: ${mb(row.bytes)} MB, ${row.serializeMs.toFixed(1)} ms to build and serialize, ${row.parseMs.toFixed(1)} ms to parse and decode`,
+      );
       rows.push(row);
     }
   }
@@ -121,7 +137,7 @@ async function main(): Promise<void> {
     '',
     `Node ${process.version}, one thread, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores at load average ${loadavg()[0].toFixed(1)} (shared machine: absolute`,
     'times are inflated, the ratios are the result). Synthetic normalized float32 vectors of the real shapes',
-    '(1024 wide; n − 1 ColBERT rows for n tokens; sparse weights for every token), run through the server\'s own',
+    "(1024 wide; n − 1 ColBERT rows for n tokens; sparse weights for every token), run through the server's own",
     '`buildOutput` and `JSON.stringify`: serialization depends on the shapes and the float32 digits, not on the model,',
     'so no model runs here. Float and base64 are measured on the same vectors in the same run; times are medians.',
     'The client side is `JSON.parse` and getting float32 arrays out (`decodeFloat32Base64` for base64).',

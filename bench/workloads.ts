@@ -48,14 +48,22 @@ export function workloadSpecs(quick: boolean): WorkloadSpec[] {
       describe: `${queryCount} queries of 8-12 tokens, one per request, one client at a time`,
       systems: ['ceiling', 'predictor', 'predictor-int8', 'transformers-js', 'http'],
       repeats: q(2, 1),
-      build: (make, random) => ({ texts: Array.from({ length: queryCount }, () => make.make(queryLength(random))), requests: singles(queryCount), concurrency: 1 }),
+      build: (make, random) => ({
+        texts: Array.from({ length: queryCount }, () => make.make(queryLength(random))),
+        requests: singles(queryCount),
+        concurrency: 1,
+      }),
     },
     {
       name: 'queries-16',
       describe: `${concurrentQueries} queries of 8-12 tokens, one per request, from 16 concurrent clients`,
       systems: ALL,
       repeats: q(2, 1),
-      build: (make, random) => ({ texts: Array.from({ length: concurrentQueries }, () => make.make(queryLength(random))), requests: singles(concurrentQueries), concurrency: 16 }),
+      build: (make, random) => ({
+        texts: Array.from({ length: concurrentQueries }, () => make.make(queryLength(random))),
+        requests: singles(concurrentQueries),
+        concurrency: 16,
+      }),
     },
     {
       name: 'passages-128',

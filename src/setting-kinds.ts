@@ -13,9 +13,23 @@ interface Described {
   internal?: string;
 }
 
-export interface IntegerSpec extends Described { type: 'integer'; min: number; max?: number; default?: number }
-export interface NumberSpec extends Described { type: 'number'; min: number; max?: number; unit: string; default?: number }
-export interface FlagSpec extends Described { type: 'flag'; default: boolean }
+export interface IntegerSpec extends Described {
+  type: 'integer';
+  min: number;
+  max?: number;
+  default?: number;
+}
+export interface NumberSpec extends Described {
+  type: 'number';
+  min: number;
+  max?: number;
+  unit: string;
+  default?: number;
+}
+export interface FlagSpec extends Described {
+  type: 'flag';
+  default: boolean;
+}
 export interface EnumSpec extends Described {
   type: 'enum';
   values: readonly string[];
@@ -29,33 +43,47 @@ export interface TextSpec extends Described {
   /** Set (to "") means off, read as null, instead of the default. */
   emptyIsOff?: boolean;
 }
-export interface UrlSpec extends Described { type: 'url'; default: string }
-export interface ListSpec extends Described { type: 'list'; item: 'key' | 'origin' }
+export interface UrlSpec extends Described {
+  type: 'url';
+  default: string;
+}
+export interface ListSpec extends Described {
+  type: 'list';
+  item: 'key' | 'origin';
+}
 
 export type SettingSpec = IntegerSpec | NumberSpec | FlagSpec | EnumSpec | TextSpec | UrlSpec | ListSpec;
 
 /** The type a spec reads as: its default's type, widened with undefined when it has none. */
-export type SettingValue<S> =
-  S extends { type: 'integer' | 'number'; default: number } ? number
-    : S extends { type: 'integer' | 'number' } ? number | undefined
-      : S extends { type: 'flag' } ? boolean
-        : S extends { type: 'enum'; values: readonly (infer V)[] } ? V
-          : S extends { type: 'list' } ? string[]
-            : S extends { emptyIsOff: true } ? string | null | undefined
-              : S extends { default: string } ? string
-                : string | undefined;
+export type SettingValue<S> = S extends { type: 'integer' | 'number'; default: number }
+  ? number
+  : S extends { type: 'integer' | 'number' }
+    ? number | undefined
+    : S extends { type: 'flag' }
+      ? boolean
+      : S extends { type: 'enum'; values: readonly (infer V)[] }
+        ? V
+        : S extends { type: 'list' }
+          ? string[]
+          : S extends { emptyIsOff: true }
+            ? string | null | undefined
+            : S extends { default: string }
+              ? string
+              : string | undefined;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Typed reads of `table`'s variables from an environment (default: this process's). */
 export function settingReader<T extends Record<string, SettingSpec>>(table: T) {
-  return <N extends keyof T & string>(name: N, env: Env = process.env): SettingValue<T[N]> =>
-    parseSetting(name, table[name], env[name]) as SettingValue<T[N]>;
+  return <N extends keyof T & string>(name: N, env: Env = process.env): SettingValue<T[N]> => parseSetting(name, table[name], env[name]) as SettingValue<T[N]>;
 }
 
 /** A malformed setting; the message says which variable, what it held and the fix. */
 export class SettingError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'SettingError';
   }
@@ -67,12 +95,18 @@ export function parseSetting(name: string, spec: SettingSpec, raw: string | unde
   if (text === '') return raw !== undefined && spec.type !== 'list' && 'emptyIsOff' in spec && spec.emptyIsOff ? null : emptyValue(spec);
   switch (spec.type) {
     case 'integer':
-    case 'number': return parseNumber(name, spec, text);
-    case 'flag': return parseFlag(name, spec, text);
-    case 'enum': return parseEnum(name, spec, text);
-    case 'url': return parseUrl(name, spec, text);
-    case 'list': return parseList(name, spec, text);
-    default: return text;
+    case 'number':
+      return parseNumber(name, spec, text);
+    case 'flag':
+      return parseFlag(name, spec, text);
+    case 'enum':
+      return parseEnum(name, spec, text);
+    case 'url':
+      return parseUrl(name, spec, text);
+    case 'list':
+      return parseList(name, spec, text);
+    default:
+      return text;
   }
 }
 
@@ -84,12 +118,18 @@ function emptyValue(spec: SettingSpec): unknown {
 export function expectedText(spec: SettingSpec): string {
   switch (spec.type) {
     case 'integer':
-    case 'number': return rangeText(spec);
-    case 'flag': return '1 or 0 (true or false)';
-    case 'enum': return `one of ${spec.values.join(', ')}`;
-    case 'url': return `an http or https URL such as ${spec.default}`;
-    case 'list': return spec.item === 'key' ? 'comma-separated keys' : 'comma-separated origins (scheme://host[:port]) or *';
-    default: return 'text';
+    case 'number':
+      return rangeText(spec);
+    case 'flag':
+      return '1 or 0 (true or false)';
+    case 'enum':
+      return `one of ${spec.values.join(', ')}`;
+    case 'url':
+      return `an http or https URL such as ${spec.default}`;
+    case 'list':
+      return spec.item === 'key' ? 'comma-separated keys' : 'comma-separated origins (scheme://host[:port]) or *';
+    default:
+      return 'text';
   }
 }
 
@@ -141,13 +181,18 @@ function parseUrl(name: string, spec: UrlSpec, text: string): string {
   let url: URL | undefined;
   try {
     url = new URL(text);
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   if (!url || !/^https?:$/.test(url.protocol)) fail(name, spec, text, 'such a URL');
   return text;
 }
 
 function parseList(name: string, spec: ListSpec, text: string): string[] {
-  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (!items.length) throw new SettingError(name, `${name} is set but holds no ${spec.item}: give ${expectedText(spec)}, or unset it.`);
   return spec.item === 'origin' ? items.map((o) => origin(name, o)) : items;
 }
@@ -158,9 +203,14 @@ function origin(name: string, text: string): string {
   let u: URL | undefined;
   try {
     u = new URL(text);
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   if (!u || !/^https?:$/.test(u.protocol) || u.pathname !== '/' || u.search || u.hash || u.username) {
-    throw new SettingError(name, `${name} holds ${JSON.stringify(text)}, which is not an origin: expected scheme://host[:port] such as https://app.example.com, or *. Fix it, or unset it to allow no other origins.`);
+    throw new SettingError(
+      name,
+      `${name} holds ${JSON.stringify(text)}, which is not an origin: expected scheme://host[:port] such as https://app.example.com, or *. Fix it, or unset it to allow no other origins.`,
+    );
   }
   return u.origin;
 }

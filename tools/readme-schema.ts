@@ -20,14 +20,18 @@ function typeName(s: PropertySchema): string {
 
 /** One shape among several: an object is spelled out, since its keys are what tells the shapes apart. */
 function alternative(s: PropertySchema): string {
-  if (s.type === 'object' && s.properties) return `{ ${Object.entries(s.properties).map(([k, p]) => `${k}: ${typeName(p)}`).join(', ')} }`;
+  if (s.type === 'object' && s.properties)
+    return `{ ${Object.entries(s.properties)
+      .map(([k, p]) => `${k}: ${typeName(p)}`)
+      .join(', ')} }`;
   return typeName(s);
 }
 
 function bounds(s: PropertySchema): string {
   const parts: string[] = [];
   if (s.minimum !== undefined || s.maximum !== undefined) parts.push(`${s.minimum ?? '…'}–${s.maximum ?? '…'}`);
-  if (s.minItems !== undefined || s.maxItems !== undefined) parts.push(s.minItems === s.maxItems ? `exactly ${s.minItems} items` : `${s.minItems ?? 0}–${s.maxItems ?? '…'} items`);
+  if (s.minItems !== undefined || s.maxItems !== undefined)
+    parts.push(s.minItems === s.maxItems ? `exactly ${s.minItems} items` : `${s.minItems ?? 0}–${s.maxItems ?? '…'} items`);
   if (s.items?.minimum !== undefined) parts.push(`each ≥ ${s.items.minimum}`);
   return parts.join(', ');
 }
@@ -42,7 +46,9 @@ export function renderTables(): string {
     return `| \`${name}\` | ${typeName(p)} | ${dflt} | ${bounds(p)} | ${cell(p.description ?? '')} |`;
   });
   const outputs = Object.entries(outputSchema.properties).map(([name, p]) => `| \`${name}\` | ${typeName(p)} | ${cell(p.description ?? '')} |`);
-  const scores = Object.entries(outputSchema.properties.scores.properties ?? {}).map(([name, p]) => `| \`scores.${name}\` | ${typeName(p)} | ${cell(p.description ?? '')} |`);
+  const scores = Object.entries(outputSchema.properties.scores.properties ?? {}).map(
+    ([name, p]) => `| \`scores.${name}\` | ${typeName(p)} | ${cell(p.description ?? '')} |`,
+  );
   return [
     START,
     '**Inputs**',

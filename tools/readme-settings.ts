@@ -19,12 +19,18 @@ export function typeText(spec: SettingSpec): string {
       const range = spec.max !== undefined ? ` ${spec.min}–${spec.max}` : ` ≥ ${spec.min}`;
       return `${spec.type}${range}${unit}`;
     }
-    case 'flag': return 'flag: `1`/`0`, `true`/`false`';
-    case 'enum': return spec.values.map((v) => `\`${v}\``).join(', ');
-    case 'list': return spec.item === 'key' ? 'comma-separated keys' : 'comma-separated origins';
-    case 'url': return 'URL';
-    case 'secret': return 'secret';
-    default: return spec.type;
+    case 'flag':
+      return 'flag: `1`/`0`, `true`/`false`';
+    case 'enum':
+      return spec.values.map((v) => `\`${v}\``).join(', ');
+    case 'list':
+      return spec.item === 'key' ? 'comma-separated keys' : 'comma-separated origins';
+    case 'url':
+      return 'URL';
+    case 'secret':
+      return 'secret';
+    default:
+      return spec.type;
   }
 }
 
@@ -43,7 +49,13 @@ export function renderSettingsTable(): string {
       .map(([name, spec]) => `| \`${name}\` | ${cell(typeText(spec))} | ${cell(defaultCell(spec))} | ${cell(spec.meaning)} |`);
     return rows.length ? [`**${title}**`, '', '| variable | type | default | meaning |', '|---|---|---|---|', ...rows, ''] : [];
   });
-  return [START, 'Unset or empty means the default. A malformed value is refused, when the server or command that reads it starts, with an error naming the variable, what it held and the fix.', '', ...sections.flat(), END].join('\n');
+  return [
+    START,
+    'Unset or empty means the default. A malformed value is refused, when the server or command that reads it starts, with an error naming the variable, what it held and the fix.',
+    '',
+    ...sections.flat(),
+    END,
+  ].join('\n');
 }
 
 export function withSettingsTable(readme: string): string {

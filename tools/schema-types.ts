@@ -11,15 +11,21 @@ function typeOf(s: PropertySchema, indent: string): string {
   if (s.anyOf) return s.anyOf.map((alt) => wrap(typeOf(alt, indent))).join(' | ');
   if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
   switch (s.type) {
-    case 'string': return 'string';
-    case 'integer': case 'number': return 'number';
-    case 'boolean': return 'boolean';
-    case 'array': return `${wrap(typeOf(s.items ?? {}, indent))}[]`;
+    case 'string':
+      return 'string';
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'array':
+      return `${wrap(typeOf(s.items ?? {}, indent))}[]`;
     case 'object':
       if (s.properties) return objectType(s, indent);
       if (typeof s.additionalProperties === 'object') return `Record<string, ${typeOf(s.additionalProperties, indent)}>`;
       return 'Record<string, unknown>';
-    default: return 'unknown';
+    default:
+      return 'unknown';
   }
 }
 
@@ -39,7 +45,9 @@ function objectType(s: PropertySchema, indent: string): string {
 
 /** Input after validation: every property with a default is present. */
 function validatedInput(): PropertySchema {
-  const withDefaults = Object.entries(inputSchema.properties).filter(([, p]) => p.default !== undefined).map(([n]) => n);
+  const withDefaults = Object.entries(inputSchema.properties)
+    .filter(([, p]) => p.default !== undefined)
+    .map(([n]) => n);
   return { ...inputSchema, required: [...inputSchema.required, ...withDefaults] };
 }
 

@@ -27,14 +27,21 @@ const s2 = [
   'BM25 is a bag-of-words retrieval function that ranks a set of documents based on the query terms appearing in each document',
 ];
 
-interface Row { check: string; ours: number | string; published: number | string; ok: boolean | null }
+interface Row {
+  check: string;
+  ours: number | string;
+  published: number | string;
+  ok: boolean | null;
+}
 const rows: Row[] = [];
 const precision = parsePrecision(parseArgs({ options: { precision: { type: 'string' } } }).values.precision, '--precision') ?? 'fp32';
 
 function num(check: string, ours: number, published: number): void {
   const delta = Math.abs(ours - published);
   // fp32 must match; int8 is expected to deviate, and the deviation is the report.
-  rows.push(precision === 'int8' ? { check: `${check} (|Δ| ${delta.toExponential(2)})`, ours, published, ok: null } : { check, ours, published, ok: delta <= TOL });
+  rows.push(
+    precision === 'int8' ? { check: `${check} (|Δ| ${delta.toExponential(2)})`, ours, published, ok: null } : { check, ours, published, ok: delta <= TOL },
+  );
 }
 
 async function main(): Promise<void> {
@@ -54,7 +61,11 @@ async function int8Deviations(weights: string, int8: Predictor): Promise<void> {
   const fp32 = new Predictor();
   await fp32.setup({ weights, precision: 'fp32', log: () => {} });
   const texts = fidelityTexts();
-  const embed = (p: Predictor, items: typeof texts) => embedEach(p, items.map((t) => t.text));
+  const embed = (p: Predictor, items: typeof texts) =>
+    embedEach(
+      p,
+      items.map((t) => t.text),
+    );
   const of = (kind: string) => texts.filter((t) => t.kind === kind);
   const [a, b] = [await embed(fp32, texts), await embed(int8, texts)];
   const scores = async (p: Predictor) => hybridMatrix(await embed(p, of('query')), await embed(p, of('passage')));
@@ -69,7 +80,10 @@ async function tutorial(p: Predictor): Promise<void> {
   const q = asFloatOutput(await p.predict({ texts: s1, max_length: 10, return_colbert: true }));
   const d = asFloatOutput(await p.predict({ texts: s2, max_length: 100, return_colbert: true }));
   const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
-  const dense = [[0.6259035, 0.34749585], [0.349868, 0.6782462]];
+  const dense = [
+    [0.6259035, 0.34749585],
+    [0.349868, 0.6782462],
+  ];
   dense.forEach((row, i) => row.forEach((v, j) => num(`tutorial dense s1[${i}]·s2[${j}]`, dot(q.dense_vecs![i], d.dense_vecs![j]), v)));
   const lexical: Record<string, number>[] = [
     { What: 0.08362077, is: 0.081469566, B: 0.12964639, GE: 0.25186998, M: 0.17001738, '3': 0.26957875, '?': 0.040755156 },
@@ -84,11 +98,19 @@ async function tutorial(p: Predictor): Promise<void> {
   num('tutorial lexical score s1[0]·s2[1]', withQuery.scores!.sparse[1], 0.00880391988903284);
   num('tutorial colbert score s1[0]·s2[0]', withQuery.scores!.colbert[0], 0.7796662449836731);
   num('tutorial colbert score s1[0]·s2[1]', withQuery.scores!.colbert[1], 0.4621177911758423);
-  rows.push({ check: 'tutorial colbert rows s1[0], s2[0]', ours: `${q.colbert_vecs![0].length}, ${d.colbert_vecs![0].length}`, published: '8, 30', ok: q.colbert_vecs![0].length === 8 && d.colbert_vecs![0].length === 30 });
+  rows.push({
+    check: 'tutorial colbert rows s1[0], s2[0]',
+    ours: `${q.colbert_vecs![0].length}, ${d.colbert_vecs![0].length}`,
+    published: '8, 30',
+    ok: q.colbert_vecs![0].length === 8 && d.colbert_vecs![0].length === 30,
+  });
 }
 
 async function liteLexical(p: Predictor): Promise<void> {
-  const ref = JSON.parse(readFileSync(new URL('bge-m3-lite.embeddings_ref.json', fixtures), 'utf8')) as { sentences: string[]; lexical_weights: Record<string, number>[] };
+  const ref = JSON.parse(readFileSync(new URL('bge-m3-lite.embeddings_ref.json', fixtures), 'utf8')) as {
+    sentences: string[];
+    lexical_weights: Record<string, number>[];
+  };
   const out = asFloatOutput(await p.predict({ texts: ref.sentences, return_dense: false }));
   ref.lexical_weights.forEach((expected, i) => {
     const ours = out.lexical_weights![i];
@@ -116,8 +138,19 @@ async function liteTokenizer(weights: string): Promise<void> {
     else if (/\s$/.test(c.text) || c.text.trim() === '') expectedDiffs.push(i);
     else failures.push(i);
   });
-  rows.push({ check: `tokenizer cases (${cases.length})`, ours: `${same} identical; trailing-whitespace differences at [${expectedDiffs}]`, published: 'transformers 5.x ids', ok: failures.length === 0 });
-  for (const i of failures) rows.push({ check: `tokenizer case ${i}: ${JSON.stringify(cases[i].text).slice(0, 50)}`, ours: JSON.stringify(tok.encode(cases[i].text, 1 << 20).ids).slice(0, 60), published: JSON.stringify(cases[i].ids).slice(0, 60), ok: false });
+  rows.push({
+    check: `tokenizer cases (${cases.length})`,
+    ours: `${same} identical; trailing-whitespace differences at [${expectedDiffs}]`,
+    published: 'transformers 5.x ids',
+    ok: failures.length === 0,
+  });
+  for (const i of failures)
+    rows.push({
+      check: `tokenizer case ${i}: ${JSON.stringify(cases[i].text).slice(0, 50)}`,
+      ours: JSON.stringify(tok.encode(cases[i].text, 1 << 20).ids).slice(0, 60),
+      published: JSON.stringify(cases[i].ids).slice(0, 60),
+      ok: false,
+    });
 }
 
 function sameKeys(a: object, b: object): boolean {

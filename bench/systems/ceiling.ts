@@ -31,9 +31,16 @@ export async function runCeiling(job: ChildJob, w: WorkloadData): Promise<RunRes
   const start = performance.now();
   for (const wave of waves(w)) {
     const waveStart = performance.now();
-    for (const batch of packUnpadded(wave.map((t) => w.texts[t].ids.length), job.maxBatchTokens, CEILING_MIN_FILL)) {
+    for (const batch of packUnpadded(
+      wave.map((t) => w.texts[t].ids.length),
+      job.maxBatchTokens,
+      CEILING_MIN_FILL,
+    )) {
       const texts = batch.rows.map((k) => wave[k]);
-      await runRows(session, texts.map((t) => w.texts[t].ids.slice(0, batch.length)));
+      await runRows(
+        session,
+        texts.map((t) => w.texts[t].ids.slice(0, batch.length)),
+      );
       ranTokens += texts.length * batch.length;
       batches++;
       const now = performance.now() - waveStart;

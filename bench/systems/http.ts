@@ -24,7 +24,10 @@ export async function runHttp(job: ChildJob, w: WorkloadData): Promise<RunResult
     const setupMs = performance.now() - setupStart;
     const rssAfterSetup = procRss(server.pid!).rss;
     const run = await driveClients(w, async (texts) => {
-      const counts = await predict(url, texts.map((t) => t.text));
+      const counts = await predict(
+        url,
+        texts.map((t) => t.text),
+      );
       counts.forEach((n, i) => {
         if (n !== texts[i].ids.length) throw new Error(`the server saw ${n} tokens where the workload has ${texts[i].ids.length}`);
       });

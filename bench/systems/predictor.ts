@@ -26,12 +26,14 @@ export async function runPredictor(job: ChildJob, w: WorkloadData, naive: boolea
   const setupMs = performance.now() - setupStart;
   const rssAfterSetup = process.memoryUsage().rss;
   probe.reset();
-  const { value: run, maxStallMs } = await withLoopWatch(() => driveClients(w, async (texts) => {
-    const out = await predictor.predict({ texts: texts.map((t) => t.text) });
-    out.token_counts.forEach((n, i) => {
-      if (n !== texts[i].ids.length) throw new Error(`the predictor saw ${n} tokens where the workload has ${texts[i].ids.length}`);
-    });
-  }));
+  const { value: run, maxStallMs } = await withLoopWatch(() =>
+    driveClients(w, async (texts) => {
+      const out = await predictor.predict({ texts: texts.map((t) => t.text) });
+      out.token_counts.forEach((n, i) => {
+        if (n !== texts[i].ids.length) throw new Error(`the predictor saw ${n} tokens where the workload has ${texts[i].ids.length}`);
+      });
+    }),
+  );
   const peak = peakRss();
   await predictor.close();
   return {

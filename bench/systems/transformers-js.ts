@@ -27,7 +27,10 @@ export async function runTransformersJs(job: ChildJob, w: WorkloadData): Promise
   let ranTokens = 0;
   let batches = 0;
   const run = await driveClients(w, async (texts) => {
-    for (const chunk of chunks(texts.map((t) => t.text), PEER_BATCH_SIZE)) {
+    for (const chunk of chunks(
+      texts.map((t) => t.text),
+      PEER_BATCH_SIZE,
+    )) {
       const out = await embed(chunk);
       if (out.dims[0] !== chunk.length) throw new Error(`transformers.js returned ${out.dims[0]} vectors for ${chunk.length} texts`);
       batches++;
@@ -36,7 +39,10 @@ export async function runTransformersJs(job: ChildJob, w: WorkloadData): Promise
   const peak = peakRss();
   const tokenizeStart = performance.now();
   for (const request of w.requests) {
-    for (const chunk of chunks(request.map((i) => w.texts[i].text), PEER_BATCH_SIZE)) {
+    for (const chunk of chunks(
+      request.map((i) => w.texts[i].text),
+      PEER_BATCH_SIZE,
+    )) {
       const enc = extractor.tokenizer(chunk, { padding: true, truncation: true });
       ranTokens += enc.input_ids.dims[0] * enc.input_ids.dims[1];
     }

@@ -54,7 +54,11 @@ export async function encodeEmbedInputs(tokenizer: TokenizerView, req: EmbedRequ
   });
   const total = out.reduce((n, e) => n + e.ids.length, 0);
   if (req.maxTotalTokens !== undefined && total > req.maxTotalTokens) {
-    throw new EmbedInputError(`the inputs hold ${total} tokens in total, more than the ${req.maxTotalTokens} one request may hold; send them over several requests`, 'too_many_tokens', null);
+    throw new EmbedInputError(
+      `the inputs hold ${total} tokens in total, more than the ${req.maxTotalTokens} one request may hold; send them over several requests`,
+      'too_many_tokens',
+      null,
+    );
   }
   return out;
 }
@@ -63,7 +67,11 @@ export async function encodeEmbedInputs(tokenizer: TokenizerView, req: EmbedRequ
 function idContent(ids: readonly number[], index: number, vocabSize: number, cls: number, sep: number): number[] {
   const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
   if (bad >= 0) {
-    throw new EmbedInputError(`token id ${JSON.stringify(ids[bad])} at position ${bad} is not in this model's vocabulary (0 to ${vocabSize - 1})`, 'bad_token_id', index);
+    throw new EmbedInputError(
+      `token id ${JSON.stringify(ids[bad])} at position ${bad} is not in this model's vocabulary (0 to ${vocabSize - 1})`,
+      'bad_token_id',
+      index,
+    );
   }
   const start = ids[0] === cls ? 1 : 0;
   const end = ids.length > start && ids[ids.length - 1] === sep ? ids.length - 1 : ids.length;

@@ -55,7 +55,11 @@ export type EmbedInputProblem = 'too_long' | 'too_many_tokens' | 'bad_token_id';
  * ids. The message describes the input without naming it ("it has …"); `index` names it.
  */
 export class EmbedInputError extends ClientError {
-  constructor(message: string, readonly problem: EmbedInputProblem, index: number | null) {
+  constructor(
+    message: string,
+    readonly problem: EmbedInputProblem,
+    index: number | null,
+  ) {
     super(problem, message, [], index);
     this.name = 'EmbedInputError';
   }

@@ -17,7 +17,9 @@ const check = ajv.compile(inputSchema);
 export function validateInput(raw: unknown): Input {
   if (raw === undefined || raw === null) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new InputValidationError([{ field: null, loc: [], type: 'type_error', message: `input must be a JSON object with the keys ${inputNames.join(', ')}; got ${describe(raw)}` }]);
+    throw new InputValidationError([
+      { field: null, loc: [], type: 'type_error', message: `input must be a JSON object with the keys ${inputNames.join(', ')}; got ${describe(raw)}` },
+    ]);
   }
   const { shallow, issues: depthIssues } = withoutDeepValues(raw as Record<string, unknown>);
   const value = structuredClone(shallow);
@@ -40,7 +42,13 @@ function withoutDeepValues(raw: Record<string, unknown>): { shallow: Record<stri
     let v = raw[key];
     if (pathDeeperThan(v, MAX_INPUT_DEPTH - 1)) {
       v = null;
-      if (inputNames.includes(key)) issues.push({ field: key, loc: [key], type: 'value_error', message: `${key} nests deeper than ${MAX_INPUT_DEPTH} levels, the limit for an input value` });
+      if (inputNames.includes(key))
+        issues.push({
+          field: key,
+          loc: [key],
+          type: 'value_error',
+          message: `${key} nests deeper than ${MAX_INPUT_DEPTH} levels, the limit for an input value`,
+        });
     }
     defineOwn(shallow, key, v);
   }
@@ -55,16 +63,33 @@ function defineOwn(o: Record<string, unknown>, key: string, value: unknown): voi
 function semanticIssues(value: Record<string, unknown>): InputIssue[] {
   const w = value.score_weights;
   if (Array.isArray(w) && w.some((x) => typeof x === 'number' && !Number.isFinite(x))) {
-    return [{ field: 'score_weights', loc: ['score_weights'], type: 'value_error', message: `score_weights must be finite numbers (got ${w.map(String).join(', ')}): a number like 1e309 is too large for a 64-bit float` }];
+    return [
+      {
+        field: 'score_weights',
+        loc: ['score_weights'],
+        type: 'value_error',
+        message: `score_weights must be finite numbers (got ${w.map(String).join(', ')}): a number like 1e309 is too large for a 64-bit float`,
+      },
+    ];
   }
   if (Array.isArray(w) && w.length === 3 && w.every((x) => typeof x === 'number' && x >= 0) && w[0] + w[1] + w[2] <= 0) {
-    return [{ field: 'score_weights', loc: ['score_weights'], type: 'value_error', message: 'score_weights must not all be 0: the hybrid score divides by their sum' }];
+    return [
+      {
+        field: 'score_weights',
+        loc: ['score_weights'],
+        type: 'value_error',
+        message: 'score_weights must not all be 0: the hybrid score divides by their sum',
+      },
+    ];
   }
   return [];
 }
 
 function toIssue(e: ErrorObject, value: Record<string, unknown>): InputIssue {
-  const loc = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const loc = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   if (e.keyword === 'additionalProperties') {
     const key = (e.params as { additionalProperty: string }).additionalProperty;
     return { field: key, loc: [key], type: 'value_error.extra', message: `unknown input "${key}"; valid inputs are: ${inputNames.join(', ')}` };
@@ -82,13 +107,20 @@ function toIssue(e: ErrorObject, value: Record<string, unknown>): InputIssue {
 function explain(e: ErrorObject): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
-    case 'type': return `must be ${article(String(p.type))}`;
-    case 'minimum': return `must be at least ${p.limit}`;
-    case 'maximum': return `must be at most ${p.limit}`;
-    case 'minItems': return `must hold at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
-    case 'maxItems': return `must hold at most ${p.limit} items`;
-    case 'enum': return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    default: return e.message ?? 'is invalid';
+    case 'type':
+      return `must be ${article(String(p.type))}`;
+    case 'minimum':
+      return `must be at least ${p.limit}`;
+    case 'maximum':
+      return `must be at most ${p.limit}`;
+    case 'minItems':
+      return `must hold at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
+    case 'maxItems':
+      return `must hold at most ${p.limit} items`;
+    case 'enum':
+      return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return e.message ?? 'is invalid';
   }
 }
 
@@ -100,7 +132,14 @@ function issueType(keyword: string): string {
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { integer: 'an integer', array: 'an array', object: 'an object', boolean: 'a boolean (true or false)', number: 'a number', string: 'a string' };
+  const names: Record<string, string> = {
+    integer: 'an integer',
+    array: 'an array',
+    object: 'an object',
+    boolean: 'a boolean (true or false)',
+    number: 'a number',
+    string: 'a string',
+  };
   return names[type] ?? type;
 }
 
@@ -150,11 +189,16 @@ function coerceValue(v: unknown, s: PropertySchema): unknown {
   if (typeof v !== 'string') return v;
   const t = v.trim();
   switch (s.type) {
-    case 'integer': return /^[+-]?\d+$/.test(t) ? Number(t) : v;
-    case 'number': return t !== '' && Number.isFinite(Number(t)) ? Number(t) : v;
-    case 'boolean': return TRUE.has(t.toLowerCase()) ? true : FALSE.has(t.toLowerCase()) ? false : v;
-    case 'array': return coerceValue(parseArray(v), s);
-    default: return v;
+    case 'integer':
+      return /^[+-]?\d+$/.test(t) ? Number(t) : v;
+    case 'number':
+      return t !== '' && Number.isFinite(Number(t)) ? Number(t) : v;
+    case 'boolean':
+      return TRUE.has(t.toLowerCase()) ? true : FALSE.has(t.toLowerCase()) ? false : v;
+    case 'array':
+      return coerceValue(parseArray(v), s);
+    default:
+      return v;
   }
 }
 
@@ -163,7 +207,9 @@ function parseArray(v: string): unknown[] {
     try {
       const parsed: unknown = JSON.parse(v);
       if (Array.isArray(parsed)) return parsed;
-    } catch { /* not JSON: a single item */ }
+    } catch {
+      /* not JSON: a single item */
+    }
   }
   return [v];
 }

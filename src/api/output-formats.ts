@@ -15,7 +15,9 @@ export interface IndicesValues {
 
 /** Qdrant's and Pinecone's sparse vector: ids ascending, each with its weight. */
 export function toIndicesValues(weights: LexicalWeights): IndicesValues {
-  const ids = Object.keys(weights).map(Number).sort((a, b) => a - b);
+  const ids = Object.keys(weights)
+    .map(Number)
+    .sort((a, b) => a - b);
   return { indices: ids, values: ids.map((id) => weights[id]) };
 }
 
@@ -61,9 +63,12 @@ export function toTokenWeights(weights: LexicalWeights, tokenText: (id: number) 
 
 export function formatSparse(weights: LexicalWeights, format: SparseFormat, tokenText: (id: number) => string): LexicalWeights | IndicesValues {
   switch (format) {
-    case 'dict': return weights;
-    case 'indices_values': return toIndicesValues(weights);
-    case 'tokens': return toTokenWeights(weights, tokenText);
+    case 'dict':
+      return weights;
+    case 'indices_values':
+      return toIndicesValues(weights);
+    case 'tokens':
+      return toTokenWeights(weights, tokenText);
   }
 }
 

@@ -24,20 +24,20 @@ export function checkOutputSize(input: Input, enc: Encoded): void {
   if (!input.return_colbert) return;
   const rows = enc.texts.reduce((n, e) => n + e.ids.length - 1, 0);
   if (rows <= MAX_COLBERT_VECTORS) return;
-  throw new InputValidationError([{
-    field: 'return_colbert',
-    loc: ['return_colbert'],
-    type: 'value_error',
-    message: `return_colbert would return ${rows} vectors (one per token), more than the ${MAX_COLBERT_VECTORS} one prediction can hold: send fewer texts per prediction, lower max_length, or set return_colbert: false`,
-  }], 'output_too_large');
+  throw new InputValidationError(
+    [
+      {
+        field: 'return_colbert',
+        loc: ['return_colbert'],
+        type: 'value_error',
+        message: `return_colbert would return ${rows} vectors (one per token), more than the ${MAX_COLBERT_VECTORS} one prediction can hold: send fewer texts per prediction, lower max_length, or set return_colbert: false`,
+      },
+    ],
+    'output_too_large',
+  );
 }
 
-export function buildOutput(
-  input: Input,
-  enc: Encoded,
-  embs: TextEmbedding[],
-  model: { dim: number; tokenText: (id: number) => string },
-): Output {
+export function buildOutput(input: Input, enc: Encoded, embs: TextEmbedding[], model: { dim: number; tokenText: (id: number) => string }): Output {
   const texts = embs.slice(0, enc.texts.length);
   const out: Output = {
     token_counts: enc.texts.map((e) => e.ids.length),

@@ -16,19 +16,24 @@ export function maxRequestChars(env?: Env): number {
 export function requestSizeIssues(value: Record<string, unknown>): InputIssue[] {
   const limit = maxRequestChars();
   const texts = Array.isArray(value.texts) ? value.texts : [];
-  const parts: { loc: (string | number)[]; text: unknown }[] = [...texts.map((text, i) => ({ loc: ['texts', i], text })), { loc: ['query'], text: value.query }];
+  const parts: { loc: (string | number)[]; text: unknown }[] = [
+    ...texts.map((text, i) => ({ loc: ['texts', i], text })),
+    { loc: ['query'], text: value.query },
+  ];
   let total = 0;
   for (const { loc, text } of parts) {
     if (typeof text !== 'string') continue;
     total += text.length;
     if (total > limit) {
       const where = loc.length === 2 ? `texts[${loc[1]}]` : 'query';
-      return [{
-        field: String(loc[0]),
-        loc,
-        type: 'value_error.any_str.max_length',
-        message: `${where} brings the request to ${total} characters, over the limit of ${limit} characters per request (BGE_M3_MAX_REQUEST_CHARS); send fewer or shorter texts per request`,
-      }];
+      return [
+        {
+          field: String(loc[0]),
+          loc,
+          type: 'value_error.any_str.max_length',
+          message: `${where} brings the request to ${total} characters, over the limit of ${limit} characters per request (BGE_M3_MAX_REQUEST_CHARS); send fewer or shorter texts per request`,
+        },
+      ];
     }
   }
   return [];

@@ -18,7 +18,11 @@ export async function encodeRerankTexts(tokenizer: TokenizerView, req: RerankReq
   const n = req.documents.length;
   let all: Encoding[];
   try {
-    all = await encodeEmbedInputs(tokenizer, { inputs: [...req.documents, req.query], truncate: req.truncate, truncationDirection: req.truncationDirection, dense: true, sparse: true }, encodeTexts);
+    all = await encodeEmbedInputs(
+      tokenizer,
+      { inputs: [...req.documents, req.query], truncate: req.truncate, truncationDirection: req.truncationDirection, dense: true, sparse: true },
+      encodeTexts,
+    );
   } catch (e) {
     if (!(e instanceof EmbedInputError) || e.problem !== 'too_long') throw e;
     throw e.index === n ? new RerankInputError(e.message, 'query', 'too_long') : new RerankInputError(e.message, 'documents', 'too_long', e.index);

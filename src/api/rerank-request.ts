@@ -96,10 +96,16 @@ export function parseWeights(w: unknown): ScoreWeights | undefined {
 export function rerankWeights(env?: Env): ScoreWeights {
   const raw = setting('BGE_M3_RERANK_WEIGHTS', env);
   if (raw === undefined) return SCHEMA_SCORE_WEIGHTS;
-  const parts = raw.replace(/^\[|\]$/g, '').split(',').map((s) => s.trim());
+  const parts = raw
+    .replace(/^\[|\]$/g, '')
+    .split(',')
+    .map((s) => s.trim());
   const w = parts.map((s) => (s === '' ? NaN : Number(s)));
   const problem = weightsProblem(w);
-  if (problem) throw new Error(`BGE_M3_RERANK_WEIGHTS=${JSON.stringify(raw)} is not valid: the weights ${problem.replace(/ \(got .*\)$/, '')}, written like "0.4,0.2,0.4". Fix or unset it.`);
+  if (problem)
+    throw new Error(
+      `BGE_M3_RERANK_WEIGHTS=${JSON.stringify(raw)} is not valid: the weights ${problem.replace(/ \(got .*\)$/, '')}, written like "0.4,0.2,0.4". Fix or unset it.`,
+    );
   return w as unknown as ScoreWeights;
 }
 
@@ -110,13 +116,18 @@ export function checkRerankRequest(req: RerankRequest): void {
   if (!Array.isArray(req.documents)) throw new RerankInputError('must be an array of texts', 'documents', 'invalid');
   if (req.documents.length === 0) throw new RerankInputError('must not be empty: send at least one document', 'documents', 'empty');
   if (req.documents.length > RERANK_MAX_DOCUMENTS) {
-    throw new RerankInputError(`holds ${req.documents.length} documents; this server ranks at most ${RERANK_MAX_DOCUMENTS} per request`, 'documents', 'too_many');
+    throw new RerankInputError(
+      `holds ${req.documents.length} documents; this server ranks at most ${RERANK_MAX_DOCUMENTS} per request`,
+      'documents',
+      'too_many',
+    );
   }
   const bad = req.documents.findIndex((d) => typeof d !== 'string');
   if (bad >= 0) throw new RerankInputError(`must be a string (got ${describe(req.documents[bad])})`, 'documents', 'invalid', bad);
   if (req.weights !== undefined) parseWeights(req.weights);
   const max = req.maxTokensPerDoc;
-  if (max !== undefined && !(Number.isSafeInteger(max) && max >= 1)) throw new RerankInputError(`must be an integer of at least 1 (got ${describe(max)})`, 'max_tokens_per_doc', 'invalid');
+  if (max !== undefined && !(Number.isSafeInteger(max) && max >= 1))
+    throw new RerankInputError(`must be an integer of at least 1 (got ${describe(max)})`, 'max_tokens_per_doc', 'invalid');
   checkSize(req);
 }
 
@@ -130,7 +141,10 @@ function checkSize(req: RerankRequest): void {
     if (total <= limit) continue;
     throw new RerankInputError(
       `brings the request to ${total} characters, over the limit of ${limit} characters per request (BGE_M3_MAX_REQUEST_CHARS); send fewer or shorter documents per request`,
-      index === null ? 'query' : 'documents', 'too_large', index);
+      index === null ? 'query' : 'documents',
+      'too_large',
+      index,
+    );
   }
 }
 

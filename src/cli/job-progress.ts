@@ -9,7 +9,10 @@ export class JobStatusLine implements JobProgress {
   private startFraction = 0;
   private started: number;
 
-  constructor(private readonly label: string, opts: { stream?: ProgressStream; intervalMs?: number; now?: () => number } = {}) {
+  constructor(
+    private readonly label: string,
+    opts: { stream?: ProgressStream; intervalMs?: number; now?: () => number } = {},
+  ) {
     this.now = opts.now ?? Date.now;
     this.started = this.now();
     this.display = new ProgressDisplay({ stream: opts.stream, intervalMs: opts.intervalMs ?? 10_000, now: this.now, line: (cells) => this.line(cells) });

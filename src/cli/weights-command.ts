@@ -28,7 +28,10 @@ BGE_M3_WEIGHTS (use that directory as is; download nothing), HF_HUB_OFFLINE=1.`;
 export async function runWeightsCommand(argv: string[], env?: Env): Promise<number> {
   let args;
   try {
-    args = parseArgs({ args: argv, options: { dir: { type: 'string' }, revision: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }).values;
+    args = parseArgs({
+      args: argv,
+      options: { dir: { type: 'string' }, revision: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n\n${HELP}\n`);
     return 2;
@@ -43,11 +46,15 @@ export async function runWeightsCommand(argv: string[], env?: Env): Promise<numb
     const result = await downloadWeights({ dir: args.dir, revision: args.revision, env, onProgress: bar?.update, log });
     bar?.finish();
     const total = result.files.reduce((s, f) => s + f.bytes, 0);
-    log(result.source === 'local' ? `Weights: ${result.dir} (used as is)` : `Weights ready in ${result.dir}: ${result.files.length} files, ${formatBytes(total)}, ${result.repo}@${result.commit ?? result.revision}`);
+    log(
+      result.source === 'local'
+        ? `Weights: ${result.dir} (used as is)`
+        : `Weights ready in ${result.dir}: ${result.files.length} files, ${formatBytes(total)}, ${result.repo}@${result.commit ?? result.revision}`,
+    );
     return 0;
   } catch (err) {
     bar?.finish();
-    process.stderr.write(`${err instanceof WeightsError ? err.message : (err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`${err instanceof WeightsError ? err.message : ((err as Error).stack ?? String(err))}\n`);
     return 1;
   }
 }

@@ -14,10 +14,19 @@ export function withWeightsDownload(predictor: Predictor, dir: string): Predicto
     async setup(opts: SetupOptions = {}) {
       if (!(await weightsPresent(dir, setting('BGE_M3_REVISION')))) {
         const log = opts.log ?? ((line: string) => console.log(line));
-        log(`The weights are not in ${dir} yet: downloading ${REPO_ID} (about 2.3 GB; an interrupted download resumes). Set BGE_M3_WEIGHTS to use a local copy instead.`);
+        log(
+          `The weights are not in ${dir} yet: downloading ${REPO_ID} (about 2.3 GB; an interrupted download resumes). Set BGE_M3_WEIGHTS to use a local copy instead.`,
+        );
         const bar = new ProgressBar();
         try {
-          await downloadWeights({ dir, onProgress: bar.update, log: (line) => { bar.log(line); log(line); } });
+          await downloadWeights({
+            dir,
+            onProgress: bar.update,
+            log: (line) => {
+              bar.log(line);
+              log(line);
+            },
+          });
         } finally {
           bar.finish();
         }

@@ -43,7 +43,10 @@ export async function* embedInWindow(rows: AsyncIterable<InputRow>, predictor: E
             ended = true;
             break;
           }
-          if (next.done) { ended = true; break; }
+          if (next.done) {
+            ended = true;
+            break;
+          }
           chunk.push(next.value);
         }
         if (!chunk.length) break;

@@ -8,7 +8,11 @@ export class CorpusError extends Error {
 export class InputError extends CorpusError {
   override name = 'InputError';
 
-  constructor(readonly file: string, readonly line: number, what: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    what: string,
+  ) {
     super(`${file} line ${line}: ${what}`);
   }
 }

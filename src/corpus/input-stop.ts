@@ -9,11 +9,19 @@ import { onlyEdited, prefixSha256, writeManifest, type InputIdentity, type JobOp
  * The input was edited after the job stopped at an input error: it continues
  * when the bytes its complete parts were made from are unchanged.
  */
-export async function fixedSinceStop(previous: Manifest, inputFile: string, input: InputIdentity, options: JobOptions, log: (line: string) => void): Promise<boolean> {
+export async function fixedSinceStop(
+  previous: Manifest,
+  inputFile: string,
+  input: InputIdentity,
+  options: JobOptions,
+  log: (line: string) => void,
+): Promise<boolean> {
   const stopped = previous.stopped;
   if (!stopped || !onlyEdited(previous, input, options)) return false;
-  if (await prefixSha256(inputFile, stopped.prefix_bytes) !== stopped.prefix_sha256) return false;
-  log(`${inputFile} changed since this shard stopped at an input error; its first ${stopped.prefix_bytes} bytes, which the complete parts were made from, did not: continuing`);
+  if ((await prefixSha256(inputFile, stopped.prefix_bytes)) !== stopped.prefix_sha256) return false;
+  log(
+    `${inputFile} changed since this shard stopped at an input error; its first ${stopped.prefix_bytes} bytes, which the complete parts were made from, did not: continuing`,
+  );
   return true;
 }
 
@@ -34,6 +42,8 @@ export async function stopAtInputError(err: InputError, inputFile: string, mfile
   const kept = last
     ? `The ${manifest.parts.length} complete part(s), up to input row ${last.last_row}, are kept and listed in ${mfile}.`
     : 'No part was complete yet.';
-  const rerun = resumable ? 'After fixing the input, rerun the same command: it continues after the kept parts.' : 'Rerun the same command once the input reads again: it continues after the kept parts.';
+  const rerun = resumable
+    ? 'After fixing the input, rerun the same command: it continues after the kept parts.'
+    : 'Rerun the same command once the input reads again: it continues after the kept parts.';
   return new CorpusError(`${err.message} ${kept} ${rerun}`);
 }

@@ -8,7 +8,18 @@ import type { Precision } from '../engine/onnx/precision.ts';
 import { embedInWindow, DEFAULT_CHUNK_ROWS, DEFAULT_WINDOW_ROWS, type Embedder } from './embed-window.ts';
 import type { EmbeddedRow, Outputs } from './embedded-row.ts';
 import { CorpusError, InputError } from './errors.ts';
-import { differences, manifestPath, onlyEdited, readManifest, writeManifest, intactParts, MANIFEST_VERSION, type JobOptions, type Manifest, type PartRecord } from './manifest.ts';
+import {
+  differences,
+  manifestPath,
+  onlyEdited,
+  readManifest,
+  writeManifest,
+  intactParts,
+  MANIFEST_VERSION,
+  type JobOptions,
+  type Manifest,
+  type PartRecord,
+} from './manifest.ts';
 import { fixedSinceStop, stopAtInputError } from './input-stop.ts';
 import { clearShard, clearUnfinished, otherSplits, partFileName } from './output-dir.ts';
 import type { JobProgress } from './progress.ts';
@@ -95,9 +106,13 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
   const previous = readManifest(mfile);
   const diffs = previous ? differences(previous, input, options) : [];
   if (diffs.length && !(await fixedSinceStop(previous!, spec.input, input, options, log))) {
-    const prefix = previous!.stopped && onlyEdited(previous!, input, options)
-      ? `; the first ${previous!.stopped.prefix_bytes} bytes, which its complete parts were made from, changed too` : '';
-    throw new CorpusError(`${mfile} was made from other input or options (${diffs.join('; ')}${prefix}): its parts would not mix with these. Pass --restart to start ${name} over, or write to another --output.`);
+    const prefix =
+      previous!.stopped && onlyEdited(previous!, input, options)
+        ? `; the first ${previous!.stopped.prefix_bytes} bytes, which its complete parts were made from, changed too`
+        : '';
+    throw new CorpusError(
+      `${mfile} was made from other input or options (${diffs.join('; ')}${prefix}): its parts would not mix with these. Pass --restart to start ${name} over, or write to another --output.`,
+    );
   }
   const kept = previous ? intactParts(dir, previous.parts) : [];
   for (const f of clearUnfinished(dir, spec.shard, kept)) log(`Removed ${f}, left unfinished by an earlier run`);
@@ -115,7 +130,10 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
   const after = kept.length ? kept[kept.length - 1].last_row : -1;
   const rows = reader.rows({ want: (row) => row > after && inShard(row, spec.shard), startRow: after + 1 });
   const embedded = embedInWindow(rows, predictor, {
-    dense: spec.dense, sparse: spec.sparse, colbert: spec.colbert, maxLength: spec.maxLength,
+    dense: spec.dense,
+    sparse: spec.sparse,
+    colbert: spec.colbert,
+    maxLength: spec.maxLength,
     chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS),
     windowRows: spec.windowRows ?? DEFAULT_WINDOW_ROWS,
   });

@@ -46,7 +46,11 @@ export class Lease {
   private timer: NodeJS.Timeout | undefined;
   private lost: LeaseRecord | null | undefined;
 
-  private constructor(readonly file: string, private record: LeaseRecord, private readonly now: () => number) {}
+  private constructor(
+    readonly file: string,
+    private record: LeaseRecord,
+    private readonly now: () => number,
+  ) {}
 
   /** Takes the shard's lease, or throws a CorpusError naming the live owner and what to do. */
   static acquire(file: string, opts: LeaseOptions): Lease {
@@ -61,14 +65,19 @@ export class Lease {
       const age = now() - Date.parse(held.heartbeat_at);
       const gone = held.host === record.host && held.pid !== process.pid && !alive(held.pid);
       if (!gone && !(age > staleMs)) throw new CorpusError(busyMessage(file, held, age, staleMs));
-      if (!takeOver(file, held)) throw new CorpusError(`${file} changed while this run was taking over a stale lease: another process took it first. Run again once that one is done.`);
-      const why = gone ? `process ${held.pid} is no longer running on ${held.host}` : `its last heartbeat was ${seconds(age)} ago, over the ${seconds(staleMs)} bound`;
+      if (!takeOver(file, held))
+        throw new CorpusError(`${file} changed while this run was taking over a stale lease: another process took it first. Run again once that one is done.`);
+      const why = gone
+        ? `process ${held.pid} is no longer running on ${held.host}`
+        : `its last heartbeat was ${seconds(age)} ago, over the ${seconds(staleMs)} bound`;
       opts.log(`Took over the lease ${path.basename(file)} of process ${held.pid} on ${held.host} (started ${held.started_at}): ${why}`);
     } else {
       // Unreadable: being written where links are not supported (see createExclusive), or damaged. Trust its age.
       const age = now() - mtimeMs(file);
       if (!(age > staleMs)) {
-        throw new CorpusError(`${file} holds no readable lease but was written ${seconds(Math.max(0, age))} ago: another process may be starting on this shard. Run again in a moment; if no other process writes this shard, remove ${file}.`);
+        throw new CorpusError(
+          `${file} holds no readable lease but was written ${seconds(Math.max(0, age))} ago: another process may be starting on this shard. Run again in a moment; if no other process writes this shard, remove ${file}.`,
+        );
       }
       rmSync(file, { force: true });
       opts.log(`Removed ${path.basename(file)}, which held no readable lease and was ${seconds(age)} old`);
@@ -110,7 +119,9 @@ export class Lease {
     }
     if (this.lost !== undefined) {
       const who = this.lost ? `process ${this.lost.pid} on ${this.lost.host} (since ${this.lost.started_at})` : 'nobody (the lease file was removed)';
-      throw new CorpusError(`lost the lease ${this.file} to ${who}: this run's heartbeat stalled past the stale bound, or the file was removed. Stopped without recording more parts; the shard's manifest lists every part written so far.`);
+      throw new CorpusError(
+        `lost the lease ${this.file} to ${who}: this run's heartbeat stalled past the stale bound, or the file was removed. Stopped without recording more parts; the shard's manifest lists every part written so far.`,
+      );
     }
   }
 
@@ -200,9 +211,11 @@ function processAlive(pid: number): boolean {
 }
 
 function busyMessage(file: string, held: LeaseRecord, age: number, staleMs: number): string {
-  return `this shard is being written by process ${held.pid} on ${held.host}, started ${held.started_at}, last heartbeat ${seconds(Math.max(0, age))} ago (lease ${file}). `
-    + 'Two processes must not write one shard: give this one another --shard, or wait for that one to finish. '
-    + `If that process is gone, its lease is taken over once its heartbeat is ${seconds(staleMs)} old (sooner on the same host), or remove ${file} yourself.`;
+  return (
+    `this shard is being written by process ${held.pid} on ${held.host}, started ${held.started_at}, last heartbeat ${seconds(Math.max(0, age))} ago (lease ${file}). ` +
+    'Two processes must not write one shard: give this one another --shard, or wait for that one to finish. ' +
+    `If that process is gone, its lease is taken over once its heartbeat is ${seconds(staleMs)} old (sooner on the same host), or remove ${file} yourself.`
+  );
 }
 
 function seconds(ms: number): string {

@@ -45,7 +45,9 @@ export function otherSplits(dir: string, shard: Shard, restart: boolean): void {
   const others = readdirSync(dir).filter((n) => /^\.?shard-\d{5}-of-\d{5}\./.test(n) && !n.includes(own));
   if (!others.length) return;
   if (!restart) {
-    throw new CorpusError(`${dir} already holds output split into another number of shards (${others[0]}, …); pass --restart to remove it, or write to another --output`);
+    throw new CorpusError(
+      `${dir} already holds output split into another number of shards (${others[0]}, …); pass --restart to remove it, or write to another --output`,
+    );
   }
   for (const name of others) rmSync(path.join(dir, name), { force: true });
 }

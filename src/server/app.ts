@@ -51,7 +51,7 @@ export function createApp(ctx: ServerContext): Express {
   // Before the routers, so no body is parsed for a request without a valid key.
   for (const p of PROTOCOLS) {
     const guard = ctx.auth.guard(keyRefusal(p));
-    for (const { paths, post } of p.keyRoutes) (post ? app.post([...paths], guard) : app.use([...paths], guard));
+    for (const { paths, post } of p.keyRoutes) post ? app.post([...paths], guard) : app.use([...paths], guard);
   }
   for (const p of PROTOCOLS) app.use(p.mountPath, p.routes(ctx));
   app.use(staticRoutes(ctx.webDir));

@@ -49,10 +49,24 @@ export type ErrorKind =
 
 export const ERROR_KINDS: readonly ErrorKind[] = [
   ...CLIENT_ERROR_KINDS,
-  'empty_input', 'tokenizer', 'unsupported',
-  'unauthenticated', 'forbidden', 'not_found', 'method_not_allowed',
-  'body_too_large', 'malformed_json', 'body_too_deep', 'unsupported_encoding', 'bad_request',
-  'busy', 'not_ready', 'overloaded', 'unavailable', 'canceled', 'internal',
+  'empty_input',
+  'tokenizer',
+  'unsupported',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'body_too_large',
+  'malformed_json',
+  'body_too_deep',
+  'unsupported_encoding',
+  'bad_request',
+  'busy',
+  'not_ready',
+  'overloaded',
+  'unavailable',
+  'canceled',
+  'internal',
 ];
 
 /** A protocol's table: what it answers for each kind of error. */

@@ -85,7 +85,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   };
 }
 
-function createContext(config: ServerConfig, log: Logger, predictor: PredictorLike, shutdown: ShutdownSwitch, auth: ServerAuth, opts: ServerOptions): ServerContext {
+function createContext(
+  config: ServerConfig,
+  log: Logger,
+  predictor: PredictorLike,
+  shutdown: ShutdownSwitch,
+  auth: ServerAuth,
+  opts: ServerOptions,
+): ServerContext {
   const model = new ModelHealth(log, config.readyFile);
   const runner = new Runner(predictor, config.maxConcurrency, config.v1QueueMax, (line) => log.error(line));
   return {
@@ -114,8 +121,7 @@ async function runSetup(ctx: ServerContext, predictor: PredictorLike, weights: s
   if (ctx.setup.status === 'succeeded') {
     ctx.runner.setReady();
     ctx.model.setupSucceeded();
-  }
-  else ctx.runner.setFailed(`Setup failed, so this server cannot run predictions: ${ctx.setup.error}`);
+  } else ctx.runner.setFailed(`Setup failed, so this server cannot run predictions: ${ctx.setup.error}`);
 }
 
 async function defaultPredictor(): Promise<PredictorLike> {

@@ -1,6 +1,6 @@
 // Shapes shared by the server's modules. The server knows the Predictor only
 // through PredictorLike: it never sees tokenizers or tensors.
-import type { PredictorObserver, WorkerStatus } from '../engine/observer.ts';
+import type { PredictorObserver } from '../engine/observer.ts';
 import type { RerankRequest, RerankResult } from '../api/rerank-request.ts';
 
 export interface PredictorLike {

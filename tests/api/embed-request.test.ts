@@ -44,7 +44,13 @@ test('truncate keeps the head (as /predictions) or, left, the tail', async () =>
 });
 
 test('token ids outside the vocabulary and requests over the token budget are refused', async () => {
-  await assert.rejects(run([[5, tokenizer.vocabSize]]), (e: unknown) => e instanceof EmbedInputError && e.problem === 'bad_token_id' && /position 1/.test(e.message));
+  await assert.rejects(
+    run([[5, tokenizer.vocabSize]]),
+    (e: unknown) => e instanceof EmbedInputError && e.problem === 'bad_token_id' && /position 1/.test(e.message),
+  );
   await assert.rejects(run([[5, 1.5]]), /token id 1\.5/);
-  await assert.rejects(run(['a b c', 'd e f'], { maxTotalTokens: 7 }), (e: unknown) => e instanceof EmbedInputError && e.problem === 'too_many_tokens' && e.index === null);
+  await assert.rejects(
+    run(['a b c', 'd e f'], { maxTotalTokens: 7 }),
+    (e: unknown) => e instanceof EmbedInputError && e.problem === 'too_many_tokens' && e.index === null,
+  );
 });

@@ -34,7 +34,10 @@ test('an embed refusal is a ClientError whose kind is its problem and whose inde
 });
 
 test('an output too large to return says so in its kind', () => {
-  const err = new InputValidationError([{ field: 'return_colbert', loc: ['return_colbert'], type: 'value_error', message: 'too many vectors' }], 'output_too_large');
+  const err = new InputValidationError(
+    [{ field: 'return_colbert', loc: ['return_colbert'], type: 'value_error', message: 'too many vectors' }],
+    'output_too_large',
+  );
   assert.equal(err.kind, 'output_too_large');
   assert.equal(err.message, 'too many vectors');
 });

@@ -13,10 +13,19 @@ function issues(raw: unknown): InputIssue[] {
   assert.fail(`expected ${JSON.stringify(raw)} to be rejected`);
 }
 
-test('defaults are applied and the caller\'s object is left alone', () => {
+test("defaults are applied and the caller's object is left alone", () => {
   const raw = { texts: ['hi'] };
   const input = validateInput(raw);
-  assert.deepEqual(input, { texts: ['hi'], max_length: 8192, return_dense: true, return_sparse: true, return_colbert: false, score_weights: [0.4, 0.2, 0.4], sparse_format: 'dict', vector_encoding: 'float' });
+  assert.deepEqual(input, {
+    texts: ['hi'],
+    max_length: 8192,
+    return_dense: true,
+    return_sparse: true,
+    return_colbert: false,
+    score_weights: [0.4, 0.2, 0.4],
+    sparse_format: 'dict',
+    vector_encoding: 'float',
+  });
   assert.deepEqual(raw, { texts: ['hi'] });
 });
 
@@ -26,8 +35,18 @@ const BAD: [string, unknown, string, RegExp][] = [
   ['a non-string text', { texts: ['a', 3] }, 'texts', /texts\[1\] must be a string \(got number 3\)/],
   ['texts as a string', { texts: 'hello' }, 'texts', /texts must be an array/],
   ['max_length 0', { texts: ['a'], max_length: 0 }, 'max_length', /at least 1 \(got number 0\)/],
-  ['an unknown sparse_format', { texts: ['a'], sparse_format: 'sparse' }, 'sparse_format', /^sparse_format must be one of "dict", "indices_values", "tokens" \(got "sparse"\)$/],
-  ['a vector_encoding of the wrong case', { texts: ['a'], vector_encoding: 'Base64' }, 'vector_encoding', /^vector_encoding must be one of "float", "base64" \(got "Base64"\)$/],
+  [
+    'an unknown sparse_format',
+    { texts: ['a'], sparse_format: 'sparse' },
+    'sparse_format',
+    /^sparse_format must be one of "dict", "indices_values", "tokens" \(got "sparse"\)$/,
+  ],
+  [
+    'a vector_encoding of the wrong case',
+    { texts: ['a'], vector_encoding: 'Base64' },
+    'vector_encoding',
+    /^vector_encoding must be one of "float", "base64" \(got "Base64"\)$/,
+  ],
   ['max_length 9000', { texts: ['a'], max_length: 9000 }, 'max_length', /at most 8192 \(got number 9000\)/],
   ['max_length not an integer', { texts: ['a'], max_length: 2.5 }, 'max_length', /must be an integer/],
   ['a string boolean', { texts: ['a'], return_dense: 'yes' }, 'return_dense', /must be a boolean/],
@@ -41,7 +60,10 @@ const BAD: [string, unknown, string, RegExp][] = [
 for (const [name, raw, field, message] of BAD) {
   test(`rejects ${name}, naming the field and the reason`, () => {
     const found = issues(raw);
-    assert.ok(found.some((i) => i.field === field && message.test(i.message)), JSON.stringify(found));
+    assert.ok(
+      found.some((i) => i.field === field && message.test(i.message)),
+      JSON.stringify(found),
+    );
   });
 }
 
@@ -49,12 +71,18 @@ test('an unknown key is named, with the list of valid ones', () => {
   const [issue] = issues({ texts: ['a'], return_colbert_vecs: true });
   assert.equal(issue.field, 'return_colbert_vecs');
   assert.equal(issue.type, 'value_error.extra');
-  assert.match(issue.message, /unknown input "return_colbert_vecs"; valid inputs are: texts, max_length, return_dense, return_sparse, return_colbert, query, score_weights/);
+  assert.match(
+    issue.message,
+    /unknown input "return_colbert_vecs"; valid inputs are: texts, max_length, return_dense, return_sparse, return_colbert, query, score_weights/,
+  );
 });
 
 test('every problem is reported at once, with its location', () => {
   const found = issues({ texts: [1], max_length: 0 });
-  assert.deepEqual(found.map((i) => i.loc), [['texts', 0], ['max_length']]);
+  assert.deepEqual(
+    found.map((i) => i.loc),
+    [['texts', 0], ['max_length']],
+  );
 });
 
 test('a non-object input is rejected as a whole', () => {
@@ -66,7 +94,14 @@ test('a non-object input is rejected as a whole', () => {
 });
 
 test('Cog CLI strings are coerced by schema type', () => {
-  const out = coerceCogInput({ texts: '["a","b"]', return_colbert: 'true', return_dense: 'False', max_length: '512', score_weights: '[1, "0.5", 2]', query: '42' });
+  const out = coerceCogInput({
+    texts: '["a","b"]',
+    return_colbert: 'true',
+    return_dense: 'False',
+    max_length: '512',
+    score_weights: '[1, "0.5", 2]',
+    query: '42',
+  });
   assert.deepEqual(out, { texts: ['a', 'b'], return_colbert: true, return_dense: false, max_length: 512, score_weights: [1, 0.5, 2], query: '42' });
   assert.deepEqual(coerceCogInput({ texts: 'just one' }), { texts: ['just one'] });
   assert.deepEqual(coerceCogInput({ texts: '[not json' }), { texts: ['[not json'] });

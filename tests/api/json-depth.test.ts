@@ -17,7 +17,9 @@ function generate(seed: number, maxDepth: number): unknown {
     const r = rand();
     if (depth >= maxDepth || r < 0.3) return r < 0.15 ? strings[Math.floor(rand() * strings.length)] : Math.floor(rand() * 100);
     if (r < 0.65) return Array.from({ length: 1 + Math.floor(rand() * 3) }, () => value(depth + 1));
-    return Object.fromEntries(Array.from({ length: 1 + Math.floor(rand() * 3) }, (_, i) => [strings[Math.floor(rand() * strings.length)] + i, value(depth + 1)]));
+    return Object.fromEntries(
+      Array.from({ length: 1 + Math.floor(rand() * 3) }, (_, i) => [strings[Math.floor(rand() * strings.length)] + i, value(depth + 1)]),
+    );
   };
   return value(0);
 }

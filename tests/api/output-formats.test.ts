@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Predictor } from '../../predict.ts';
 import { InputValidationError } from '../../src/api/errors.ts';
-import {
-  asFloatOutput, fromIndicesValues, toIndicesValues, tokenFromKey, tokenKey, toTokenWeights, type FloatOutput,
-} from '../../src/api/output-formats.ts';
+import { asFloatOutput, fromIndicesValues, toIndicesValues, tokenFromKey, tokenKey, toTokenWeights, type FloatOutput } from '../../src/api/output-formats.ts';
 import { assertRoundTrip, groupedByText } from '../helpers/format-round-trip.ts';
 import { ensureTestModels } from '../helpers/model/test-models.ts';
 
@@ -23,7 +21,13 @@ describe('the shape functions', () => {
 
   test('token keys: no dot, never empty, and each decodes back to its text', () => {
     const cases: [string, string][] = [
-      ['hello', 'hello'], ['.', '%2E'], ['e.g.', 'e%2Eg%2E'], ['50%', '50%25'], ['%2E', '%252E'], ['', '\u2581'], [' x ', ' x '],
+      ['hello', 'hello'],
+      ['.', '%2E'],
+      ['e.g.', 'e%2Eg%2E'],
+      ['50%', '50%25'],
+      ['%2E', '%252E'],
+      ['', '\u2581'],
+      [' x ', ' x '],
     ];
     for (const [text, key] of cases) {
       assert.equal(tokenKey(text), key, JSON.stringify(text));
@@ -34,7 +38,12 @@ describe('the shape functions', () => {
   test('ids with the same text keep their largest weight; __proto__ stays an ordinary key', () => {
     const texts: Record<number, string> = { 7: 'the', 8: 'the', 9: '.', 10: '__proto__', 11: '' };
     const out = toTokenWeights({ '7': 0.25, '8': 0.75, '9': 0.5, '10': 0.125, '11': 2 }, (id) => texts[id]);
-    assert.deepEqual(Object.entries(out).sort(), [['%2E', 0.5], ['__proto__', 0.125], ['the', 0.75], ['\u2581', 2]]);
+    assert.deepEqual(Object.entries(out).sort(), [
+      ['%2E', 0.5],
+      ['__proto__', 0.125],
+      ['the', 0.75],
+      ['\u2581', 2],
+    ]);
     assert.equal(Object.getPrototypeOf(out), Object.prototype);
   });
 
@@ -90,9 +99,14 @@ describe('through the Predictor on the generated model', () => {
   });
 
   test('an unknown format is refused with the valid values', async () => {
-    await assert.rejects(p.predict({ texts: ['a'], sparse_format: 'csv' }), (err: unknown) =>
-      err instanceof InputValidationError && err.message === 'sparse_format must be one of "dict", "indices_values", "tokens" (got "csv")');
-    await assert.rejects(p.predict({ texts: ['a'], vector_encoding: 16 }), (err: unknown) =>
-      err instanceof InputValidationError && err.issues.length === 1 && err.message === 'vector_encoding must be one of "float", "base64" (got number 16)');
+    await assert.rejects(
+      p.predict({ texts: ['a'], sparse_format: 'csv' }),
+      (err: unknown) => err instanceof InputValidationError && err.message === 'sparse_format must be one of "dict", "indices_values", "tokens" (got "csv")',
+    );
+    await assert.rejects(
+      p.predict({ texts: ['a'], vector_encoding: 16 }),
+      (err: unknown) =>
+        err instanceof InputValidationError && err.issues.length === 1 && err.message === 'vector_encoding must be one of "float", "base64" (got number 16)',
+    );
   });
 });

@@ -8,7 +8,7 @@ import { rankOrder, topRanked } from '../../src/api/rerank-scores.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema.json', import.meta.url), 'utf8'));
 
-test('the default weights are schema.json\'s score_weights default unless BGE_M3_RERANK_WEIGHTS says otherwise', () => {
+test("the default weights are schema.json's score_weights default unless BGE_M3_RERANK_WEIGHTS says otherwise", () => {
   assert.deepEqual(rerankWeights({}), schema.Input.properties.score_weights.default);
   assert.deepEqual(rerankWeights({ BGE_M3_RERANK_WEIGHTS: '' }), schema.Input.properties.score_weights.default);
   assert.deepEqual(rerankWeights({ BGE_M3_RERANK_WEIGHTS: '1,0,0' }), [1, 0, 0]);
@@ -23,7 +23,11 @@ test('request weights: three finite numbers >= 0 with a positive sum; null means
   assert.equal(parseWeights(null), undefined);
   assert.deepEqual(parseWeights([0, 0, 2]), [0, 0, 2]);
   for (const bad of [[0, 0, 0], [1, -1, 1], [1, 1], [1, 1, 1, 1], [1, '1', 1], 'x', {}, [NaN, 1, 1]]) {
-    assert.throws(() => parseWeights(bad), (e: unknown) => e instanceof RerankInputError && e.field === 'weights', JSON.stringify(bad));
+    assert.throws(
+      () => parseWeights(bad),
+      (e: unknown) => e instanceof RerankInputError && e.field === 'weights',
+      JSON.stringify(bad),
+    );
   }
 });
 

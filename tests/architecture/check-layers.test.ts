@@ -26,14 +26,20 @@ describe('checkLayers', () => {
 
   it('fails a file importing outside what its rule allows, except the files the rule leaves out', () => {
     const { violations } = checkLayers(FILES, [WEB_RULE]);
-    assert.deepEqual(violations.map((v) => [v.file, v.target]), [['web/js/main.js', 'src/api/schema.ts']]);
+    assert.deepEqual(
+      violations.map((v) => [v.file, v.target]),
+      [['web/js/main.js', 'src/api/schema.ts']],
+    );
   });
 
   it('excuses exactly the allowed imports and reports allowances that match nothing', () => {
     const allowed = { file: 'src/engine/', target: 'src/cli/progress-display.ts', why: 'being moved' };
     const gone = { file: 'src/engine/types.ts', target: 'predict.ts', why: 'already fixed' };
     const report = checkLayers(FILES, [ENGINE_RULE, WEB_RULE], [allowed, gone]);
-    assert.deepEqual(report.violations.map((v) => v.file), ['web/js/main.js']);
+    assert.deepEqual(
+      report.violations.map((v) => v.file),
+      ['web/js/main.js'],
+    );
     assert.deepEqual(report.unusedAllowances, [gone]);
   });
 

@@ -21,7 +21,17 @@ describe('importSpecifiers', () => {
       "const w = new Worker(new URL('./boot.mjs', import.meta.url));",
       "const entry = new URL( './thread.ts' , import.meta.url ).href;",
     ].join('\n');
-    assert.deepEqual(read(text), ['1:node:fs', '2:./a.ts', '3:./side-effect.ts', '4:../b.ts', '5:./c.ts', '8:./d.ts', '9:./e.ts', '10:./boot.mjs', '11:./thread.ts']);
+    assert.deepEqual(read(text), [
+      '1:node:fs',
+      '2:./a.ts',
+      '3:./side-effect.ts',
+      '4:../b.ts',
+      '5:./c.ts',
+      '8:./d.ts',
+      '9:./e.ts',
+      '10:./boot.mjs',
+      '11:./thread.ts',
+    ]);
   });
 
   it('leaves out URLs of data files and folders, comments, strings, templates and regular expressions', () => {
@@ -30,7 +40,8 @@ describe('importSpecifiers', () => {
       "const web = new URL('../../web', import.meta.url);",
       "// import x from './commented.ts';",
       "/* export { y } from './block.ts'; */",
-      "const snippet = \"import OpenAI from 'openai'\";",
+      'const snippet = "import OpenAI from \'openai\'";',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text holding a template literal is the case under test
       "const js = `import { z } from './template.ts'; ${`import('./nested.ts')`}`;",
       "const re = /from '.\\/regex.ts'/;",
       "const half = total / 2; const quote = \"'\"; import { after } from './after.ts';",

@@ -44,14 +44,17 @@ const EXCEPTIONS: Allowance[] = [
   },
 ];
 
-
 describe('layers', () => {
   const files = readSourceFiles(ROOT, ['src', 'web', 'predict.ts', 'cli.ts']);
   const report = checkLayers(files, RULES, EXCEPTIONS);
 
   it('are read from every layer', () => {
     const read = files.map((f) => f.path);
-    for (const layer of ['src/engine/', 'src/api/', 'src/server/', 'src/cli/', 'src/corpus/', 'web/js/']) assert.ok(read.some((p) => p.startsWith(layer)), layer);
+    for (const layer of ['src/engine/', 'src/api/', 'src/server/', 'src/cli/', 'src/corpus/', 'web/js/'])
+      assert.ok(
+        read.some((p) => p.startsWith(layer)),
+        layer,
+      );
     for (const entry of ['predict.ts', 'cli.ts', 'src/engine/worker/boot.mjs', 'src/settings.ts']) assert.ok(read.includes(entry), entry);
   });
 

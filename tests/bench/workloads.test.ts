@@ -9,7 +9,7 @@ import { BgeTokenizer } from '../../src/engine/tokenizer/bge-tokenizer.ts';
 import { seededRandom } from '../../tools/fixtures/tokenizer/corpus.ts';
 import { TOKENIZER_FIXTURE } from '../../tools/fixtures/test-model/tokenizer-fixture.ts';
 
-test('benchmark texts have exactly the token counts asked for, and their ids are the tokenizer\'s', async () => {
+test("benchmark texts have exactly the token counts asked for, and their ids are the tokenizer's", async () => {
   const tokenizer = await BgeTokenizer.fromFile(TOKENIZER_FIXTURE);
   const tokenize = (text: string) => tokenizer.encode(text, 1e9).ids;
   const make = new TextMaker(tokenize, 1);
@@ -38,7 +38,10 @@ test('ceiling batches hold every text once, within the budget and fill, each cut
     const lengths = Array.from({ length: 1 + Math.floor(random() * 40) }, () => 3 + Math.floor(random() * 600));
     const budget = 64 + Math.floor(random() * 2000);
     const batches = packUnpadded(lengths, budget, 0.75);
-    assert.deepEqual(batches.flatMap((b) => b.rows).sort((a, b) => a - b), lengths.map((_, i) => i));
+    assert.deepEqual(
+      batches.flatMap((b) => b.rows).sort((a, b) => a - b),
+      lengths.map((_, i) => i),
+    );
     for (const b of batches) {
       const lens = b.rows.map((i) => lengths[i]);
       assert.equal(b.length, Math.min(...lens));

@@ -6,7 +6,6 @@ import { assertRoundTrip } from '../helpers/format-round-trip.ts';
 import { ensureTestModels } from '../helpers/model/test-models.ts';
 import { cli } from '../helpers/run-cli.ts';
 
-
 test('predict -i prints the output JSON, with inputs coerced as cog predict sends them', async () => {
   const weights = (await ensureTestModels()).dirs.official;
   const r = await cli(['predict', '-i', 'texts=["hello world","Привет"]', '-i', 'return_colbert=true', '-i', 'max_length=5', '--weights', weights]);
@@ -31,7 +30,10 @@ test('predict -i sparse_format=… -i vector_encoding=… gives the chosen shape
   const args = ['predict', '-i', 'texts=["3.5% or 5.", "e.g. 中文"]', '-i', 'return_colbert=true', '--weights', weights];
   const plain = await cli(args);
   assert.equal(plain.code, 0, plain.stderr);
-  for (const input of [{ sparse_format: 'tokens', vector_encoding: 'base64' }, { sparse_format: 'indices_values', vector_encoding: 'float' }]) {
+  for (const input of [
+    { sparse_format: 'tokens', vector_encoding: 'base64' },
+    { sparse_format: 'indices_values', vector_encoding: 'float' },
+  ]) {
     const r = await cli([...args, '-i', `sparse_format=${input.sparse_format}`, '-i', `vector_encoding=${input.vector_encoding}`]);
     assert.equal(r.code, 0, r.stderr);
     assertRoundTrip(JSON.parse(r.stdout), asFloatOutput(JSON.parse(plain.stdout)), input);

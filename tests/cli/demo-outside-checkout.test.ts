@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // The project's runtime files and nothing of tools/ or tests/.
 const dir = mkdtempSync(path.join(tmpdir(), 'demo-outside-checkout-'));
-for (const f of ['package.json', 'tsconfig.json', 'cog.yaml', 'schema.json', 'predict.ts', 'cli.ts', 'src', 'web']) cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+for (const f of ['package.json', 'tsconfig.json', 'cog.yaml', 'schema.json', 'predict.ts', 'cli.ts', 'src', 'web'])
+  cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
 symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

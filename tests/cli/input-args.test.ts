@@ -4,7 +4,10 @@ import { parseInputArgs } from '../../src/cli/input-args.ts';
 
 test('-i pairs are split at the first "=" and coerced by schema type', () => {
   assert.deepEqual(parseInputArgs(['texts=["a=b","c"]', 'return_colbert=true', 'max_length=512', 'query="what is x=1?"']), {
-    texts: ['a=b', 'c'], return_colbert: true, max_length: 512, query: 'what is x=1?',
+    texts: ['a=b', 'c'],
+    return_colbert: true,
+    max_length: 512,
+    query: 'what is x=1?',
   });
 });
 

@@ -5,7 +5,15 @@ import { test } from 'node:test';
 import { JobStatusLine } from '../../src/cli/job-progress.ts';
 
 function capture(out: string[], isTTY: boolean) {
-  return Object.assign(new Writable({ write(chunk: Buffer, _enc, cb) { out.push(chunk.toString()); cb(); } }), { isTTY, columns: 120 });
+  return Object.assign(
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        out.push(chunk.toString());
+        cb();
+      },
+    }),
+    { isTTY, columns: 120 },
+  );
 }
 
 test('off a terminal: a plain line per interval with rows, tokens/s and the ETA of this run', () => {

@@ -12,7 +12,14 @@ import { startServerProcess } from '../helpers/server/server-process.ts';
 test('serve --precision int8 serves the int8 model although BGE_M3_PRECISION says fp32', async () => {
   const weights = await officialWeights();
   const int8Cache = mkdtempSync(path.join(os.tmpdir(), 'bge-int8-serve-'));
-  const s = await startServerProcess({ BGE_M3_PRECISION: 'fp32', BGE_M3_INT8_CACHE: int8Cache }, ['cli.ts', 'serve', '--weights', weights, '--precision', 'int8']);
+  const s = await startServerProcess({ BGE_M3_PRECISION: 'fp32', BGE_M3_INT8_CACHE: int8Cache }, [
+    'cli.ts',
+    'serve',
+    '--weights',
+    weights,
+    '--precision',
+    'int8',
+  ]);
   try {
     const health = await call(s.url, 'GET', '/health-check');
     assert.equal(health.body.setup.precision, 'int8');

@@ -17,11 +17,13 @@ const REVISION = 'feed000000000000000000000000000000000002';
 async function hubFiles(): Promise<FakeFile[]> {
   const dir = (await ensureTestModels()).dirs.official;
   const present = new Set(await listFiles(dir));
-  return Promise.all(PINNED_FILES.map(async ({ path: p }) => ({
-    path: p,
-    content: present.has(p) ? await readFile(path.join(dir, p)) : Buffer.from('{}\n'),
-    lfs: p.endsWith('.onnx') || p.endsWith('_data') || p.endsWith('.pt'),
-  })));
+  return Promise.all(
+    PINNED_FILES.map(async ({ path: p }) => ({
+      path: p,
+      content: present.has(p) ? await readFile(path.join(dir, p)) : Buffer.from('{}\n'),
+      lfs: p.endsWith('.onnx') || p.endsWith('_data') || p.endsWith('.pt'),
+    })),
+  );
 }
 
 async function listFiles(dir: string, rel = ''): Promise<string[]> {

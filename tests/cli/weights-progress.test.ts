@@ -8,7 +8,14 @@ import { ProgressBar, formatProgressLine } from '../../src/cli/weights-progress.
 import type { DownloadProgress } from '../../src/engine/weights/progress.ts';
 
 const sample = (bytes: number, phase: DownloadProgress['phase'] = 'download'): DownloadProgress => ({
-  file: 'onnx/model.onnx_data', phase, fileIndex: 9, fileCount: 10, fileBytes: bytes, fileTotal: 2e9, bytes, total: 2e9,
+  file: 'onnx/model.onnx_data',
+  phase,
+  fileIndex: 9,
+  fileCount: 10,
+  fileBytes: bytes,
+  fileTotal: 2e9,
+  bytes,
+  total: 2e9,
 });
 
 function capture(out: string[], isTTY: boolean) {
@@ -52,8 +59,14 @@ describe('progress display', () => {
     bar.finish();
     const drawn = out.filter((l) => l.includes('100 MB / 2.00 GB'));
     assert.ok(drawn.length >= 2, 'drawn, then drawn again under the log line');
-    assert.ok(drawn.every((l) => !l.includes('\n')), 'the status line is redrawn in place, never scrolled');
-    assert.ok(out.some((l) => l.endsWith('\x1b[2KVerified tokenizer.json\n')), 'a log line clears the bar and gets its own line');
+    assert.ok(
+      drawn.every((l) => !l.includes('\n')),
+      'the status line is redrawn in place, never scrolled',
+    );
+    assert.ok(
+      out.some((l) => l.endsWith('\x1b[2KVerified tokenizer.json\n')),
+      'a log line clears the bar and gets its own line',
+    );
     assert.equal(out.at(-1), '\n');
   });
 });

@@ -34,8 +34,16 @@ describe('CSV input errors end the job with file, line and fix, keeping complete
   const weights = await officialWeights();
 
   const cases: [string, string, RegExp][] = [
-    ['an unclosed quote', `doc-${BAD},"this quote is never closed\r\n`, /a quoted field in the record starting here is not closed where it should be .*Add the closing double quote/],
-    ['a record with more fields than the header', `doc-${BAD},one,two\r\n`, /record 46 has 3 fields where the header has 2\. Put a field that holds commas or line breaks in double quotes/],
+    [
+      'an unclosed quote',
+      `doc-${BAD},"this quote is never closed\r\n`,
+      /a quoted field in the record starting here is not closed where it should be .*Add the closing double quote/,
+    ],
+    [
+      'a record with more fields than the header',
+      `doc-${BAD},one,two\r\n`,
+      /record 46 has 3 fields where the header has 2\. Put a field that holds commas or line breaks in double quotes/,
+    ],
   ];
   for (const [what, bad, fix] of cases) {
     it(`${what}: exit 2 naming the line; the 4 complete parts are kept; the fixed file continues after them`, async () => {
@@ -49,12 +57,22 @@ describe('CSV input errors end the job with file, line and fix, keeping complete
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`Error: ${input.replace(/[.]/g, '\\.')} line ${broken.line}: `));
       assert.match(r.stderr, fix);
-      assert.match(r.stderr, /The 4 complete part\(s\), up to input row 39, are kept and listed in .*manifest\.json\. After fixing the input, rerun the same command/);
+      assert.match(
+        r.stderr,
+        /The 4 complete part\(s\), up to input row 39, are kept and listed in .*manifest\.json\. After fixing the input, rerun the same command/,
+      );
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
       const m = manifest(out);
       assert.equal(m.complete, false);
-      assert.deepEqual(m.parts.map((p: { file: string }) => p.file), readParquetParts(out).map((p) => p.file), 'every part on disk is listed');
-      assert.deepEqual(readParquetParts(out).flatMap((p) => p.rows.map((x) => x.id)), corpus.slice(0, 40).map((x) => x.id));
+      assert.deepEqual(
+        m.parts.map((p: { file: string }) => p.file),
+        readParquetParts(out).map((p) => p.file),
+        'every part on disk is listed',
+      );
+      assert.deepEqual(
+        readParquetParts(out).flatMap((p) => p.rows.map((x) => x.id)),
+        corpus.slice(0, 40).map((x) => x.id),
+      );
       const stamps = m.parts.map((p: { file: string }) => statSync(path.join(out, p.file)).mtimeMs);
 
       // An edit to the rows the parts were made from is refused: they would no longer match.
@@ -67,10 +85,20 @@ describe('CSV input errors end the job with file, line and fix, keeping complete
       writeFileSync(input, good);
       const fixed = await runCli(args);
       assert.equal(fixed.code, 0, fixed.stderr);
-      assert.match(fixed.stderr, /changed since this shard stopped at an input error; its first \d+ bytes, which the complete parts were made from, did not: continuing/);
+      assert.match(
+        fixed.stderr,
+        /changed since this shard stopped at an input error; its first \d+ bytes, which the complete parts were made from, did not: continuing/,
+      );
       assert.match(fixed.stderr, /4 complete part\(s\) found, continuing after row 39/);
-      assert.deepEqual(m.parts.map((p: { file: string }) => statSync(path.join(out, p.file)).mtimeMs), stamps, 'the kept parts are not rewritten');
-      assert.deepEqual(readParquetParts(out).flatMap((p) => p.rows.map((x) => x.id)), corpus.map((x) => x.id));
+      assert.deepEqual(
+        m.parts.map((p: { file: string }) => statSync(path.join(out, p.file)).mtimeMs),
+        stamps,
+        'the kept parts are not rewritten',
+      );
+      assert.deepEqual(
+        readParquetParts(out).flatMap((p) => p.rows.map((x) => x.id)),
+        corpus.map((x) => x.id),
+      );
       assert.equal(manifest(out).complete, true);
       assert.equal(manifest(out).stopped, undefined);
     });
@@ -106,14 +134,30 @@ describe('CSV input errors end the job with file, line and fix, keeping complete
     await predictor.setup({ weights, log: () => {} });
     const silent = Object.assign(createWriteStream('/dev/null'), { isTTY: false });
     const spec: JobSpec = {
-      input, output: out, format: 'parquet', textColumn: 'text', maxLength: 8192, dense: true, sparse: true, colbert: false,
-      shard: { index: 0, count: 1 }, restart: false, weights, precision: 'fp32', partRows: 10,
+      input,
+      output: out,
+      format: 'parquet',
+      textColumn: 'text',
+      maxLength: 8192,
+      dense: true,
+      sparse: true,
+      colbert: false,
+      shard: { index: 0, count: 1 },
+      restart: false,
+      weights,
+      precision: 'fp32',
+      partRows: 10,
     };
     const deps = { loadPredictor: async () => predictor, progress: new JobStatusLine('t', { stream: silent }) };
     try {
       let message = '';
-      await assert.rejects(runJob(spec, deps), (err: Error) => (message = err.message, true));
-      const m = /^(.*) line (\d+): reading failed after line (\d+) \(EIO: i\/o error, read\)\. The file system reported an error: check the disk or mount/.exec(message);
+      await assert.rejects(runJob(spec, deps), (err: Error) => {
+        message = err.message;
+        return true;
+      });
+      const m = /^(.*) line (\d+): reading failed after line (\d+) \(EIO: i\/o error, read\)\. The file system reported an error: check the disk or mount/.exec(
+        message,
+      );
       assert.ok(m, message);
       assert.equal(m[1], input);
       assert.equal(Number(m[2]), Number(m[3]) + 1);
@@ -124,7 +168,10 @@ describe('CSV input errors end the job with file, line and fix, keeping complete
       assert.match(message, new RegExp(`The ${kept.length} complete part\\(s\\), up to input row ${kept.at(-1)!.last_row}, are kept`));
       // The failing disk fails the check of the kept bytes too: the rerun then needs the file unchanged, and says so.
       assert.match(message, /Rerun the same command once the input reads again: it continues after the kept parts\.$/);
-      assert.deepEqual(readParquetParts(out).flatMap((p) => p.rows.map((x) => x.id)), corpus.slice(0, kept.length * 10).map((x) => x.id));
+      assert.deepEqual(
+        readParquetParts(out).flatMap((p) => p.rows.map((x) => x.id)),
+        corpus.slice(0, kept.length * 10).map((x) => x.id),
+      );
     } finally {
       mock.restoreAll();
       syncBuiltinESMExports();
@@ -132,7 +179,10 @@ describe('CSV input errors end the job with file, line and fix, keeping complete
     const rerun = await runJob(spec, deps);
     await predictor.close();
     assert.equal(rerun.partsSkipped + rerun.partsWritten, 6);
-    assert.deepEqual(readParquetParts(out).flatMap((p) => p.rows.map((x) => x.id)), corpus.map((x) => x.id));
+    assert.deepEqual(
+      readParquetParts(out).flatMap((p) => p.rows.map((x) => x.id)),
+      corpus.map((x) => x.id),
+    );
     assert.equal(manifest(out).complete, true);
   });
 });

@@ -35,17 +35,32 @@ async function predictions(texts: string[], input: Record<string, unknown>) {
 
 /** Asserts the rows are the corpus in order, with /predictions' outputs for the same options. */
 async function assertMatchesPredictions(rows: PartRow[], corpus: CorpusRow[], input: Record<string, unknown>, ids = corpus.map((r) => r.id)) {
-  assert.deepEqual(rows.map((r) => r.id), ids, 'every row once, in input order');
-  const out = await predictions(corpus.map((r) => r.text), input);
+  assert.deepEqual(
+    rows.map((r) => r.id),
+    ids,
+    'every row once, in input order',
+  );
+  const out = await predictions(
+    corpus.map((r) => r.text),
+    input,
+  );
   rows.forEach((row, i) => {
     assert.equal(row.token_count, out.token_counts[i], `token_count of row ${i}`);
     assert.equal(row.truncated, out.truncated[i], `truncated of row ${i}`);
     if (out.dense_vecs) assert.ok(maxDiff(row.dense!, out.dense_vecs[i]) < TOLERANCE, `dense of row ${i}`);
     else assert.equal(row.dense ?? null, null);
     if (out.lexical_weights) {
-      const ids = Object.keys(out.lexical_weights[i]).map(Number).sort((a, b) => a - b);
+      const ids = Object.keys(out.lexical_weights[i])
+        .map(Number)
+        .sort((a, b) => a - b);
       assert.deepEqual(row.sparse_indices, ids, `sparse_indices of row ${i}`);
-      assert.ok(maxDiff(row.sparse_values!, ids.map((id) => out.lexical_weights[i][id])) < TOLERANCE, `sparse_values of row ${i}`);
+      assert.ok(
+        maxDiff(
+          row.sparse_values!,
+          ids.map((id) => out.lexical_weights[i][id]),
+        ) < TOLERANCE,
+        `sparse_values of row ${i}`,
+      );
     } else {
       assert.equal(row.sparse_indices ?? null, null);
     }
@@ -63,7 +78,7 @@ function assertClean(r: { code: number; stderr: string }) {
 describe('cli.ts embed', () => {
   const corpus = makeCorpus(120, 11);
 
-  it('JSONL in, Parquet parts out: an independent reader finds /predictions\' vectors in every row', async () => {
+  it("JSONL in, Parquet parts out: an independent reader finds /predictions' vectors in every row", async () => {
     const dir = tempDir('parquet');
     const input = path.join(dir, 'corpus.jsonl');
     writeFileSync(input, toJsonl(corpus));
@@ -71,34 +86,78 @@ describe('cli.ts embed', () => {
     assertClean(r);
     assert.match(r.stderr, /shard-00000-of-00001: done\. 120 rows, \d+ tokens .* 3 part\(s\) written/);
     const parts = readParquetParts(path.join(dir, 'out'));
-    assert.deepEqual(parts.map((p) => [p.file, p.rows.length]), [0, 1, 2].map((k) => [`shard-00000-of-00001.part-00000${k}.parquet`, k < 2 ? 50 : 20]));
+    assert.deepEqual(
+      parts.map((p) => [p.file, p.rows.length]),
+      [0, 1, 2].map((k) => [`shard-00000-of-00001.part-00000${k}.parquet`, k < 2 ? 50 : 20]),
+    );
     assert.deepEqual(parts[0].columns, ['id', 'token_count', 'truncated', 'dense', 'sparse_indices', 'sparse_values']);
     const dim = (await predictions(['x'], {})).dense_vecs[0].length;
-    assert.deepEqual(parts[0].types, ['Utf8', 'Int32', 'Bool', `FixedSizeList[${dim}]<Float32>`, 'List<Int32>', 'List<Float32>'], 'dense is a vector column to Arrow readers');
+    assert.deepEqual(
+      parts[0].types,
+      ['Utf8', 'Int32', 'Bool', `FixedSizeList[${dim}]<Float32>`, 'List<Int32>', 'List<Float32>'],
+      'dense is a vector column to Arrow readers',
+    );
     const rows = parts.flatMap((p) => p.rows);
     assert.ok(rows.some((x) => x.truncated) && rows.some((x) => !x.truncated), 'the corpus has texts on both sides of max_length');
     await assertMatchesPredictions(rows, corpus, { max_length: 40 });
     const manifest = JSON.parse(readFileSync(path.join(dir, 'out', 'shard-00000-of-00001.manifest.json'), 'utf8'));
     assert.equal(manifest.complete, true);
-    assert.deepEqual(manifest.parts.map((p: { first_row: number; last_row: number; rows: number }) => [p.first_row, p.last_row, p.rows]), [[0, 49, 50], [50, 99, 50], [100, 119, 20]]);
+    assert.deepEqual(
+      manifest.parts.map((p: { first_row: number; last_row: number; rows: number }) => [p.first_row, p.last_row, p.rows]),
+      [
+        [0, 49, 50],
+        [50, 99, 50],
+        [100, 119, 20],
+      ],
+    );
   });
 
   it('CSV in, JSONL out with ColBERT and without sparse; Parquet in without dense', async () => {
     const dir = tempDir('formats');
     const small = corpus.slice(0, 30);
     writeFileSync(path.join(dir, 'c.csv'), toCsv(small));
-    const r1 = await runCli(['embed', '--input', path.join(dir, 'c.csv'), '--output', path.join(dir, 'a'), '--format', 'jsonl', '--colbert', '--no-sparse', '--max-length', '24', '--weights', weights]);
+    const r1 = await runCli([
+      'embed',
+      '--input',
+      path.join(dir, 'c.csv'),
+      '--output',
+      path.join(dir, 'a'),
+      '--format',
+      'jsonl',
+      '--colbert',
+      '--no-sparse',
+      '--max-length',
+      '24',
+      '--weights',
+      weights,
+    ]);
     assertClean(r1);
     const jsonRows = readJsonlParts(path.join(dir, 'a'));
     await assertMatchesPredictions(jsonRows, small, { max_length: 24, return_colbert: true, return_sparse: false });
 
     const ipc = tableToIPC(tableFromArrays({ body: small.map((x) => x.text) }), 'stream');
     writeFileSync(path.join(dir, 'c.parquet'), writeParquet(Table.fromIPCStream(ipc)));
-    const r2 = await runCli(['embed', '--input', path.join(dir, 'c.parquet'), '--output', path.join(dir, 'b'), '--text-column', 'body', '--no-dense', '--weights', weights]);
+    const r2 = await runCli([
+      'embed',
+      '--input',
+      path.join(dir, 'c.parquet'),
+      '--output',
+      path.join(dir, 'b'),
+      '--text-column',
+      'body',
+      '--no-dense',
+      '--weights',
+      weights,
+    ]);
     assertClean(r2);
     const [part] = readParquetParts(path.join(dir, 'b'));
     assert.deepEqual(part.columns, ['id', 'token_count', 'truncated', 'sparse_indices', 'sparse_values']);
-    await assertMatchesPredictions(part.rows, small, { return_dense: false }, small.map((_, i) => String(i)));
+    await assertMatchesPredictions(
+      part.rows,
+      small,
+      { return_dense: false },
+      small.map((_, i) => String(i)),
+    );
   });
 
   it('a rerun skips complete parts, redoes an unrecorded one, refuses changed options or input, and --restart starts over', async () => {
@@ -110,7 +169,10 @@ describe('cli.ts embed', () => {
     assertClean(await runCli(args));
     const file = (k: number) => path.join(out, `shard-00000-of-00001.part-00000${k}.parquet`);
     const firstRun = readParquetParts(out);
-    const stamp = (k: number) => { const s = statSync(file(k)); return [s.ino, s.mtimeMs]; };
+    const stamp = (k: number) => {
+      const s = statSync(file(k));
+      return [s.ino, s.mtimeMs];
+    };
 
     const again = await runCli(args);
     assertClean(again);
@@ -130,10 +192,16 @@ describe('cli.ts embed', () => {
     assert.match(resumed.stderr, /Removed \.shard-00000-of-00001\.part-000003\.parquet\.tmp-99999/);
     assert.match(resumed.stderr, /Removed shard-00000-of-00001\.part-000002\.parquet, left unfinished/);
     assert.match(resumed.stderr, /2 complete part\(s\) found, continuing after row 49/);
-    assert.deepEqual([...resumed.stderr.matchAll(/wrote (\S+)/g)].map((x) => x[1]), [path.basename(file(2)), path.basename(file(3))]);
+    assert.deepEqual(
+      [...resumed.stderr.matchAll(/wrote (\S+)/g)].map((x) => x[1]),
+      [path.basename(file(2)), path.basename(file(3))],
+    );
     assert.deepEqual([stamp(0), stamp(1)], kept, 'complete parts are not rewritten');
     assert.equal(existsSync(temp), false);
-    assert.deepEqual(readParquetParts(out).map((p) => p.rows.map((x) => x.id)), firstRun.map((p) => p.rows.map((x) => x.id)));
+    assert.deepEqual(
+      readParquetParts(out).map((p) => p.rows.map((x) => x.id)),
+      firstRun.map((p) => p.rows.map((x) => x.id)),
+    );
 
     const changed = await runCli([...args, '--max-length', '32']);
     assert.equal(changed.code, 2);
@@ -161,7 +229,9 @@ describe('cli.ts embed', () => {
     const input = path.join(dir, 'c.jsonl');
     writeFileSync(input, toJsonl(corpus.slice(0, 5)));
     const out = path.join(dir, 'out');
-    const r = await runCli(['embed', '--input', input, '--output', out, '--precision', 'int8', '--weights', weights], { BGE_M3_INT8_CACHE: path.join(dir, 'int8-cache') });
+    const r = await runCli(['embed', '--input', input, '--output', out, '--precision', 'int8', '--weights', weights], {
+      BGE_M3_INT8_CACHE: path.join(dir, 'int8-cache'),
+    });
     assertClean(r);
     assert.match(r.stderr, /precision int8 \(/);
     assert.equal(JSON.parse(readFileSync(path.join(out, 'shard-00000-of-00001.manifest.json'), 'utf8')).options.precision, 'int8');

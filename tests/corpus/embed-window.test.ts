@@ -20,7 +20,10 @@ test('keeps windowRows in flight across chunks, reads no further ahead, and yiel
     predict(input: unknown): Promise<Output> {
       const { texts } = input as { texts: string[] };
       return new Promise((resolve) => {
-        const call = { texts, resolve: () => resolve({ token_counts: texts.map((t) => t.length + 2), truncated: texts.map(() => false), dense_vecs: texts.map((t) => [t.length]) }) };
+        const call = {
+          texts,
+          resolve: () => resolve({ token_counts: texts.map((t) => t.length + 2), truncated: texts.map(() => false), dense_vecs: texts.map((t) => [t.length]) }),
+        };
         calls.push(call);
         if (answerAtOnce) call.resolve();
       });
@@ -29,7 +32,11 @@ test('keeps windowRows in flight across chunks, reads no further ahead, and yiel
   const out = embedInWindow(source(40, pulled), fake, { dense: true, sparse: false, colbert: false, maxLength: 8192, chunkRows: 4, windowRows: 16 });
   const first = out.next();
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(calls.map((c) => c.texts.length), [4, 4, 4, 4], 'four calls of 4 rows in flight at once');
+  assert.deepEqual(
+    calls.map((c) => c.texts.length),
+    [4, 4, 4, 4],
+    'four calls of 4 rows in flight at once',
+  );
   assert.equal(pulled.length, 16, 'no row read beyond the window');
   calls[3].resolve();
   calls[1].resolve();
@@ -37,14 +44,24 @@ test('keeps windowRows in flight across chunks, reads no further ahead, and yiel
   calls[0].resolve();
   const rows = [(await first).value!];
   for (let i = 0; i < 7; i++) rows.push((await out.next()).value!);
-  assert.deepEqual(rows.map((r) => r.row), Array.from({ length: 8 }, (_, i) => i), 'rows 0-7 in order although calls 3 and 1 finished first');
+  assert.deepEqual(
+    rows.map((r) => r.row),
+    Array.from({ length: 8 }, (_, i) => i),
+    'rows 0-7 in order although calls 3 and 1 finished first',
+  );
   assert.equal(calls.length, 5, 'chunk 0 handed on let one more chunk in; chunk 1 is still being handed on');
   answerAtOnce = true;
   calls.forEach((c) => c.resolve());
   for (let r = await out.next(); !r.done; r = await out.next()) rows.push(r.value);
   assert.equal(calls.length, 10);
-  assert.deepEqual(rows.map((r) => r.id), Array.from({ length: 40 }, (_, i) => `r${i}`));
-  assert.deepEqual(rows.map((r) => r.tokenCount), Array.from({ length: 40 }, (_, i) => 3 + (i % 5)));
+  assert.deepEqual(
+    rows.map((r) => r.id),
+    Array.from({ length: 40 }, (_, i) => `r${i}`),
+  );
+  assert.deepEqual(
+    rows.map((r) => r.tokenCount),
+    Array.from({ length: 40 }, (_, i) => 3 + (i % 5)),
+  );
 });
 
 test('an input error surfaces after every row read before it has been embedded and handed on', async () => {
@@ -52,10 +69,16 @@ test('an input error surfaces after every row read before it has been embedded a
     for (let row = 0; row < 10; row++) yield { row, id: `r${row}`, text: 'abc' };
     throw new Error('bad line 12');
   }
-  const fake = { predict: async (input: unknown) => { const { texts } = input as { texts: string[] }; return { token_counts: texts.map(() => 5), truncated: texts.map(() => false) } as Output; } };
+  const fake = {
+    predict: async (input: unknown) => {
+      const { texts } = input as { texts: string[] };
+      return { token_counts: texts.map(() => 5), truncated: texts.map(() => false) } as Output;
+    },
+  };
   const got: number[] = [];
   await assert.rejects(async () => {
-    for await (const r of embedInWindow(failing(), fake, { dense: false, sparse: false, colbert: false, maxLength: 8192, chunkRows: 4, windowRows: 256 })) got.push(r.row);
+    for await (const r of embedInWindow(failing(), fake, { dense: false, sparse: false, colbert: false, maxLength: 8192, chunkRows: 4, windowRows: 256 }))
+      got.push(r.row);
   }, /bad line 12/);
   assert.deepEqual(got, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'all ten rows first, though the window read past them at once');
 });

@@ -55,7 +55,11 @@ test('a second process on a shard being written refuses, names the owner, and to
   assert.equal(done.code, 0, done.stderr);
   const manifest = JSON.parse(readFileSync(path.join(out, `${SHARD}.manifest.json`), 'utf8'));
   assert.equal(manifest.complete, true);
-  assert.deepEqual(readParquetParts(out).flatMap((p) => p.rows.map((r) => r.id)), corpus.map((r) => r.id), 'the first run wrote every row once');
+  assert.deepEqual(
+    readParquetParts(out).flatMap((p) => p.rows.map((r) => r.id)),
+    corpus.map((r) => r.id),
+    'the first run wrote every row once',
+  );
   assert.equal(existsSync(path.join(out, `${SHARD}.lease.json`)), false, 'a finished run releases its lease');
 });
 
@@ -67,11 +71,19 @@ test('a lease whose heartbeat went stale is taken over, and the log names the ol
   const out = path.join(dir, 'out');
   mkdirSync(out);
   const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
-  writeFileSync(path.join(out, `${SHARD}.lease.json`), JSON.stringify({ pid: 77, host: 'node-that-died', started_at: hourAgo, heartbeat_at: hourAgo, token: 'old' }));
+  writeFileSync(
+    path.join(out, `${SHARD}.lease.json`),
+    JSON.stringify({ pid: 77, host: 'node-that-died', started_at: hourAgo, heartbeat_at: hourAgo, token: 'old' }),
+  );
   const r = await runCli(['embed', '--input', input, '--output', out, '--weights', weights]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, new RegExp(`Took over the lease ${SHARD}\\.lease\\.json of process 77 on node-that-died \\(started ${hourAgo.replace(/\./g, '\\.')}\\): its last heartbeat was (\\d+) s ago, over the 300 s bound`));
-  assert.ok(Number(/heartbeat was (\d+) s ago/.exec(r.stderr)![1]) >= 3600, 'the age counts from the lease\'s heartbeat');
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `Took over the lease ${SHARD}\\.lease\\.json of process 77 on node-that-died \\(started ${hourAgo.replace(/\./g, '\\.')}\\): its last heartbeat was (\\d+) s ago, over the 300 s bound`,
+    ),
+  );
+  assert.ok(Number(/heartbeat was (\d+) s ago/.exec(r.stderr)![1]) >= 3600, "the age counts from the lease's heartbeat");
   assert.equal(readParquetParts(out)[0].rows.length, 12);
   assert.equal(existsSync(path.join(out, `${SHARD}.lease.json`)), false);
 });

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { CorpusError } from '../../src/corpus/errors.ts';
 import { Lease, leasePath, readLease, type LeaseRecord } from '../../src/corpus/lease.ts';
@@ -30,8 +29,14 @@ test('the lease records this process and is removed on release; a second acquire
   const { dir, file, opts } = setup();
   const lease = Lease.acquire(file, opts);
   const held = readLease(file)!;
-  assert.deepEqual([held.pid, held.host, held.started_at, held.heartbeat_at], [process.pid, hostname(), new Date(T0).toISOString(), new Date(T0).toISOString()]);
-  assert.throws(() => Lease.acquire(file, opts), (err: Error) => err instanceof CorpusError && err.message.includes(`process ${process.pid} on ${hostname()}`));
+  assert.deepEqual(
+    [held.pid, held.host, held.started_at, held.heartbeat_at],
+    [process.pid, hostname(), new Date(T0).toISOString(), new Date(T0).toISOString()],
+  );
+  assert.throws(
+    () => Lease.acquire(file, opts),
+    (err: Error) => err instanceof CorpusError && err.message.includes(`process ${process.pid} on ${hostname()}`),
+  );
   lease.release();
   assert.equal(existsSync(file), false);
   assert.deepEqual(readdirSync(dir), [], 'no temporary file is left');
@@ -41,13 +46,16 @@ test('a live owner elsewhere is refused with its pid, host, start, heartbeat age
   const { file, opts, tick } = setup();
   writeFileSync(file, JSON.stringify(other()));
   tick(59_000);
-  assert.throws(() => Lease.acquire(file, opts), (err: Error) => {
-    assert.ok(err instanceof CorpusError);
-    assert.match(err.message, /being written by process 4242 on worker-7, started 2026-12-01T10:00:00\.000Z, last heartbeat 59 s ago/);
-    assert.match(err.message, /give this one another --shard, or wait for that one to finish/);
-    assert.match(err.message, /taken over once its heartbeat is 60 s old .*or remove .*lease\.json yourself/);
-    return true;
-  });
+  assert.throws(
+    () => Lease.acquire(file, opts),
+    (err: Error) => {
+      assert.ok(err instanceof CorpusError);
+      assert.match(err.message, /being written by process 4242 on worker-7, started 2026-12-01T10:00:00\.000Z, last heartbeat 59 s ago/);
+      assert.match(err.message, /give this one another --shard, or wait for that one to finish/);
+      assert.match(err.message, /taken over once its heartbeat is 60 s old .*or remove .*lease\.json yourself/);
+      return true;
+    },
+  );
   assert.equal(readLease(file)!.token, 'someone-else', 'a refused run leaves the lease alone');
 });
 
@@ -57,7 +65,9 @@ test('a heartbeat older than the bound is taken over, and the log says whose and
   tick(61_000);
   const lease = Lease.acquire(file, opts);
   assert.equal(readLease(file)!.pid, process.pid);
-  assert.deepEqual(lines, ['Took over the lease shard-00000-of-00001.lease.json of process 4242 on worker-7 (started 2026-12-01T10:00:00.000Z): its last heartbeat was 61 s ago, over the 60 s bound']);
+  assert.deepEqual(lines, [
+    'Took over the lease shard-00000-of-00001.lease.json of process 4242 on worker-7 (started 2026-12-01T10:00:00.000Z): its last heartbeat was 61 s ago, over the 60 s bound',
+  ]);
   lease.release();
 });
 
@@ -78,10 +88,10 @@ test('renew moves the heartbeat; a lease taken over by another process makes che
   lease.check();
   writeFileSync(file, JSON.stringify(other()));
   lease.renew();
-  assert.equal(readLease(file)!.token, 'someone-else', 'renew never overwrites another process\'s lease');
+  assert.equal(readLease(file)!.token, 'someone-else', "renew never overwrites another process's lease");
   assert.throws(() => lease.check(), /lost the lease .* to process 4242 on worker-7 .*Stopped without recording more parts/);
   lease.release();
-  assert.equal(readLease(file)!.token, 'someone-else', 'release leaves the new owner\'s lease');
+  assert.equal(readLease(file)!.token, 'someone-else', "release leaves the new owner's lease");
 });
 
 test('an unreadable lease is left alone while young (another process may be writing it), removed once older than the bound', () => {

@@ -36,7 +36,11 @@ describe('readers', () => {
     parquetFile(path.join(dir, 'c.parquet'), { id: corpus.map((r) => r.id), text: corpus.map((r) => r.text) });
     for (const name of ['c.jsonl', 'c.csv', 'c.parquet']) {
       const rows = await readAll(path.join(dir, name), { textColumn: 'text' });
-      assert.deepEqual(rows.map(({ row, id, text }) => ({ row, id, text })), expected, name);
+      assert.deepEqual(
+        rows.map(({ row, id, text }) => ({ row, id, text })),
+        expected,
+        name,
+      );
     }
   });
 
@@ -45,10 +49,17 @@ describe('readers', () => {
     const jsonlLines = corpus.map((r) => toJsonl([r]));
     const csvRecords = toCsv(corpus).split(/(?<=\r\n)(?=doc-)/);
     assert.equal(csvRecords.length, corpus.length + 1, 'the header and one record per row');
-    for (const [name, pieces] of [['c.jsonl', ['', ...jsonlLines]], ['c.csv', csvRecords]] as const) {
+    for (const [name, pieces] of [
+      ['c.jsonl', ['', ...jsonlLines]],
+      ['c.csv', csvRecords],
+    ] as const) {
       writeFileSync(path.join(dir, name), pieces.join(''));
       const ends = pieces.map((_, k) => Buffer.byteLength(pieces.slice(0, k + 1).join(''))).slice(1);
-      assert.deepEqual((await readAll(path.join(dir, name), { textColumn: 'text' })).map((r) => r.endByte), ends, name);
+      assert.deepEqual(
+        (await readAll(path.join(dir, name), { textColumn: 'text' })).map((r) => r.endByte),
+        ends,
+        name,
+      );
     }
   });
 
@@ -56,17 +67,29 @@ describe('readers', () => {
     const file = path.join(dir, 'named.jsonl');
     writeFileSync(file, toJsonl(corpus.map((r) => ({ body: r.text, key: r.id }))));
     const generated = await readAll(file, { textColumn: 'body' });
-    assert.deepEqual(generated.map((r) => r.id), corpus.map((_, i) => String(i)));
+    assert.deepEqual(
+      generated.map((r) => r.id),
+      corpus.map((_, i) => String(i)),
+    );
     const keyed = await readAll(file, { textColumn: 'body', idColumn: 'key' });
-    assert.deepEqual(keyed.map((r) => r.id), corpus.map((r) => r.id));
+    assert.deepEqual(
+      keyed.map((r) => r.id),
+      corpus.map((r) => r.id),
+    );
   });
 
   it('numeric Parquet ids, row groups of 7 rows and a resumed start row', async () => {
     const file = path.join(dir, 'ints.parquet');
     parquetFile(file, { n: Int32Array.from(corpus.map((_, i) => 1000 + i)), text: corpus.map((r) => r.text) }, 7);
-    assert.deepEqual(await readAll(file, { textColumn: 'text', idColumn: 'n' }), corpus.map((r, row) => ({ row, id: String(1000 + row), text: r.text })));
+    assert.deepEqual(
+      await readAll(file, { textColumn: 'text', idColumn: 'n' }),
+      corpus.map((r, row) => ({ row, id: String(1000 + row), text: r.text })),
+    );
     const rows = await readAll(file, { textColumn: 'text', idColumn: 'n' }, { want: (r) => r >= 25, startRow: 25 });
-    assert.deepEqual(rows.map((r) => [r.row, r.id]), corpus.slice(25).map((_, k) => [25 + k, String(1025 + k)]));
+    assert.deepEqual(
+      rows.map((r) => [r.row, r.id]),
+      corpus.slice(25).map((_, k) => [25 + k, String(1025 + k)]),
+    );
   });
 
   it('a missing column is named with the columns found', async () => {
@@ -76,7 +99,10 @@ describe('readers', () => {
       assert.match(err.message, /has no text column "body" \(columns found: "id", "text"\); choose one with --text-column/);
       return true;
     });
-    await assert.rejects(openReader(path.join(dir, 'c.parquet'), { textColumn: 'text', idColumn: 'uid' }), /no id column "uid" \(columns found: "id", "text"\)/);
+    await assert.rejects(
+      openReader(path.join(dir, 'c.parquet'), { textColumn: 'text', idColumn: 'uid' }),
+      /no id column "uid" \(columns found: "id", "text"\)/,
+    );
   });
 
   it('a bad row is named by file and line: invalid JSON, a non-text value, CSV records with missing fields or an unclosed quote', async () => {
@@ -88,16 +114,29 @@ describe('readers', () => {
     await assert.rejects(readAll(nullText, { textColumn: 'text' }), /line 2: column "text" must hold text, got null/);
     const short = path.join(dir, 'short.csv');
     writeFileSync(short, 'id,text\n1,a\n2\n');
-    await assert.rejects(readAll(short, { textColumn: 'text' }), /short\.csv line 3: record 2 has 1 fields where the header has 2\. Put a field that holds commas/);
+    await assert.rejects(
+      readAll(short, { textColumn: 'text' }),
+      /short\.csv line 3: record 2 has 1 fields where the header has 2\. Put a field that holds commas/,
+    );
     const multiline = path.join(dir, 'multiline.csv');
     writeFileSync(multiline, 'id,text\n1,"two\nlines"\n2,b,extra\n');
-    await assert.rejects(readAll(multiline, { textColumn: 'text' }), /multiline\.csv line 4: record 2 has 3 fields/, 'lines count the line break inside a quoted field');
+    await assert.rejects(
+      readAll(multiline, { textColumn: 'text' }),
+      /multiline\.csv line 4: record 2 has 3 fields/,
+      'lines count the line break inside a quoted field',
+    );
     const unclosed = path.join(dir, 'unclosed.csv');
     writeFileSync(unclosed, 'id,text\n1,a\n2,"never closed\n3,c\n');
-    await assert.rejects(readAll(unclosed, { textColumn: 'text' }), /unclosed\.csv line 3: a quoted field in the record starting here is not closed where it should be .*Add the closing double quote/);
+    await assert.rejects(
+      readAll(unclosed, { textColumn: 'text' }),
+      /unclosed\.csv line 3: a quoted field in the record starting here is not closed where it should be .*Add the closing double quote/,
+    );
     const strayQuote = path.join(dir, 'stray.csv');
     writeFileSync(strayQuote, 'id,text\n1,a\n2,b"c\n');
-    await assert.rejects(readAll(strayQuote, { textColumn: 'text' }), /stray\.csv line 3: not valid CSV in the record starting here: .*write each quote inside as two/);
+    await assert.rejects(
+      readAll(strayQuote, { textColumn: 'text' }),
+      /stray\.csv line 3: not valid CSV in the record starting here: .*write each quote inside as two/,
+    );
     const notParquet = path.join(dir, 'fake.parquet');
     writeFileSync(notParquet, 'id,text\n');
     await assert.rejects(openReader(notParquet, { textColumn: 'text' }), /is not a readable Parquet file/);
@@ -109,7 +148,10 @@ describe('shards', () => {
     for (const count of [1, 2, 3, 7]) {
       const seen = new Array(100).fill(0);
       for (let index = 0; index < count; index++) for (let row = 0; row < 100; row++) if (inShard(row, { index, count })) seen[row]++;
-      assert.ok(seen.every((n) => n === 1), `${count} shards`);
+      assert.ok(
+        seen.every((n) => n === 1),
+        `${count} shards`,
+      );
     }
   });
 

@@ -24,12 +24,19 @@ test('3 shards, one killed mid-run and rerun, equal one process row for row, wit
   const single = runCli(['embed', ...common, '--output', path.join(dir, 'single'), '--shard', '0/1']);
 
   let killed = false;
-  const shards = [0, 1, 2].map((i) => startCli(['embed', ...common, '--output', out, '--shard', `${i}/3`], i !== 1 ? undefined : (stderr, child) => {
-    // Part 1 is on disk and the rows after it are in flight: kill now.
-    if (!killed && stderr.includes('wrote shard-00001-of-00003.part-000001.parquet')) {
-      killed = child.kill('SIGKILL');
-    }
-  }));
+  const shards = [0, 1, 2].map((i) =>
+    startCli(
+      ['embed', ...common, '--output', out, '--shard', `${i}/3`],
+      i !== 1
+        ? undefined
+        : (stderr, child) => {
+            // Part 1 is on disk and the rows after it are in flight: kill now.
+            if (!killed && stderr.includes('wrote shard-00001-of-00003.part-000001.parquet')) {
+              killed = child.kill('SIGKILL');
+            }
+          },
+    ),
+  );
   const [r0, r1, r2] = await Promise.all(shards.map((s) => s.done));
   assert.equal(r0.code, 0, r0.stderr);
   assert.equal(r2.code, 0, r2.stderr);
@@ -43,14 +50,25 @@ test('3 shards, one killed mid-run and rerun, equal one process row for row, wit
   const rerun = await runCli(['embed', ...common, '--output', out, '--shard', '1/3']);
   assert.equal(rerun.code, 0, rerun.stderr);
   assert.match(rerun.stderr, new RegExp(`${dead.parts.length} complete part\\(s\\) found`));
-  assert.match(rerun.stderr, /Took over the lease shard-00001-of-00003\.lease\.json of process \d+ .*is no longer running/, 'the killed run\'s lease is taken over at once on its own host');
+  assert.match(
+    rerun.stderr,
+    /Took over the lease shard-00001-of-00003\.lease\.json of process \d+ .*is no longer running/,
+    "the killed run's lease is taken over at once on its own host",
+  );
   assert.equal(JSON.parse(readFileSync(manifestFile, 'utf8')).complete, true);
-  assert.deepEqual(readdirSync(out).filter((f) => f.startsWith('.')), [], 'no temporary file is left');
+  assert.deepEqual(
+    readdirSync(out).filter((f) => f.startsWith('.')),
+    [],
+    'no temporary file is left',
+  );
 
   const reference = await single;
   assert.equal(reference.code, 0, reference.stderr);
   const want = readParquetParts(path.join(dir, 'single')).flatMap((p) => p.rows);
-  assert.deepEqual(want.map((r) => r.id), corpus.map((r) => r.id));
+  assert.deepEqual(
+    want.map((r) => r.id),
+    corpus.map((r) => r.id),
+  );
 
   const parts = readParquetParts(out);
   const union = new Map<string, PartRow>();

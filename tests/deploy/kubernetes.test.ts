@@ -23,7 +23,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIR = join(ROOT, 'deploy/kubernetes');
 
 type Doc = Record<string, any>;
-interface Manifest { file: string; doc: Doc }
+interface Manifest {
+  file: string;
+  doc: Doc;
+}
 
 /** The TypeScript interface of each kind, for the unknown-field check (the JSON schemas allow extra fields). */
 const INTERFACES: Record<string, [module: string, name: string]> = {
@@ -52,10 +55,13 @@ async function typecheck(objects: Manifest[]): Promise<string> {
   delete typo.spec.backoffLimitPerIndex;
   lines.push('// @ts-expect-error: a misspelt field', `export const typo: IJob = ${JSON.stringify(typo)};`);
   writeFileSync(join(dir, 'manifests.ts'), lines.join('\n') + '\n');
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, types: [] },
-    files: ['manifests.ts'],
-  }));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, types: [] },
+      files: ['manifests.ts'],
+    }),
+  );
   try {
     await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')]);
     return '';
@@ -87,7 +93,8 @@ function load(): Manifest[] {
     parseAllDocuments(readFileSync(file, 'utf8')).map((d) => {
       assert.deepEqual(d.errors, [], `${file}: YAML errors`);
       return { file: relative(DIR, file), doc: d.toJS() as Doc };
-    }));
+    }),
+  );
 }
 
 const manifests = load();
@@ -120,7 +127,10 @@ describe('Kubernetes manifests: schema', () => {
     assert.equal(kustomizations.length, 2);
     for (const k of kustomizations) {
       const here = dirname(k.file);
-      const beside = manifests.filter((m) => dirname(m.file) === here && m.doc.kind !== 'Kustomization').map((m) => relative(here, m.file)).sort();
+      const beside = manifests
+        .filter((m) => dirname(m.file) === here && m.doc.kind !== 'Kustomization')
+        .map((m) => relative(here, m.file))
+        .sort();
       assert.deepEqual([...k.doc.resources].sort(), beside, k.file);
     }
     const objects = manifests.filter((m) => m.doc.kind !== 'Kustomization');
@@ -177,7 +187,7 @@ describe('Kubernetes manifests: the server', () => {
     assert.equal(String(server.resources.limits.cpu), env.find((e) => e.name === 'BGE_M3_THREADS')?.value, 'one onnxruntime thread per CPU of the limit');
   });
 
-  it('downloads the weights with the project\'s CLI into the volume the server reads', () => {
+  it("downloads the weights with the project's CLI into the volume the server reads", () => {
     const init = pod.initContainers.find((c: Doc) => c.name === 'weights');
     assert.deepEqual(init.args.slice(0, 5), ['node', '--import', 'tsx', 'cli.ts', 'weights']);
     const dir = init.args[init.args.indexOf('--dir') + 1];
@@ -187,7 +197,7 @@ describe('Kubernetes manifests: the server', () => {
     assert.equal(serverMount.readOnly, true);
   });
 
-  it('keeps the image\'s tini entrypoint and its `cli.ts serve` command', () => {
+  it("keeps the image's tini entrypoint and its `cli.ts serve` command", () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     assert.match(dockerfile, /^WORKDIR \/src$/m);
     assert.match(dockerfile, /^COPY [^\n]*\bcli\.ts\b[^\n]* \.\/$/m);
@@ -196,7 +206,7 @@ describe('Kubernetes manifests: the server', () => {
     for (const c of [...pod.containers, ...pod.initContainers]) assert.equal(c.command, undefined, `${c.name}: no command override`);
   });
 
-  it('gives Cog\'s readiness file a writable /var/run/cog', () => {
+  it("gives Cog's readiness file a writable /var/run/cog", () => {
     assert.ok(server.volumeMounts.some((v: Doc) => v.mountPath === '/var/run/cog'));
   });
 
@@ -233,7 +243,21 @@ describe('Kubernetes manifests: the corpus Job', () => {
 
   it('runs `node --import tsx cli.ts embed` with only the flags the corpus CLI defines, on the shared volume', () => {
     assert.deepEqual(args.slice(0, 5), ['node', '--import', 'tsx', 'cli.ts', 'embed']);
-    const known = new Set(['--input', '--output', '--format', '--id-column', '--text-column', '--max-length', '--no-dense', '--no-sparse', '--colbert', '--shard', '--shards', '--restart', '--weights']);
+    const known = new Set([
+      '--input',
+      '--output',
+      '--format',
+      '--id-column',
+      '--text-column',
+      '--max-length',
+      '--no-dense',
+      '--no-sparse',
+      '--colbert',
+      '--shard',
+      '--shards',
+      '--restart',
+      '--weights',
+    ]);
     for (const a of args.slice(5).filter((x) => x.startsWith('--'))) assert.ok(known.has(a), a);
     const shared = pod.volumes.find((v: Doc) => v.persistentVolumeClaim)?.name;
     const mount = embed.volumeMounts.find((v: Doc) => v.name === shared).mountPath;
@@ -243,7 +267,7 @@ describe('Kubernetes manifests: the corpus Job', () => {
     assert.ok(claim.spec.accessModes.includes('ReadWriteMany'), 'shards on different nodes share it');
   });
 
-  it('uses the server\'s image and finds the weights the same way', () => {
+  it("uses the server's image and finds the weights the same way", () => {
     assert.equal(embed.image, find('Deployment').spec.template.spec.containers[0].image);
     const init = pod.initContainers[0];
     const dir = init.args[init.args.indexOf('--dir') + 1];

@@ -8,7 +8,7 @@ import { SETTINGS } from '../../src/settings.ts';
 
 const readme = readFileSync(readmePath, 'utf8');
 
-test('README\'s configuration table matches src/settings.ts (run `npm run readme` after editing the table)', () => {
+test("README's configuration table matches src/settings.ts (run `npm run readme` after editing the table)", () => {
   assert.equal(readme, withSettingsTable(readme));
 });
 

@@ -5,7 +5,7 @@ import { readmePath, withTables } from '../../tools/readme-schema.ts';
 
 const readme = readFileSync(readmePath, 'utf8');
 
-test('README\'s inputs and outputs tables match schema.json (run `npm run readme` after editing the schema)', () => {
+test("README's inputs and outputs tables match schema.json (run `npm run readme` after editing the schema)", () => {
   assert.equal(readme, withTables(readme));
 });
 

@@ -13,9 +13,30 @@ import { seededRandom } from '../../tools/fixtures/tokenizer/corpus.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'Привет', 'мир', '的', '数据', 'embedding', 'vector', 'search', 'token', 'BM25', 'naïve', 'café', '"quoted"', 'comma,inside'];
+const WORDS = [
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'Привет',
+  'мир',
+  '的',
+  '数据',
+  'embedding',
+  'vector',
+  'search',
+  'token',
+  'BM25',
+  'naïve',
+  'café',
+  '"quoted"',
+  'comma,inside',
+];
 
-export interface CorpusRow { id: string; text: string }
+export interface CorpusRow {
+  id: string;
+  text: string;
+}
 
 /** `n` rows of 1 to `maxWords` words from a seeded PRNG: varied lengths, some multi-line. */
 export function makeCorpus(n: number, seed = 7, maxWords = 60): CorpusRow[] {
@@ -31,10 +52,18 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `bge-m3-corpus-${prefix}-`));
 }
 
-export interface Run { code: number; stdout: string; stderr: string }
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Starts the real CLI; `onStderr` sees the text so far after each chunk. */
-export function startCli(args: string[], onStderr?: (text: string, child: ChildProcess) => void, env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
+export function startCli(
+  args: string[],
+  onStderr?: (text: string, child: ChildProcess) => void,
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<Run> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
@@ -63,18 +92,21 @@ export interface PartRow {
 
 /** Every row of the Parquet files in `dir` whose names start with `prefix`, in file name order. */
 export function readParquetParts(dir: string, prefix = 'shard-'): { file: string; rows: PartRow[]; columns: string[]; types: string[] }[] {
-  return readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.parquet')).sort().map((file) => {
-    const table = tableFromIPC(readParquet(readFileSync(path.join(dir, file))).intoIPCStream());
-    const columns = table.schema.fields.map((f) => f.name);
-    const types = table.schema.fields.map((f) => String(f.type));
-    const rows: PartRow[] = [];
-    for (let i = 0; i < table.numRows; i++) {
-      const r: Record<string, unknown> = {};
-      for (const name of columns) r[name] = plain(table.getChild(name)!.get(i));
-      rows.push(r as unknown as PartRow);
-    }
-    return { file, rows, columns, types };
-  });
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.parquet'))
+    .sort()
+    .map((file) => {
+      const table = tableFromIPC(readParquet(readFileSync(path.join(dir, file))).intoIPCStream());
+      const columns = table.schema.fields.map((f) => f.name);
+      const types = table.schema.fields.map((f) => String(f.type));
+      const rows: PartRow[] = [];
+      for (let i = 0; i < table.numRows; i++) {
+        const r: Record<string, unknown> = {};
+        for (const name of columns) r[name] = plain(table.getChild(name)!.get(i));
+        rows.push(r as unknown as PartRow);
+      }
+      return { file, rows, columns, types };
+    });
 }
 
 /** Arrow values (typed arrays, list vectors, bigint) as plain JS. */
@@ -85,8 +117,15 @@ function plain(v: unknown): unknown {
 }
 
 export function readJsonlParts(dir: string): PartRow[] {
-  return readdirSync(dir).filter((f) => f.startsWith('shard-') && f.endsWith('.jsonl')).sort()
-    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as PartRow));
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('shard-') && f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((f) =>
+      readFileSync(path.join(dir, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as PartRow),
+    );
 }
 
 /** Largest absolute difference between two equal-length vectors. */

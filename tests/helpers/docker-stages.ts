@@ -65,21 +65,32 @@ export function layOutStages(repo: string, tempRoot: string): StageFiles[] {
         if (from !== undefined && !done.has(from)) throw new Error(`line ${ins.line}: COPY --from=${from}, a stage not defined above`);
         for (const src of sources) {
           const source = from !== undefined ? path.join(done.get(from)!.root, src) : path.join(repo, src);
-          if (!existsSync(source)) throw new Error(`line ${ins.line}: COPY ${src}: no such file in ${from !== undefined ? `stage ${from}` : 'the build context'}`);
+          if (!existsSync(source))
+            throw new Error(`line ${ins.line}: COPY ${src}: no such file in ${from !== undefined ? `stage ${from}` : 'the build context'}`);
           const isDir = lstatSync(source).isDirectory();
           const target = isDir || (sources.length === 1 && !dest.endsWith('/')) ? at(dest) : path.join(at(dest), path.basename(src));
           cpSync(source, target, {
             recursive: true,
-            filter: from !== undefined ? undefined : (p) => {
-              const rel = path.relative(repo, p).split(path.sep).join('/');
-              return lstatSync(p).isDirectory() ? mayHoldIncluded(rel, ignore) : !isIgnored(rel, ignore);
-            },
+            filter:
+              from !== undefined
+                ? undefined
+                : (p) => {
+                    const rel = path.relative(repo, p).split(path.sep).join('/');
+                    return lstatSync(p).isDirectory() ? mayHoldIncluded(rel, ignore) : !isIgnored(rel, ignore);
+                  },
           });
         }
       } else if (ins.keyword === 'RUN') {
         runEffects(ins.args, at, repo);
         for (const m of ins.args.matchAll(/\bnode\s+((?:--[\w-]+(?:[ =][^-\s]\S*)?\s+)*)(\S+\.(?:ts|mts|js|mjs|cjs))((?:\s+[^;&|\s]+)*)/g)) {
-          files.entries.push({ from: 'RUN', line: ins.line, nodeArgs: m[1].trim().split(/\s+/).filter(Boolean), script: m[2], args: m[3].trim().split(/\s+/).filter(Boolean), cwd: at('.') });
+          files.entries.push({
+            from: 'RUN',
+            line: ins.line,
+            nodeArgs: m[1].trim().split(/\s+/).filter(Boolean),
+            script: m[2],
+            args: m[3].trim().split(/\s+/).filter(Boolean),
+            cwd: at('.'),
+          });
         }
       } else if (ins.keyword === 'CMD' || ins.keyword === 'HEALTHCHECK') {
         const argv = execForm(ins.args.replace(/^CMD\s+/, ''));

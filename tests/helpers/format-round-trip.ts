@@ -42,11 +42,18 @@ export function assertRoundTrip(out: Output, base: FloatOutput, input: { sparse_
     const want = base.lexical_weights![i];
     if (input.sparse_format === 'indices_values') {
       const iv = got as IndicesValues;
-      assert.deepEqual(iv.indices, [...iv.indices].sort((a, b) => a - b), 'ids ascending');
+      assert.deepEqual(
+        iv.indices,
+        [...iv.indices].sort((a, b) => a - b),
+        'ids ascending',
+      );
       assert.deepEqual(fromIndicesValues(iv), want);
     } else if (input.sparse_format === 'tokens') {
       const keys = Object.keys(got);
-      assert.ok(keys.every((k) => k !== '' && !k.includes('.')), `text ${i}: keys Elasticsearch accepts`);
+      assert.ok(
+        keys.every((k) => k !== '' && !k.includes('.')),
+        `text ${i}: keys Elasticsearch accepts`,
+      );
       const decoded = new Map(Object.entries(got as Record<string, number>).map(([k, w]) => [tokenFromKey(k), w]));
       assert.deepEqual(decoded, groupedByText(want, base.lexical_tokens!));
     } else {
@@ -54,4 +61,3 @@ export function assertRoundTrip(out: Output, base: FloatOutput, input: { sparse_
     }
   });
 }
-

@@ -1,7 +1,11 @@
 // A small reader of Prometheus' text exposition format (what GET /metrics
 // returns), for assertions: samples by name and labels, HELP/TYPE lines.
 
-export interface Sample { name: string; labels: Record<string, string>; value: number }
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 export interface Exposition {
   samples: Sample[];

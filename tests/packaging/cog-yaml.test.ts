@@ -24,7 +24,10 @@ const cog = parseYamlSubset(cogYamlText) as unknown as CogYaml;
 
 function pyyaml(text: string): unknown | undefined {
   try {
-    const out = execFileSync('/usr/bin/python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))'], { input: text, stdio: ['pipe', 'pipe', 'ignore'] });
+    const out = execFileSync('/usr/bin/python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))'], {
+      input: text,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     return JSON.parse(out.toString());
   } catch {
     return undefined;
@@ -84,7 +87,12 @@ describe('cog.yaml', () => {
     assert.equal(cog.build.gpu, false);
     const apt = parseDockerfile(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))
       .filter((i) => i.keyword === 'RUN' && i.args.includes('apt-get install'))
-      .flatMap((i) => i.args.match(/apt-get install ((?:-\S+\s+)*)([^&]+)/)![2].trim().split(/\s+/));
+      .flatMap((i) =>
+        i.args
+          .match(/apt-get install ((?:-\S+\s+)*)([^&]+)/)![2]
+          .trim()
+          .split(/\s+/),
+      );
     assert.deepEqual(cog.build.system_packages.slice().sort(), apt.sort());
   });
 
@@ -97,7 +105,10 @@ describe('cog.yaml', () => {
     assert.equal(cog.weights.length, 1);
     const [w] = cog.weights;
     assert.equal(w.source.uri, `hf://BAAI/bge-m3@${PINNED_REVISION}`);
-    assert.deepEqual(w.source.include, PINNED_FILES.map((f) => `/${f.path}`));
+    assert.deepEqual(
+      w.source.include,
+      PINNED_FILES.map((f) => `/${f.path}`),
+    );
     assert.equal(w.target, '/src/weights');
   });
 });

@@ -38,7 +38,10 @@ function run(stage: StageFiles, e: EntryPoint, args: string[], env: Record<strin
 
 describe('Dockerfile stages, each from its own files', () => {
   it('has the stages the image is built from', () => {
-    assert.deepEqual(stages.map((s) => s.name), ['deps', 'weights', 'runtime']);
+    assert.deepEqual(
+      stages.map((s) => s.name),
+      ['deps', 'weights', 'runtime'],
+    );
   });
 
   for (const stage of stages) {
@@ -72,10 +75,14 @@ describe('Dockerfile stages, each from its own files', () => {
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
     try {
-      const url = await eventually('the demo\'s listening line', () => {
-        if (child.exitCode !== null) throw new Error(`the demo exited (${child.exitCode}):\n${out}`);
-        return /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      }, 100_000);
+      const url = await eventually(
+        "the demo's listening line",
+        () => {
+          if (child.exitCode !== null) throw new Error(`the demo exited (${child.exitCode}):\n${out}`);
+          return /listening on (http:\/\/\S+)/.exec(out)?.[1];
+        },
+        100_000,
+      );
       await waitForHealth(url, ['READY'], 100_000);
       const r = await call(url, 'POST', '/predictions', { input: { texts: ['hello'] } });
       assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -85,7 +92,7 @@ describe('Dockerfile stages, each from its own files', () => {
       assert.equal(check.code, 0, check.output);
       assert.match(check.output, /status READY/);
       assert.match(out, /DEMO MODE/);
-      assert.ok(existsSync(path.join(stage.workdir, '.cache', 'test-models')), 'the demo\'s model is generated in the image\'s writable .cache');
+      assert.ok(existsSync(path.join(stage.workdir, '.cache', 'test-models')), "the demo's model is generated in the image's writable .cache");
     } finally {
       const exited = child.exitCode === null ? once(child, 'exit') : Promise.resolve();
       child.kill('SIGTERM');

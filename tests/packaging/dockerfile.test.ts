@@ -52,7 +52,8 @@ describe('Dockerfile', () => {
   it('copies --from stages defined above it', () => {
     const seen = new Set<string>();
     for (const s of stages()) {
-      for (const ins of s.body.filter((i) => i.keyword === 'COPY' && i.flags.from)) assert.ok(seen.has(ins.flags.from), `line ${ins.line}: no earlier stage named ${ins.flags.from}`);
+      for (const ins of s.body.filter((i) => i.keyword === 'COPY' && i.flags.from))
+        assert.ok(seen.has(ins.flags.from), `line ${ins.line}: no earlier stage named ${ins.flags.from}`);
       if (s.name) seen.add(s.name);
     }
   });
@@ -65,7 +66,10 @@ describe('Dockerfile', () => {
     const script = weightsRun?.match(/node --import tsx (\S+\.ts)/)?.[1];
     assert.ok(script && existsSync(path.join(ROOT, script)), `the weights step runs ${script}`);
     assert.match(weightsRun!, /SKIP_WEIGHTS/);
-    assert.ok(runs.some((r) => /ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev/.test(r)), 'npm ci installs production dependencies without the CUDA download');
+    assert.ok(
+      runs.some((r) => /ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev/.test(r)),
+      'npm ci installs production dependencies without the CUDA download',
+    );
     assert.match(readFileSync(path.join(ROOT, '.npmrc'), 'utf8'), /^ignore-scripts=true$/m);
   });
 
@@ -90,7 +94,10 @@ describe('Dockerfile', () => {
   it('runs the server under tini as PID 1', () => {
     const s = runtime();
     assert.deepEqual(execForm(one(s, 'ENTRYPOINT').args), ['/usr/bin/tini', '--']);
-    assert.ok(s.body.some((i) => i.keyword === 'RUN' && /apt-get install[^&]*\btini\b/.test(i.args)), 'tini is installed with apt-get');
+    assert.ok(
+      s.body.some((i) => i.keyword === 'RUN' && /apt-get install[^&]*\btini\b/.test(i.args)),
+      'tini is installed with apt-get',
+    );
     assert.deepEqual(execForm(one(s, 'CMD').args), ['node', '--import', 'tsx', 'cli.ts', 'serve']);
   });
 
@@ -111,16 +118,21 @@ describe('Dockerfile', () => {
     assert.ok(cmd && cmd[0] === 'node', `HEALTHCHECK ${hc.args}`);
     const script = cmd[1];
     assert.ok(existsSync(path.join(ROOT, script)), `${script} exists`);
-    assert.ok(s.body.some((i) => i.keyword === 'COPY' && !i.flags.from && copyPaths(i.args).sources.includes(script)), `${script} is copied into the image`);
+    assert.ok(
+      s.body.some((i) => i.keyword === 'COPY' && !i.flags.from && copyPaths(i.args).sources.includes(script)),
+      `${script} is copied into the image`,
+    );
     assert.match(readFileSync(path.join(ROOT, script), 'utf8'), /\/health-check/);
     assert.ok(hc.flags['start-period'], 'a start period covers model loading');
   });
 
   it('keeps node_modules, weights, caches and git history out of the build context', () => {
     const patterns = readDockerignore(ROOT);
-    for (const p of ['node_modules', 'weights', '.cache', '.git', 'weights/onnx/model.onnx_data', 'node_modules/tsx/package.json']) assert.ok(isIgnored(p, patterns), p);
+    for (const p of ['node_modules', 'weights', '.cache', '.git', 'weights/onnx/model.onnx_data', 'node_modules/tsx/package.json'])
+      assert.ok(isIgnored(p, patterns), p);
     for (const p of ['tests/engine', 'tools/fixtures/tokenizer', 'tests/fixtures/reference']) assert.ok(isIgnored(p, patterns), p);
-    for (const p of ['tests/fixtures/tokenizer/tokenizer.json', 'tools/fixtures/test-model/cached-models.ts']) assert.ok(!isIgnored(p, patterns), `${p} is in the build context for the demo`);
+    for (const p of ['tests/fixtures/tokenizer/tokenizer.json', 'tools/fixtures/test-model/cached-models.ts'])
+      assert.ok(!isIgnored(p, patterns), `${p} is in the build context for the demo`);
   });
 });
 

@@ -30,7 +30,8 @@ function runCheck(env: Record<string, string> = {}): Promise<{ code: number; out
   });
 }
 
-const status = (s: string) => (res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: s, setup: {} }));
+const status = (s: string) => (res: http.ServerResponse) =>
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: s, setup: {} }));
 
 describe('healthcheck.mjs', () => {
   for (const s of ['READY', 'BUSY', 'STARTING']) {

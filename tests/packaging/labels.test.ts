@@ -9,7 +9,7 @@ import { computeLabels, renderLabel, syncDockerfileLabels, type LabelSources } f
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sources: LabelSources = {
   cogYaml: 'build:\n  gpu: false\npredict: "predict.ts:Predictor"\nconcurrency:\n  max: 32\n',
-  openapi: { openapi: '3.0.2', info: { description: "The model's \"inputs\" cost $5 \\ each" } },
+  openapi: { openapi: '3.0.2', info: { description: 'The model\'s "inputs" cost $5 \\ each' } },
   cogVersion: '0.16.12',
 };
 

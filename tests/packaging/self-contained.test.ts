@@ -19,9 +19,12 @@ test('no tracked file reads or points into a folder beside the repository', () =
   for (const file of trackedFiles()) {
     const bytes = readFileSync(`${ROOT}/${file}`);
     if (bytes.includes(0)) continue; // binary
-    bytes.toString('utf8').split('\n').forEach((line, i) => {
-      if (OUTSIDE.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim().slice(0, 120)}`);
-    });
+    bytes
+      .toString('utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (OUTSIDE.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim().slice(0, 120)}`);
+      });
   }
   assert.deepEqual(offenders, []);
 });

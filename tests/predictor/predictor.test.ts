@@ -98,14 +98,19 @@ test('a text alone equals the same text inside a batch of mixed lengths, in inpu
   const together = asFloatOutput(await p.predict({ texts: batch, return_colbert: true }));
   for (const [i, text] of batch.entries()) {
     const alone = asFloatOutput(await p.predict({ texts: [text], return_colbert: true }));
-    assertSameOutput(alone, {
-      ...together,
-      token_counts: [together.token_counts[i]],
-      truncated: [together.truncated[i]],
-      dense_vecs: [together.dense_vecs![i]],
-      lexical_weights: [together.lexical_weights![i]],
-      colbert_vecs: [together.colbert_vecs![i]],
-    }, 1e-5, `text ${i}`);
+    assertSameOutput(
+      alone,
+      {
+        ...together,
+        token_counts: [together.token_counts[i]],
+        truncated: [together.truncated[i]],
+        dense_vecs: [together.dense_vecs![i]],
+        lexical_weights: [together.lexical_weights![i]],
+        colbert_vecs: [together.colbert_vecs![i]],
+      },
+      1e-5,
+      `text ${i}`,
+    );
   }
 });
 
@@ -199,7 +204,7 @@ test('a ColBERT output too large to return is refused before any model work, wit
   assert.equal(ok.token_counts.length, 8);
 });
 
-test('BGE_M3_SPIN_THREADS=1 makes onnxruntime\'s threads spin and says so in the setup log; a bad value fails setup', async () => {
+test("BGE_M3_SPIN_THREADS=1 makes onnxruntime's threads spin and says so in the setup log; a bad value fails setup", async () => {
   const lines: string[] = [];
   process.env.BGE_M3_SPIN_THREADS = '1';
   try {
@@ -209,7 +214,10 @@ test('BGE_M3_SPIN_THREADS=1 makes onnxruntime\'s threads spin and says so in the
     await p.close();
     assert.match(lines.join('\n'), /Loaded .*, onnxruntime threads spin between operators$/m);
     process.env.BGE_M3_SPIN_THREADS = 'yes';
-    await assert.rejects(new Predictor().setup({ weights: models.dirs.official, log: () => {} }), /BGE_M3_SPIN_THREADS must be 1 or 0 \(true or false\), got "yes"/);
+    await assert.rejects(
+      new Predictor().setup({ weights: models.dirs.official, log: () => {} }),
+      /BGE_M3_SPIN_THREADS must be 1 or 0 \(true or false\), got "yes"/,
+    );
   } finally {
     delete process.env.BGE_M3_SPIN_THREADS;
   }
@@ -219,7 +227,10 @@ test('a bad BGE_M3_THREADS or BGE_M3_MAX_BATCH_TOKENS fails setup, naming the va
   for (const name of ['BGE_M3_THREADS', 'BGE_M3_MAX_BATCH_TOKENS']) {
     process.env[name] = 'many';
     try {
-      await assert.rejects(new Predictor().setup({ weights: models.dirs.official, log: () => {} }), new RegExp(`${name} must be a positive integer, got "many"`));
+      await assert.rejects(
+        new Predictor().setup({ weights: models.dirs.official, log: () => {} }),
+        new RegExp(`${name} must be a positive integer, got "many"`),
+      );
     } finally {
       delete process.env[name];
     }

@@ -26,7 +26,11 @@ before(async () => {
 
 after(() => predictor.close());
 
-interface Reference { dense: Float64Array; lexical: Map<number, number>; colbert: Float64Array[] }
+interface Reference {
+  dense: Float64Array;
+  lexical: Map<number, number>;
+  colbert: Float64Array[];
+}
 
 /** One text's three outputs from the float64 reference pass, the text (or its <s> … </s> ids) alone in its batch. */
 async function reference(text: string | number[]): Promise<Reference> {
@@ -58,12 +62,18 @@ function computeScore(q: Reference, p: Reference, w: number[]) {
 }
 
 const PAIRS: [string, string[]][] = [
-  ['What is BGE M3?', ['BGE M3 is an embedding model supporting dense retrieval, lexical matching and multi-vector interaction.', 'BM25 is a bag-of-words retrieval function']],
+  [
+    'What is BGE M3?',
+    ['BGE M3 is an embedding model supporting dense retrieval, lexical matching and multi-vector interaction.', 'BM25 is a bag-of-words retrieval function'],
+  ],
   ['Где находится Париж?', ['Париж — столица Франции.', '東京は日本の首都です。', 'short']],
 ];
 
-test('the hybrid score and its three components equal FlagEmbedding\'s rules on the float64 reference pass', async () => {
-  for (const w of [[0.4, 0.2, 0.4], [1, 3, 0.5]]) {
+test("the hybrid score and its three components equal FlagEmbedding's rules on the float64 reference pass", async () => {
+  for (const w of [
+    [0.4, 0.2, 0.4],
+    [1, 3, 0.5],
+  ]) {
     for (const [query, docs] of PAIRS) {
       const got = await predictor.rerank({ query, documents: docs, weights: w as [number, number, number], truncate: false });
       assert.deepEqual(got.weights, w);
@@ -71,7 +81,10 @@ test('the hybrid score and its three components equal FlagEmbedding\'s rules on 
       for (let i = 0; i < docs.length; i++) {
         const want = computeScore(q, await reference(docs[i]), w);
         for (const k of ['dense', 'sparse', 'colbert', 'hybrid'] as const) {
-          assert.ok(Math.abs(got.scores[i][k] - want[k]) < 1e-5, `${k} of ${JSON.stringify(docs[i])} for ${JSON.stringify(query)} with ${w}: ${got.scores[i][k]} vs ${want[k]}`);
+          assert.ok(
+            Math.abs(got.scores[i][k] - want[k]) < 1e-5,
+            `${k} of ${JSON.stringify(docs[i])} for ${JSON.stringify(query)} with ${w}: ${got.scores[i][k]} vs ${want[k]}`,
+          );
         }
         assert.equal(got.tokenCounts[i], (await oracle.encode(docs[i])).getIds().length);
       }
@@ -79,7 +92,7 @@ test('the hybrid score and its three components equal FlagEmbedding\'s rules on 
   }
 });
 
-test('without weights the request gets /predictions\' default, schema.json\'s score_weights default', async () => {
+test("without weights the request gets /predictions' default, schema.json's score_weights default", async () => {
   const [query, docs] = PAIRS[0];
   const got = await predictor.rerank({ query, documents: docs, truncate: false });
   const out = await predictor.predict({ texts: docs, query, return_dense: false, return_sparse: false });
@@ -130,7 +143,7 @@ test('truncation: the model limit when asked, max_tokens_per_doc from either end
   assert.deepEqual(tail.truncated, [true]);
 });
 
-test('BGE_M3_RERANK_WEIGHTS sets the default weights; a request\'s own weights still win', async () => {
+test("BGE_M3_RERANK_WEIGHTS sets the default weights; a request's own weights still win", async () => {
   const [query, docs] = PAIRS[0];
   const saved = process.env.BGE_M3_RERANK_WEIGHTS;
   process.env.BGE_M3_RERANK_WEIGHTS = '0, 0, 1';

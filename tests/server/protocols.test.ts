@@ -87,7 +87,7 @@ test('app.ts lists every protocol once, Cog (which claims everything) last', () 
   }
 });
 
-test('every error kind has a status in every protocol, and is sent with it in that protocol\'s shape', () => {
+test("every error kind has a status in every protocol, and is sent with it in that protocol's shape", () => {
   for (const p of PROTOCOLS) {
     for (const kind of ERROR_KINDS) {
       const expected = p.errors[kind]?.status;
@@ -112,11 +112,20 @@ test('a client error from the Predictor is a 4xx in every protocol, never a serv
 test('the protocols keep their own statuses for the same kinds', () => {
   const status = (name: Protocol['name'], kind: ProtocolError['kind']) => render(byName(name), { kind, message: 'm' }).status;
   const names: Protocol['name'][] = ['cog', 'replicate', 'openai', 'tei'];
-  assert.deepEqual(names.map((n) => status(n, 'invalid_input')), [422, 422, 400, 422]);
-  assert.deepEqual(names.map((n) => status(n, 'malformed_json')), [422, 400, 400, 422]);
-  assert.deepEqual(names.map((n) => status(n, 'internal')), [500, 500, 500, 424]);
+  assert.deepEqual(
+    names.map((n) => status(n, 'invalid_input')),
+    [422, 422, 400, 422],
+  );
+  assert.deepEqual(
+    names.map((n) => status(n, 'malformed_json')),
+    [422, 400, 400, 422],
+  );
+  assert.deepEqual(
+    names.map((n) => status(n, 'internal')),
+    [500, 500, 500, 424],
+  );
   assert.equal(status('cog', 'busy'), 409, 'Cog refuses a prediction when every slot is busy');
-  assert.equal(status('tei', 'empty_input'), 400, 'TEI\'s Empty');
+  assert.equal(status('tei', 'empty_input'), 400, "TEI's Empty");
 });
 
 test('a body error keeps the 4xx it carried; TEI answers a 400 with its 422', () => {
@@ -137,7 +146,7 @@ test('field-level issues: a Cog 422 lists them at their loc; Replicate adds inva
   assert.deepEqual(v1.body.invalid_fields, [{ type: 'value_error.missing', field: 'input.texts', description: 'texts is required' }]);
 });
 
-test('OpenAI\'s code follows the kind: an over-long input is context_length_exceeded, a missing key invalid_api_key', () => {
+test("OpenAI's code follows the kind: an over-long input is context_length_exceeded, a missing key invalid_api_key", () => {
   const openai = byName('openai');
   assert.equal(render(openai, { kind: 'too_long', message: 'm' }).body.error.code, 'context_length_exceeded');
   assert.equal(render(openai, { kind: 'bad_token_id', message: 'm' }).body.error.code, 'invalid_value');
@@ -152,5 +161,5 @@ test('every protocol guards some routes with API keys, and has its router', () =
     assert.equal(typeof p.routes, 'function');
   }
   const tei = byName('tei');
-  assert.ok(!tei.keyRoutes.some((k) => k.paths.includes('/info')), 'TEI\'s /info stays open');
+  assert.ok(!tei.keyRoutes.some((k) => k.paths.includes('/info')), "TEI's /info stays open");
 });

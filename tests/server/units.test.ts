@@ -13,7 +13,7 @@ import { cogTime, v1Time } from '../../src/server/predictions/time.ts';
 
 const COG_YAML = fileURLToPath(new URL('../../cog.yaml', import.meta.url));
 
-test('settings come from Cog\'s variables and BGE_M3_*, with defaults', () => {
+test("settings come from Cog's variables and BGE_M3_*, with defaults", () => {
   assert.deepEqual(readServerConfig({}), DEFAULT_CONFIG);
   const c = readServerConfig({
     COG_MAX_CONCURRENCY: '7',
@@ -40,7 +40,7 @@ test('cog.yaml concurrency.max applies unless COG_MAX_CONCURRENCY is set', () =>
   assert.equal(readServerConfig({ COG_MAX_CONCURRENCY: '3' }, yaml).maxConcurrency, 3);
 });
 
-test('the project\'s cog.yaml: concurrency.max read as a YAML parser reads it', { skip: !existsSync(COG_YAML) && 'no cog.yaml yet' }, () => {
+test("the project's cog.yaml: concurrency.max read as a YAML parser reads it", { skip: !existsSync(COG_YAML) && 'no cog.yaml yet' }, () => {
   const text = readFileSync(COG_YAML, 'utf8');
   const parsed = parseYamlSubset(text) as { concurrency?: { max?: number } };
   assert.equal(cogYamlConcurrencyMax(text), parsed.concurrency?.max);
@@ -69,19 +69,41 @@ test('Prefer: wait[=n] is 1..60 seconds', () => {
   assert.equal(preferWaitSeconds('foo, wait=7'), 7);
 });
 
-test('OpenAPI: Cog\'s envelope around the schema', () => {
+test("OpenAPI: Cog's envelope around the schema", () => {
   const o = buildOpenApiSchema() as any;
   assert.equal(o.openapi, '3.0.2');
   const s = o.components.schemas;
-  assert.deepEqual(Object.keys(s), ['Input', 'sparse_format', 'vector_encoding', 'Output', 'PredictionRequest', 'PredictionResponse', 'Status', 'WebhookEvent', 'HTTPValidationError', 'ValidationError']);
+  assert.deepEqual(Object.keys(s), [
+    'Input',
+    'sparse_format',
+    'vector_encoding',
+    'Output',
+    'PredictionRequest',
+    'PredictionResponse',
+    'Status',
+    'WebhookEvent',
+    'HTTPValidationError',
+    'ValidationError',
+  ]);
   const order = Object.values(s.Input.properties).map((p: any) => p['x-order']);
-  assert.deepEqual(order, order.map((_, i) => i), 'x-order numbers the inputs 0..n-1');
+  assert.deepEqual(
+    order,
+    order.map((_, i) => i),
+    'x-order numbers the inputs 0..n-1',
+  );
   assert.equal(s.Input.title, 'Input');
   assert.equal(s.Output.title, 'Output');
   assert.deepEqual(s.Status.enum, ['starting', 'processing', 'succeeded', 'canceled', 'failed']);
   assert.deepEqual(s.WebhookEvent.enum, ['start', 'output', 'logs', 'completed']);
   assert.deepEqual(s.ValidationError.required, ['loc', 'msg', 'type']);
-  assert.deepEqual(Object.keys(o.paths).sort(), ['/', '/health-check', '/predictions', '/predictions/{prediction_id}', '/predictions/{prediction_id}/cancel', '/shutdown']);
+  assert.deepEqual(Object.keys(o.paths).sort(), [
+    '/',
+    '/health-check',
+    '/predictions',
+    '/predictions/{prediction_id}',
+    '/predictions/{prediction_id}/cancel',
+    '/shutdown',
+  ]);
   // Every $ref resolves.
   const refs = [...JSON.stringify(o).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
   assert.ok(refs.length > 5);

@@ -36,7 +36,8 @@ test('only the settings reader touches process.env', () => {
 
 test('no module reads a variable off an environment object itself', () => {
   const reads = SOURCES.filter((f) => !READERS.includes(f)).flatMap((f) =>
-    [...text.get(f)!.matchAll(/\benv(?:\?\.|\.|\[)\s*['"]?[A-Za-z_]\w*/g)].map((m) => `${f}: ${m[0]}`));
+    [...text.get(f)!.matchAll(/\benv(?:\?\.|\.|\[)\s*['"]?[A-Za-z_]\w*/g)].map((m) => `${f}: ${m[0]}`),
+  );
   assert.deepEqual(reads, [], 'read it with setting(NAME, env) from src/settings.ts');
 });
 
@@ -54,12 +55,19 @@ test('every variable the code reads or names is in the table', () => {
 
 test('every variable in the table is read somewhere', () => {
   const read = new Set(SOURCES.flatMap((f) => [...text.get(f)!.matchAll(SETTING_READ)].map((m) => m[1])));
-  assert.deepEqual([...declared].filter((name) => !read.has(name)), []);
+  assert.deepEqual(
+    [...declared].filter((name) => !read.has(name)),
+    [],
+  );
 });
 
 test('the deployment files set only variables the table declares', () => {
   const deployFiles = ['Dockerfile', 'cog.yaml', ...filesUnder('deploy', (n) => /\.(ya?ml|env)$/.test(n))];
   const unknown = deployFiles.flatMap((f) =>
-    [...readFileSync(path.join(ROOT, f), 'utf8').matchAll(VARIABLE_LIKE)].map((m) => m[0]).filter((n) => !declared.has(n)).map((n) => `${f}: ${n}`));
+    [...readFileSync(path.join(ROOT, f), 'utf8').matchAll(VARIABLE_LIKE)]
+      .map((m) => m[0])
+      .filter((n) => !declared.has(n))
+      .map((n) => `${f}: ${n}`),
+  );
   assert.deepEqual(unknown, []);
 });

@@ -20,7 +20,16 @@ function refusal(read: () => unknown): SettingError {
 describe('unset, empty or blank', () => {
   it('means the default, whatever the kind', () => {
     for (const raw of [undefined, '', '   ']) {
-      const env = { BGE_M3_MAX_BATCH_TOKENS: raw, BGE_M3_MAX_BODY_MB: raw, BGE_M3_SPIN_THREADS: raw, BGE_M3_PRECISION: raw, HF_ENDPOINT: raw, API_KEYS: raw, HOST: raw, HF_TOKEN: raw };
+      const env = {
+        BGE_M3_MAX_BATCH_TOKENS: raw,
+        BGE_M3_MAX_BODY_MB: raw,
+        BGE_M3_SPIN_THREADS: raw,
+        BGE_M3_PRECISION: raw,
+        HF_ENDPOINT: raw,
+        API_KEYS: raw,
+        HOST: raw,
+        HF_TOKEN: raw,
+      };
       assert.equal(setting('BGE_M3_MAX_BATCH_TOKENS', env), SETTINGS.BGE_M3_MAX_BATCH_TOKENS.default);
       assert.equal(setting('BGE_M3_MAX_BODY_MB', env), SETTINGS.BGE_M3_MAX_BODY_MB.default);
       assert.equal(setting('BGE_M3_SPIN_THREADS', env), false);
@@ -46,7 +55,7 @@ describe('unset, empty or blank', () => {
     assert.throws(() => explicitSetting('COG_MAX_CONCURRENCY', { COG_MAX_CONCURRENCY: 'x' }), /COG_MAX_CONCURRENCY must be a positive integer/);
   });
 
-  it('reads this process\'s environment when given none', () => {
+  it("reads this process's environment when given none", () => {
     const saved = process.env.BGE_M3_V1_QUEUE_MAX;
     process.env.BGE_M3_V1_QUEUE_MAX = '7';
     try {
@@ -72,7 +81,10 @@ describe('integers', () => {
       assert.match(err.message, new RegExp(`^BGE_M3_MAX_BATCH_TOKENS must be a positive integer, got "${bad}"\\.`));
     }
     assert.match(refusal(() => setting('PORT', { PORT: '65536' })).message, /^PORT must be a whole number from 0 to 65535, got "65536"/);
-    assert.match(refusal(() => setting('BGE_M3_WORKER_RESTARTS', { BGE_M3_WORKER_RESTARTS: '-1' })).message, /^BGE_M3_WORKER_RESTARTS must be a whole number of 0 or more, got "-1"/);
+    assert.match(
+      refusal(() => setting('BGE_M3_WORKER_RESTARTS', { BGE_M3_WORKER_RESTARTS: '-1' })).message,
+      /^BGE_M3_WORKER_RESTARTS must be a whole number of 0 or more, got "-1"/,
+    );
   });
 });
 
@@ -86,7 +98,10 @@ describe('numbers', () => {
 
   it('refuse what is no finite number, or is out of bounds', () => {
     for (const bad of ['lots', 'Infinity', 'NaN', '1,5', '0.0001']) {
-      assert.match(refusal(() => setting('BGE_M3_MAX_BODY_MB', { BGE_M3_MAX_BODY_MB: bad })).message, new RegExp(`^BGE_M3_MAX_BODY_MB must be a number of 0.001 or more, got "${bad}"`));
+      assert.match(
+        refusal(() => setting('BGE_M3_MAX_BODY_MB', { BGE_M3_MAX_BODY_MB: bad })).message,
+        new RegExp(`^BGE_M3_MAX_BODY_MB must be a number of 0.001 or more, got "${bad}"`),
+      );
     }
     const spec: SettingSpec = { type: 'number', min: 0, max: 1, unit: 'fraction', meaning: 'a test setting' };
     assert.equal(parseSetting('FRACTION', spec, '1'), 1);
@@ -96,14 +111,24 @@ describe('numbers', () => {
 
 describe('flags', () => {
   it('are 1/0 or true/false in any case', () => {
-    for (const [raw, value] of [['1', true], ['true', true], ['TRUE', true], ['0', false], ['false', false], ['False', false]] as const) {
+    for (const [raw, value] of [
+      ['1', true],
+      ['true', true],
+      ['TRUE', true],
+      ['0', false],
+      ['false', false],
+      ['False', false],
+    ] as const) {
       assert.equal(setting('HF_HUB_OFFLINE', { HF_HUB_OFFLINE: raw }), value, raw);
     }
   });
 
   it('refuse other spellings, saying which are accepted', () => {
     for (const bad of ['yes', 'on', '2', 'enabled']) {
-      assert.match(refusal(() => setting('BGE_M3_SPIN_THREADS', { BGE_M3_SPIN_THREADS: bad })).message, new RegExp(`^BGE_M3_SPIN_THREADS must be 1 or 0 \\(true or false\\), got "${bad}"\\. Unset it for the default \\(0\\) or set 1 or 0\\.$`));
+      assert.match(
+        refusal(() => setting('BGE_M3_SPIN_THREADS', { BGE_M3_SPIN_THREADS: bad })).message,
+        new RegExp(`^BGE_M3_SPIN_THREADS must be 1 or 0 \\(true or false\\), got "${bad}"\\. Unset it for the default \\(0\\) or set 1 or 0\\.$`),
+      );
     }
   });
 });
@@ -117,9 +142,14 @@ describe('enums', () => {
   });
 
   it('refuse anything else, listing the values', () => {
-    assert.equal(refusal(() => setting('BGE_M3_PRECISION', { BGE_M3_PRECISION: 'fp16' })).message,
-      'BGE_M3_PRECISION must be one of fp32, int8, got "fp16". Unset it for the default (fp32) or set one of them.');
-    assert.match(refusal(() => setting('COG_LOG_LEVEL', { COG_LOG_LEVEL: 'verbose' })).message, /^COG_LOG_LEVEL must be one of debug, info, warning, error, got "verbose"/);
+    assert.equal(
+      refusal(() => setting('BGE_M3_PRECISION', { BGE_M3_PRECISION: 'fp16' })).message,
+      'BGE_M3_PRECISION must be one of fp32, int8, got "fp16". Unset it for the default (fp32) or set one of them.',
+    );
+    assert.match(
+      refusal(() => setting('COG_LOG_LEVEL', { COG_LOG_LEVEL: 'verbose' })).message,
+      /^COG_LOG_LEVEL must be one of debug, info, warning, error, got "verbose"/,
+    );
   });
 });
 
@@ -130,7 +160,10 @@ describe('URLs', () => {
 
   it('refuse other schemes and what is no URL', () => {
     for (const bad of ['ftp://mirror.example', 'huggingface.co', 'https//x']) {
-      assert.match(refusal(() => setting('HF_ENDPOINT', { HF_ENDPOINT: bad })).message, new RegExp(`^HF_ENDPOINT must be an http or https URL such as https://huggingface.co, got "${bad}"`));
+      assert.match(
+        refusal(() => setting('HF_ENDPOINT', { HF_ENDPOINT: bad })).message,
+        new RegExp(`^HF_ENDPOINT must be an http or https URL such as https://huggingface.co, got "${bad}"`),
+      );
     }
   });
 });
@@ -145,9 +178,16 @@ describe('lists', () => {
   });
 
   it('of origins normalize each as browsers send it, and refuse what is no origin', () => {
-    assert.deepEqual(setting('CORS_ALLOW_ORIGINS', { CORS_ALLOW_ORIGINS: 'HTTPS://App.Example:443, http://localhost:3000, *' }), ['https://app.example', 'http://localhost:3000', '*']);
+    assert.deepEqual(setting('CORS_ALLOW_ORIGINS', { CORS_ALLOW_ORIGINS: 'HTTPS://App.Example:443, http://localhost:3000, *' }), [
+      'https://app.example',
+      'http://localhost:3000',
+      '*',
+    ]);
     for (const bad of ['app.example', 'https://app.example/path', 'ftp://app.example', 'https://user@app.example']) {
-      assert.match(refusal(() => setting('CORS_ALLOW_ORIGINS', { CORS_ALLOW_ORIGINS: `https://ok.example,${bad}` })).message, /^CORS_ALLOW_ORIGINS holds ".*", which is not an origin: expected scheme:\/\/host\[:port\]/);
+      assert.match(
+        refusal(() => setting('CORS_ALLOW_ORIGINS', { CORS_ALLOW_ORIGINS: `https://ok.example,${bad}` })).message,
+        /^CORS_ALLOW_ORIGINS holds ".*", which is not an origin: expected scheme:\/\/host\[:port\]/,
+      );
     }
   });
 });
@@ -156,10 +196,13 @@ describe('error messages', () => {
   it('name the variable, quote what it held, and give the default and the fix', () => {
     const err = refusal(() => setting('BGE_M3_MAX_BATCH_TOKENS', { BGE_M3_MAX_BATCH_TOKENS: 'abc' }));
     assert.equal(err.variable, 'BGE_M3_MAX_BATCH_TOKENS');
-    assert.equal(err.message, `BGE_M3_MAX_BATCH_TOKENS must be a positive integer, got "abc". Unset it for the default (${SETTINGS.BGE_M3_MAX_BATCH_TOKENS.default}) or set a whole number.`);
+    assert.equal(
+      err.message,
+      `BGE_M3_MAX_BATCH_TOKENS must be a positive integer, got "abc". Unset it for the default (${SETTINGS.BGE_M3_MAX_BATCH_TOKENS.default}) or set a whole number.`,
+    );
   });
 
-  it('spell a described default without the README\'s markdown', () => {
+  it("spell a described default without the README's markdown", () => {
     const { message } = refusal(() => setting('COG_MAX_CONCURRENCY', { COG_MAX_CONCURRENCY: '0' }));
     assert.match(message, /Unset it for the default \(concurrency\.max of cog\.yaml, else 32\)/);
     assert.ok(!message.includes('`'), message);

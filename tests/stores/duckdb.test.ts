@@ -29,8 +29,10 @@ after(async () => {
   await data?.predictor.close();
 });
 
-test('read_parquet finds every part and row; the view\'s dense is a fixed-size FLOAT[N] array', async () => {
-  const count = await db.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT filename)::INTEGER AS files FROM read_parquet('${data.dir}/*.parquet', filename = true)`);
+test("read_parquet finds every part and row; the view's dense is a fixed-size FLOAT[N] array", async () => {
+  const count = await db.runAndReadAll(
+    `SELECT count(*)::INTEGER AS n, count(DISTINCT filename)::INTEGER AS files FROM read_parquet('${data.dir}/*.parquet', filename = true)`,
+  );
   assert.deepEqual(count.getRowObjectsJson(), [{ n: data.corpus.length, files: Math.ceil(data.corpus.length / 25) }]);
   const types = await db.runAndReadAll('SELECT column_name, column_type FROM (DESCRIBE docs)');
   assert.deepEqual(types.getRowObjectsJson(), [
@@ -42,12 +44,17 @@ test('read_parquet finds every part and row; the view\'s dense is a fixed-size F
   ]);
 });
 
-test('the README\'s search: dense, sparse and ColBERT scores equal scores.*, and hybrid ranks as scores.hybrid', async () => {
-  assert.deepEqual(data.scores.weights, WEIGHTS, 'the prediction used the weights the README\'s hybrid spells out');
+test("the README's search: dense, sparse and ColBERT scores equal scores.*, and hybrid ranks as scores.hybrid", async () => {
+  assert.deepEqual(data.scores.weights, WEIGHTS, "the prediction used the weights the README's hybrid spells out");
   const n = data.corpus.length;
   const sql = substitute(substitute(readmeBlock('duckdb-search'), 'FLOAT[1024]', `FLOAT[${data.dim}]`), 'LIMIT 10', `LIMIT ${n}`);
   const q = data.queryVectors;
-  const params = { dense: listValue(q.dense), indices: listValue(q.sparse.indices), values: listValue(q.sparse.values), colbert: listValue(q.colbert.map((v) => listValue(v))) };
+  const params = {
+    dense: listValue(q.dense),
+    indices: listValue(q.sparse.indices),
+    values: listValue(q.sparse.values),
+    colbert: listValue(q.colbert.map((v) => listValue(v))),
+  };
   const result = await db.runAndReadAll(sql, params);
   const rows = result.getRowObjectsJson() as { id: string; dense_score: number; sparse_score: number; colbert_score: number; hybrid: number }[];
   assert.equal(rows.length, n, 'every document is ranked');
@@ -58,7 +65,10 @@ test('the README\'s search: dense, sparse and ColBERT scores equal scores.*, and
     const i = at.get(r.id)!;
     assert.ok(Math.abs(r.dense_score - data.scores.dense[i]) < TOLERANCE, `${r.id}: dense ${r.dense_score} vs scores.dense ${data.scores.dense[i]}`);
     assert.ok(Math.abs(r.sparse_score - data.scores.sparse[i]) < TOLERANCE, `${r.id}: sparse ${r.sparse_score} vs scores.sparse ${data.scores.sparse[i]}`);
-    assert.ok(Math.abs(r.colbert_score - data.scores.colbert[i]) < TOLERANCE, `${r.id}: colbert ${r.colbert_score} vs scores.colbert ${data.scores.colbert[i]}`);
+    assert.ok(
+      Math.abs(r.colbert_score - data.scores.colbert[i]) < TOLERANCE,
+      `${r.id}: colbert ${r.colbert_score} vs scores.colbert ${data.scores.colbert[i]}`,
+    );
     assert.ok(Math.abs(r.hybrid - data.scores.hybrid[i]) < TOLERANCE, `${r.id}: hybrid ${r.hybrid} vs scores.hybrid ${data.scores.hybrid[i]}`);
     if (data.scores.sparse[i] > 0) sparseMatches++;
   }
@@ -66,6 +76,9 @@ test('the README\'s search: dense, sparse and ColBERT scores equal scores.*, and
   // DuckDB's order is scores.hybrid's: non-increasing in the predicted score (ties within rounding may swap).
   for (let k = 1; k < n; k++) {
     const [a, b] = [at.get(rows[k - 1].id)!, at.get(rows[k].id)!];
-    assert.ok(data.scores.hybrid[a] >= data.scores.hybrid[b] - TOLERANCE, `rank ${k}: ${rows[k - 1].id} (${data.scores.hybrid[a]}) before ${rows[k].id} (${data.scores.hybrid[b]})`);
+    assert.ok(
+      data.scores.hybrid[a] >= data.scores.hybrid[b] - TOLERANCE,
+      `rank ${k}: ${rows[k - 1].id} (${data.scores.hybrid[a]}) before ${rows[k].id} (${data.scores.hybrid[b]})`,
+    );
   }
 });

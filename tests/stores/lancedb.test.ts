@@ -15,7 +15,12 @@ import { readmeBlock, substitute } from '../helpers/stores/readme-blocks.ts';
 /** LanceDB computes in float32 from the same float32 vectors; scores.* multiply them in float64 (~1e-7 apart). */
 const TOLERANCE = 1e-6;
 
-interface Hit { id: string; text: string; _distance?: number; _score?: number }
+interface Hit {
+  id: string;
+  text: string;
+  _distance?: number;
+  _score?: number;
+}
 
 let data: CorpusOutput;
 let hits: { byDense: Hit[]; byColbert: Hit[]; byWords: Hit[] };
@@ -32,6 +37,7 @@ before(async () => {
   block = substitute(block, "readFileSync('corpus.jsonl'", `readFileSync(${JSON.stringify(corpusFile)}`);
   block = substitute(block, "connect('lancedb')", `connect(${JSON.stringify(path.join(work, 'db'))})`);
   block = substitute(block, "readdirSync('vectors')", `readdirSync(${JSON.stringify(data.dir)})`);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the README's code holds this template literal as text
   block = substitute(block, '`vectors/${file}`', `${JSON.stringify(data.dir + '/')} + file`);
   block = substitute(block, '.limit(10)', `.limit(${data.corpus.length})`);
   const q = { dense_vecs: [data.queryVectors.dense], colbert_vecs: [data.queryVectors.colbert] };
@@ -61,7 +67,7 @@ test('dense vectors searched by dot product: 1 - _distance is scores.dense, in i
   assertRanking(hits.byDense, (h) => 1 - h._distance!, data.scores.dense, 'dense');
 });
 
-test('ColBERT multivectors searched with the query\'s ColBERT rows: LanceDB\'s MaxSim, averaged, is scores.colbert, in its order', () => {
+test("ColBERT multivectors searched with the query's ColBERT rows: LanceDB's MaxSim, averaged, is scores.colbert, in its order", () => {
   const n = data.queryVectors.colbert.length;
   assert.ok(n > 1, 'the query has several ColBERT vectors');
   assertRanking(hits.byColbert, (h) => (1 - h._distance!) / n, data.scores.colbert, 'colbert');
@@ -69,7 +75,10 @@ test('ColBERT multivectors searched with the query\'s ColBERT rows: LanceDB\'s M
 
 test('the full-text index finds exactly the texts holding "vector" or "search"', () => {
   const words = (text: string) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u);
-  const want = data.corpus.filter((r) => words(r.text).some((w) => w === 'vector' || w === 'search')).map((r) => r.id).sort();
+  const want = data.corpus
+    .filter((r) => words(r.text).some((w) => w === 'vector' || w === 'search'))
+    .map((r) => r.id)
+    .sort();
   assert.ok(want.length > 0 && want.length < data.corpus.length, `some texts hold the words and some do not (${want.length})`);
   assert.deepEqual(hits.byWords.map((h) => h.id).sort(), want);
   for (const h of hits.byWords) assert.ok(h._score! > 0, `${h.id} has a BM25 score`);

@@ -39,7 +39,7 @@ const query = <S>(format: string) => embedded[format].query as Embedded<S>;
 /** What JSON carries: a body survives serialization unchanged. */
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
-test('README.md shows each store\'s function exactly as request-bodies.ts compiles it', () => {
+test("README.md shows each store's function exactly as request-bodies.ts compiles it", () => {
   const source = readFileSync(fileURLToPath(new URL('../helpers/stores/request-bodies.ts', import.meta.url)), 'utf8');
   for (const name of ['qdrant', 'milvus', 'elasticsearch', 'pgvector']) {
     const m = new RegExp(`// <readme ${name}>\\n([\\s\\S]*?)\\n// </readme>`).exec(source);
@@ -48,33 +48,56 @@ test('README.md shows each store\'s function exactly as request-bodies.ts compil
   }
 });
 
-test('Qdrant: points carry each text\'s dense vector and indices_values as they come; the query prefetches both', () => {
+test("Qdrant: points carry each text's dense vector and indices_values as they come; the query prefetches both", () => {
   const { upsert, search } = json(bodies.qdrant(docs<IndicesValues>('indices_values'), query<IndicesValues>('indices_values')));
   assert.ok('points' in upsert);
-  assert.deepEqual(upsert.points.map((p) => p.vector), docs<IndicesValues>('indices_values').map((d) => ({ dense: d.dense, sparse: d.sparse })));
+  assert.deepEqual(
+    upsert.points.map((p) => p.vector),
+    docs<IndicesValues>('indices_values').map((d) => ({ dense: d.dense, sparse: d.sparse })),
+  );
   assert.deepEqual(search.prefetch, [
     { query: query('indices_values').sparse, using: 'sparse', limit: 100 },
     { query: query('indices_values').dense, using: 'dense', limit: 100 },
   ]);
   for (const d of docs<IndicesValues>('indices_values')) {
-    assert.deepEqual(d.sparse.indices, [...d.sparse.indices].sort((a, b) => a - b), 'ids ascending, as Qdrant wants them');
+    assert.deepEqual(
+      d.sparse.indices,
+      [...d.sparse.indices].sort((a, b) => a - b),
+      'ids ascending, as Qdrant wants them',
+    );
   }
 });
 
-test('Milvus: a FloatVector of the model\'s dimension and a SparseFloatVector holding the dict output', () => {
+test("Milvus: a FloatVector of the model's dimension and a SparseFloatVector holding the dict output", () => {
   const { create, insert, search } = json(bodies.milvus(docs<Weights>('dict'), query<Weights>('dict'), dim));
   assert.ok('fields' in create);
-  assert.deepEqual(create.fields.map((f) => [f.name, f.data_type, f.dim]), [['id', 'Int64', undefined], ['dense', 'FloatVector', dim], ['sparse', 'SparseFloatVector', undefined]]);
+  assert.deepEqual(
+    create.fields.map((f) => [f.name, f.data_type, f.dim]),
+    [
+      ['id', 'Int64', undefined],
+      ['dense', 'FloatVector', dim],
+      ['sparse', 'SparseFloatVector', undefined],
+    ],
+  );
   assert.ok('data' in insert);
-  assert.deepEqual(insert.data, docs<Weights>('dict').map((d, i) => ({ id: i + 1, dense: d.dense, sparse: d.sparse })));
+  assert.deepEqual(
+    insert.data,
+    docs<Weights>('dict').map((d, i) => ({ id: i + 1, dense: d.dense, sparse: d.sparse })),
+  );
   assert.deepEqual(search.data, query('dict').sparse);
-  assert.ok(Object.keys(query<Weights>('dict').sparse).every((k) => /^\d+$/.test(k)), 'dict keys are token ids');
+  assert.ok(
+    Object.keys(query<Weights>('dict').sparse).every((k) => /^\d+$/.test(k)),
+    'dict keys are token ids',
+  );
 });
 
-test('Elasticsearch: dense_vector of the model\'s dimension, sparse_vector documents and query from the tokens output', () => {
+test("Elasticsearch: dense_vector of the model's dimension, sparse_vector documents and query from the tokens output", () => {
   const { create, index, search } = json(bodies.elasticsearch(docs<Weights>('tokens'), query<Weights>('tokens'), dim));
   assert.deepEqual(create.mappings!.properties!.dense, { type: 'dense_vector', dims: dim, similarity: 'dot_product' });
-  assert.deepEqual(index.map((r) => r.document), docs<Weights>('tokens').map((d) => ({ dense: d.dense, tokens: d.sparse })));
+  assert.deepEqual(
+    index.map((r) => r.document),
+    docs<Weights>('tokens').map((d) => ({ dense: d.dense, tokens: d.sparse })),
+  );
   for (const r of index) {
     for (const [key, weight] of Object.entries(r.document!.tokens)) {
       assert.ok(!key.includes('.') && key !== '' && weight > 0, `"${key}": ${weight} is a feature Elasticsearch accepts`);
@@ -103,9 +126,16 @@ test('pgvector: the vector and sparsevec literals parse back to inner products e
     const sparse = parseSparsevec(config.values![2]);
     assert.equal(sparse.dims, 250002);
     const want = docs<IndicesValues>('indices_values')[i].sparse;
-    assert.deepEqual([...sparse.entries.keys()], want.indices.map((id) => id + 1), 'ids + 1, ascending');
+    assert.deepEqual(
+      [...sparse.entries.keys()],
+      want.indices.map((id) => id + 1),
+      'ids + 1, ascending',
+    );
     assert.ok(Math.abs(dot(JSON.parse(config.values![1]), q.dense) - scores.dense[i]) < 1e-6, `dense of text ${i}`);
     assert.ok(Math.abs(sparseDot(sparse.entries, q.sparse.entries) - scores.sparse[i]) < 1e-6, `sparse of text ${i}`);
   });
-  assert.ok(scores.sparse.some((s) => s > 0), 'some texts share tokens with the query');
+  assert.ok(
+    scores.sparse.some((s) => s > 0),
+    'some texts share tokens with the query',
+  );
 });

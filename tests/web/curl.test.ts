@@ -12,7 +12,13 @@ import { loadCurl, type CurlModule } from '../helpers/web/web-modules.ts';
 const run = promisify(execFile);
 const CURL = ['/usr/bin/curl', '/bin/curl'].find((p) => existsSync(p));
 
-interface Received { method: string; url: string; contentType: string; authorization?: string; body: string }
+interface Received {
+  method: string;
+  url: string;
+  contentType: string;
+  authorization?: string;
+  body: string;
+}
 
 let curl: CurlModule;
 let server: Server;
@@ -24,7 +30,13 @@ before(async () => {
   server = createServer(async (req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    received.push({ method: req.method ?? '', url: req.url ?? '', contentType: req.headers['content-type'] ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks).toString('utf8') });
+    received.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      contentType: req.headers['content-type'] ?? '',
+      authorization: req.headers.authorization,
+      body: Buffer.concat(chunks).toString('utf8'),
+    });
     res.setHeader('content-type', 'application/json');
     res.end('{}');
   });
@@ -54,7 +66,9 @@ test('the command, run by sh, sends {"input": …} unchanged to POST /prediction
   assert.deepEqual(JSON.parse(got.body), { input });
 });
 
-test('with a key, the command sends Authorization: Bearer $API_KEY from the shell, never the key itself', { skip: !CURL && 'curl is not installed' }, async () => {
+test('with a key, the command sends Authorization: Bearer $API_KEY from the shell, never the key itself', {
+  skip: !CURL && 'curl is not installed',
+}, async () => {
   const input = { texts: ['keyed'] };
   const command = curl.curlCommand(root, input, true);
   assert.ok(command.includes('-H "Authorization: Bearer $API_KEY"'));

@@ -23,7 +23,11 @@ before(async () => {
 after(() => server.close());
 
 async function predict(input: Record<string, unknown>): Promise<any> {
-  const res = await fetch(`${server.url}/predictions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: { texts: TEXTS, return_colbert: true, ...input } }) });
+  const res = await fetch(`${server.url}/predictions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input: { texts: TEXTS, return_colbert: true, ...input } }),
+  });
   assert.equal(res.status, 200);
   return (await res.json()).output;
 }

@@ -16,8 +16,12 @@ let server: RunningServer;
 before(async () => {
   [api, health] = await Promise.all([loadApi(), loadHealth()]);
   server = await startServer({
-    port: 0, host: '127.0.0.1', weights: (await ensureTestModels()).dirs.official, banner: BANNER,
-    log: () => {}, config: { logLevel: 'error' },
+    port: 0,
+    host: '127.0.0.1',
+    weights: (await ensureTestModels()).dirs.official,
+    banner: BANNER,
+    log: () => {},
+    config: { logLevel: 'error' },
   });
 });
 
@@ -40,7 +44,10 @@ describe('422 bodies become field messages', () => {
 
     test(`${path}: a missing required input is placed on that field`, async () => {
       const issues = api.validationIssues(await rejection(path, {}));
-      assert.deepEqual(issues.map((i) => i.loc.slice(0, 3)), [['body', 'input', 'texts']]);
+      assert.deepEqual(
+        issues.map((i) => i.loc.slice(0, 3)),
+        [['body', 'input', 'texts']],
+      );
     });
   }
 
@@ -56,7 +63,7 @@ describe('422 bodies become field messages', () => {
 });
 
 describe('health check', () => {
-  test('the server\'s banner is found in its health check, and nothing else is taken for one', async () => {
+  test("the server's banner is found in its health check, and nothing else is taken for one", async () => {
     const body = await (await fetch(`${server.url}/health-check`)).json();
     assert.deepEqual(health.findBanners(body), [BANNER]);
     assert.deepEqual(health.findBanners({ status: 'READY', setup: { logs: 'loaded', status: 'succeeded' } }), []);

@@ -26,7 +26,10 @@ async function countDialogs(page: Page): Promise<() => Promise<number>> {
     const d = document.getElementById('key-dialog') as HTMLDialogElement & { opened?: number };
     d.opened = 0;
     const show = d.showModal.bind(d);
-    d.showModal = () => { d.opened! += 1; show(); };
+    d.showModal = () => {
+      d.opened! += 1;
+      show();
+    };
   });
   return () => page.evaluate(() => (document.getElementById('key-dialog') as HTMLDialogElement & { opened: number }).opened);
 }
@@ -123,7 +126,13 @@ async function checkCurl(page: Page): Promise<void> {
   const command = await readClipboard(page);
   assert.ok(command.includes('-H "Authorization: Bearer $API_KEY"'), command);
   assert.ok(!command.includes(KEY), 'the key itself is not in the command');
-  assert.equal(await page.locator('#curl-command').innerText().then((t) => t.includes(KEY)), false);
+  assert.equal(
+    await page
+      .locator('#curl-command')
+      .innerText()
+      .then((t) => t.includes(KEY)),
+    false,
+  );
   const env = { ...process.env, API_KEY: KEY };
   const ok = JSON.parse((await run('/bin/sh', ['-c', command], { env, maxBuffer: 64 * 1024 * 1024 })).stdout);
   assert.equal(ok.status, 'succeeded');

@@ -43,7 +43,10 @@ describe('the playground in Chromium', { skip }, () => {
     const { page, context, errors } = await openPlayground(browser, server.url);
     const props = Object.entries(SCHEMA.Input.properties as Record<string, any>).sort((a, b) => a[1]['x-order'] - b[1]['x-order']);
     const shown = await page.locator('#fields > [data-field]').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')));
-    assert.deepEqual(shown, props.map(([name]) => name));
+    assert.deepEqual(
+      shown,
+      props.map(([name]) => name),
+    );
     for (const [name, prop] of props) {
       const text = await page.locator(`[data-field="${name}"]`).innerText();
       // Backticked names in descriptions are shown as code, without the backticks.
@@ -151,11 +154,22 @@ describe('the playground in Chromium', { skip }, () => {
     await page.getByLabel('Sparse Format', { exact: true }).selectOption('tokens');
     await submit(page);
     await page.locator('#sparse .chip').first().waitFor();
-    const chips = await page.locator('#sparse .chips-block').nth(1).locator('.chip').evaluateAll((els) => els.map((e) => [e.getAttribute('data-token-id'), e.textContent]));
+    const chips = await page
+      .locator('#sparse .chips-block')
+      .nth(1)
+      .locator('.chip')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-token-id'), e.textContent]));
     const tokensOut = await predictDirect(server.url, { texts, sparse_format: 'tokens' });
     const expected = Object.entries(tokensOut.lexical_weights[0] as Record<string, number>).sort((a, b) => b[1] - a[1]);
-    assert.deepEqual(chips.map(([key]) => key), expected.map(([key]) => key), 'tokens chips keep the keys the server sent');
-    assert.ok(chips.some(([key, text]) => key === '%2E' && text === '.'), 'an escaped key reads as its text');
+    assert.deepEqual(
+      chips.map(([key]) => key),
+      expected.map(([key]) => key),
+      'tokens chips keep the keys the server sent',
+    );
+    assert.ok(
+      chips.some(([key, text]) => key === '%2E' && text === '.'),
+      'an escaped key reads as its text',
+    );
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -206,7 +220,9 @@ describe('the playground in Chromium', { skip }, () => {
     assert.equal(seen.bar[1], texts);
     assert.ok(seen.bar[0] >= 1 && seen.bar[0] < texts, `progress ${seen.bar[0]}/${seen.bar[1]}`);
 
-    await page.waitForFunction(() => ['canceled', 'succeeded', 'failed'].includes(document.getElementById('run')?.dataset.status ?? ''), null, { timeout: 60_000 });
+    await page.waitForFunction(() => ['canceled', 'succeeded', 'failed'].includes(document.getElementById('run')?.dataset.status ?? ''), null, {
+      timeout: 60_000,
+    });
     assert.equal(await runStatus(page), 'canceled', 'the prediction finished before Cancel took effect');
     assert.equal(await page.locator('#run-status').innerText(), 'Canceled.');
     assert.match(await page.locator('#run-logs').innerText(), /embedded \d+\/64 texts/);
@@ -260,7 +276,12 @@ describe('the playground in Chromium', { skip }, () => {
     await checkRerankAlignment(page, server.url, last, q.colbert_vecs[0], passages, out.scores.colbert);
 
     // Other weights: all on dense ranks by the dense score.
-    for (const [label, value] of [['Dense weight', '1'], ['Sparse weight', '0'], ['ColBERT weight', '0']]) await page.getByLabel(label, { exact: true }).fill(value);
+    for (const [label, value] of [
+      ['Dense weight', '1'],
+      ['Sparse weight', '0'],
+      ['ColBERT weight', '0'],
+    ])
+      await page.getByLabel(label, { exact: true }).fill(value);
     await page.getByRole('button', { name: 'Rerank', exact: true }).click();
     await page.locator('#rerank-status', { hasText: 'weights [1, 0, 0]' }).waitFor();
     await checkRanking(page, out.scores, out.scores.dense);
@@ -272,7 +293,10 @@ describe('the playground in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Rerank', exact: true }).click();
     await page.locator('#rerank-status.error').waitFor();
     assert.match(await page.locator('#rerank-status').innerText(), /400.*documents/);
-    assert.deepEqual(errors.filter((e) => !/status of 400/.test(e)), []);
+    assert.deepEqual(
+      errors.filter((e) => !/status of 400/.test(e)),
+      [],
+    );
     await context.close();
   });
 
@@ -287,13 +311,15 @@ describe('the playground in Chromium', { skip }, () => {
     await page.locator('#rerank-alignment table').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
-    const unnamed = await page.locator('button, input, select, textarea, [tabindex="0"]').evaluateAll((els) => els
-      .filter((e) => !(e as HTMLElement).closest('[hidden]'))
-      .filter((e) => {
-        const labels = (e as HTMLInputElement).labels;
-        return !labels?.length && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby') && !(e.textContent ?? '').trim();
-      })
-      .map((e) => e.outerHTML.slice(0, 120)));
+    const unnamed = await page.locator('button, input, select, textarea, [tabindex="0"]').evaluateAll((els) =>
+      els
+        .filter((e) => !(e as HTMLElement).closest('[hidden]'))
+        .filter((e) => {
+          const labels = (e as HTMLInputElement).labels;
+          return !labels?.length && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby') && !(e.textContent ?? '').trim();
+        })
+        .map((e) => e.outerHTML.slice(0, 120)),
+    );
     assert.deepEqual(unnamed, []);
     await page.screenshot({ path: artifact('playground-phone.png'), fullPage: true });
     assert.deepEqual(errors, []);
@@ -305,7 +331,11 @@ describe('the playground in Chromium', { skip }, () => {
 async function checkRanking(page: Page, scores: Record<string, number[]>, by: number[]): Promise<void> {
   const rows = page.locator('#rerank-ranking table.rerank tbody tr');
   const order = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-index'))));
-  assert.deepEqual(order, by.map((_, i) => i).sort((a, b) => by[b] - by[a] || a - b), 'best first');
+  assert.deepEqual(
+    order,
+    by.map((_, i) => i).sort((a, b) => by[b] - by[a] || a - b),
+    'best first',
+  );
   const shown = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td[data-score]')].map((td) => Number(td.getAttribute('data-score')))));
   shown.forEach((cells, row) => {
     const i = order[row];
@@ -317,7 +347,10 @@ async function checkRanking(page: Page, scores: Record<string, number[]>, by: nu
 /** The alignment under the ranking: passage P{index+1} against the query, MaxSim as computed here from /predictions' vectors. */
 async function checkRerankAlignment(page: Page, serverUrl: string, index: number, queryRows: number[][], passages: string[], colbert: number[]): Promise<void> {
   const section = page.locator('#rerank-alignment');
-  await section.getByLabel('Passage', { exact: true }).locator(`option[value="P${index + 1}"]`).waitFor({ state: 'attached' });
+  await section
+    .getByLabel('Passage', { exact: true })
+    .locator(`option[value="P${index + 1}"]`)
+    .waitFor({ state: 'attached' });
   const p = await predictDirect(serverUrl, { texts: [passages[index]], return_colbert: true, return_sparse: false });
   const best = await section.locator('table.alignment tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-best'))));
   assert.deepEqual(best, bestMatches(queryRows, p.colbert_vecs[0]), `best matches of the query in P${index + 1}`);
@@ -352,10 +385,21 @@ async function checkChips(page: Page, outputs: any[], textCount: number): Promis
   const weightsPerBlock = [outputs[0].lexical_weights[0], ...outputs[1].lexical_weights];
   const tokens = { ...outputs[1].lexical_tokens, ...outputs[0].lexical_tokens };
   for (let b = 0; b < weightsPerBlock.length; b++) {
-    const chips = await blocks.nth(b).locator('.chip').evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-token-id'), text: e.textContent })));
+    const chips = await blocks
+      .nth(b)
+      .locator('.chip')
+      .evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-token-id'), text: e.textContent })));
     const expected = Object.entries(weightsPerBlock[b] as Record<string, number>).sort((x, y) => y[1] - x[1]);
-    assert.deepEqual(chips.map((c) => c.id), expected.map(([id]) => id), `chips of block ${b}, heaviest first`);
-    assert.deepEqual(chips.map((c) => c.text), expected.map(([id]) => tokens[id] || '▁'), 'chips read as lexical_tokens (▁ for the bare word start)');
+    assert.deepEqual(
+      chips.map((c) => c.id),
+      expected.map(([id]) => id),
+      `chips of block ${b}, heaviest first`,
+    );
+    assert.deepEqual(
+      chips.map((c) => c.text),
+      expected.map(([id]) => tokens[id] || '▁'),
+      'chips read as lexical_tokens (▁ for the bare word start)',
+    );
   }
   const first = blocks.nth(1).locator('.chip').first();
   await first.focus();

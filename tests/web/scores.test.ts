@@ -31,7 +31,7 @@ function close(actual: number, expected: number, what: string, tol = 1e-5): void
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} vs ${expected}`);
 }
 
-describe('browser scores against the server\'s', () => {
+describe("browser scores against the server's", () => {
   test('the query row of every kind equals Output.scores', async () => {
     const out = await predictor.predict({ texts: TEXTS, query: QUERY, return_colbert: true, score_weights: WEIGHTS });
     const q = await predictor.predict({ texts: [QUERY], return_colbert: true });
@@ -44,9 +44,12 @@ describe('browser scores against the server\'s', () => {
     }
   });
 
-  test('text-text matrices: dense is symmetric with a unit diagonal; each entry is its pair\'s score', async () => {
+  test("text-text matrices: dense is symmetric with a unit diagonal; each entry is its pair's score", async () => {
     const out = await predictor.predict({ texts: TEXTS, return_colbert: true });
-    const m = new s.ScoreMatrices(TEXTS.map((_, i) => s.embeddedText(out, i)), WEIGHTS);
+    const m = new s.ScoreMatrices(
+      TEXTS.map((_, i) => s.embeddedText(out, i)),
+      WEIGHTS,
+    );
     const dense = m.get('dense');
     dense.forEach((row, i) => {
       close(row[i], 1, `dense[${i}][${i}]`);
@@ -63,23 +66,44 @@ describe('browser scores against the server\'s', () => {
 describe('score formulas on hand-worked cases', () => {
   const rows = (r: number[][]): Rows => s.toRows(r);
 
-  test('ColBERT is the mean of each query row\'s best match, so it is not symmetric', () => {
-    const q = rows([[1, 0], [0, 1]]);
+  test("ColBERT is the mean of each query row's best match, so it is not symmetric", () => {
+    const q = rows([
+      [1, 0],
+      [0, 1],
+    ]);
     const p = rows([[1, 0]]);
     assert.equal(s.colbertScore(q, p), 0.5);
     assert.equal(s.colbertScore(p, q), 1);
-    assert.deepEqual(s.maxSimAlignment(q, p), [{ best: 0, score: 1 }, { best: 0, score: 0 }]);
-    assert.deepEqual(s.maxSimAlignment(rows([[0.6, 0.8]]), rows([[1, 0], [0, 1], [0.6, 0.8]])).map((m) => m.best), [2]);
+    assert.deepEqual(s.maxSimAlignment(q, p), [
+      { best: 0, score: 1 },
+      { best: 0, score: 0 },
+    ]);
+    assert.deepEqual(
+      s
+        .maxSimAlignment(
+          rows([[0.6, 0.8]]),
+          rows([
+            [1, 0],
+            [0, 1],
+            [0.6, 0.8],
+          ]),
+        )
+        .map((m) => m.best),
+      [2],
+    );
   });
 
-  test('sparse sums the products over shared ids only; hybrid divides by the weights\' sum', () => {
+  test("sparse sums the products over shared ids only; hybrid divides by the weights' sum", () => {
     assert.equal(s.sparseScore({ 1: 0.5, 2: 0.25 }, { 2: 2, 3: 9 }), 0.5);
     assert.equal(s.sparseScore({ 1: 0.5 }, { 3: 9 }), 0);
     close(s.hybridScore(1, 0.5, 0.5, [2, 1, 2]), (2 + 0.5 + 1) / 5, 'hybrid');
   });
 
   test('a view says which outputs it lacks', () => {
-    const items = [{ dense: [1], sparse: {} }, { dense: [1], sparse: {} }];
+    const items = [
+      { dense: [1], sparse: {} },
+      { dense: [1], sparse: {} },
+    ];
     assert.deepEqual(s.missingFor(items, 'dense'), []);
     assert.deepEqual(s.missingFor(items, 'colbert'), ['colbert']);
     assert.deepEqual(s.missingFor(items, 'hybrid'), ['colbert']);

@@ -11,7 +11,12 @@ import { loadTokenLabels, type TokenLabelsModule } from '../helpers/web/web-modu
 
 const SPECIAL_IDS = new Set([0, 1, 2, 3]);
 
-interface Tokenized { text: string; ids: number[]; tokens: string[]; decoded: string[] }
+interface Tokenized {
+  text: string;
+  ids: number[];
+  tokens: string[];
+  decoded: string[];
+}
 
 let labels: TokenLabelsModule;
 let tokenized: Tokenized[];
@@ -46,7 +51,7 @@ function sparseOf(t: Tokenized) {
 const distinct = (t: Tokenized) => new Set(t.ids).size === t.ids.length && !t.ids.some((id) => SPECIAL_IDS.has(id)) && !t.tokens.includes('▁');
 
 describe('ColBERT row labels', () => {
-  test('texts whose tokens are all distinct get exactly the tokenizer\'s tokens, in order, then </s>', () => {
+  test("texts whose tokens are all distinct get exactly the tokenizer's tokens, in order, then </s>", () => {
     const cases = tokenized.filter(distinct);
     assert.ok(cases.length >= 20, `only ${cases.length} texts with distinct tokens; the check would say little`);
     let labelled = 0;

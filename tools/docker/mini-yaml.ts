@@ -121,7 +121,8 @@ function stripComment(raw: string): string {
     const c = raw[i];
     if (quote) {
       if (c === '\\' && quote === '"') i++;
-      else if (c === "'" && quote === "'" && raw[i + 1] === "'") i++; // '' is an escaped quote
+      else if (c === "'" && quote === "'" && raw[i + 1] === "'")
+        i++; // '' is an escaped quote
       else if (c === quote) quote = null;
     } else if (c === '"' || c === "'") {
       if (i === 0 || /[\s:\-[{,]/.test(raw[i - 1])) quote = c;

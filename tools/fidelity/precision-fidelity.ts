@@ -8,7 +8,11 @@ import { colbertScore, denseScore, hybridScore, sparseScore } from '../../src/en
 import { asFloatOutput } from '../../src/api/output-formats.ts';
 import type { Output } from '../../src/api/schema-types.ts';
 
-export interface FidelityText { kind: 'query' | 'passage' | 'long'; language: string; text: string }
+export interface FidelityText {
+  kind: 'query' | 'passage' | 'long';
+  language: string;
+  text: string;
+}
 
 export interface Outputs {
   dense_vecs?: number[][];
@@ -63,7 +67,12 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return aa === 0 && bb === 0 ? 1 : ab / Math.sqrt(aa * bb);
 }
 
-export interface Summary { min: number; mean: number; max: number; n: number }
+export interface Summary {
+  min: number;
+  mean: number;
+  max: number;
+  n: number;
+}
 
 function summarize(values: number[]): Summary {
   if (values.length === 0) return { min: NaN, mean: NaN, max: NaN, n: 0 };
@@ -88,7 +97,11 @@ export function compareOutputs(fp32: Outputs, int8: Outputs): Fidelity {
     const w8 = int8.lexical_weights![i];
     const largest = Math.max(0, ...Object.values(w32));
     for (const [id, w] of Object.entries(w32)) if (w > 0.01 * largest) relErr.push(Math.abs((w8[id] ?? 0) - w) / w);
-    const top = (w: Record<string, number>) => Object.entries(w).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([id]) => id);
+    const top = (w: Record<string, number>) =>
+      Object.entries(w)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10)
+        .map(([id]) => id);
     const a = top(w32);
     const b = new Set(top(w8));
     if (a.length) overlap.push(a.filter((id) => b.has(id)).length / a.length);
@@ -145,7 +158,10 @@ export function formatFidelity(f: Fidelity, a?: Agreement): string[] {
     `lexical top-10 id overlap: ${s(f.lexicalTop10Overlap, 3)}`,
     `ColBERT row cosine: ${s(f.colbertRowCosine)}`,
   ];
-  if (a) lines.push(`score agreement over ${a.queries} queries: top-1 passage same ${(100 * a.top1Agreement).toFixed(1)} %, Spearman of hybrid scores ${s(a.spearman, 4)}`);
+  if (a)
+    lines.push(
+      `score agreement over ${a.queries} queries: top-1 passage same ${(100 * a.top1Agreement).toFixed(1)} %, Spearman of hybrid scores ${s(a.spearman, 4)}`,
+    );
   return lines;
 }
 
@@ -156,13 +172,15 @@ export const HYBRID_WEIGHTS = [0.4, 0.2, 0.4] as const;
 export function hybridMatrix(queries: Outputs, passages: Outputs): number[][] {
   const f = (v: number[]) => Float32Array.from(v);
   const flat = (m: number[][]) => Float32Array.from(m.flat());
-  return (queries.dense_vecs ?? []).map((qd, q) => passages.dense_vecs!.map((pd, p) => {
-    const dim = qd.length;
-    return hybridScore(
-      denseScore(f(qd), f(pd)),
-      sparseScore(queries.lexical_weights![q], passages.lexical_weights![p]),
-      colbertScore(flat(queries.colbert_vecs![q]), flat(passages.colbert_vecs![p]), dim),
-      HYBRID_WEIGHTS,
-    );
-  }));
+  return (queries.dense_vecs ?? []).map((qd, q) =>
+    passages.dense_vecs!.map((pd, p) => {
+      const dim = qd.length;
+      return hybridScore(
+        denseScore(f(qd), f(pd)),
+        sparseScore(queries.lexical_weights![q], passages.lexical_weights![p]),
+        colbertScore(flat(queries.colbert_vecs![q]), flat(passages.colbert_vecs![p]), dim),
+        HYBRID_WEIGHTS,
+      );
+    }),
+  );
 }

@@ -30,18 +30,29 @@ export function alignmentView(data) {
   qSelect.addEventListener('change', render);
   pSelect.addEventListener('change', render);
   render();
-  return el('section', { class: 'card', id: 'alignment', 'aria-labelledby': 'alignment-title' },
+  return el(
+    'section',
+    { class: 'card', id: 'alignment', 'aria-labelledby': 'alignment-title' },
     el('h2', { id: 'alignment-title' }, 'ColBERT alignment (MaxSim)'),
     el('div', { class: 'pickers' }, labelled('Query side', qSelect), labelled('Passage', pSelect)),
-    el('p', { class: 'note' }, 'ColBERT gives one vector per token after <s>; the last one is </s>. ',
-      'The output names no token per vector, so rows are numbered by position. Where a text\'s sparse tokens spell it out in exactly one order, ',
-      'the positions are named by those tokens instead (shown in quotes); otherwise they stay numbers.'),
-    body);
+    el(
+      'p',
+      { class: 'note' },
+      'ColBERT gives one vector per token after <s>; the last one is </s>. ',
+      "The output names no token per vector, so rows are numbered by position. Where a text's sparse tokens spell it out in exactly one order, ",
+      'the positions are named by those tokens instead (shown in quotes); otherwise they stay numbers.',
+    ),
+    body,
+  );
 }
 
 /** @param {Side[]} sides @param {number} selected */
 function sideSelect(sides, selected) {
-  return el('select', { id: uid('side') }, sides.map((s, i) => el('option', { value: s.key, selected: i === selected }, `${s.label}: ${s.name}`)));
+  return el(
+    'select',
+    { id: uid('side') },
+    sides.map((s, i) => el('option', { value: s.key, selected: i === selected }, `${s.label}: ${s.name}`)),
+  );
 }
 
 /** @param {string} text @param {HTMLSelectElement} select */
@@ -53,20 +64,35 @@ function labelled(text, select) {
 function pairView(q, p, passageIndex, confirmed = false) {
   const cost = q.rows.rows * p.rows.rows * q.rows.dim;
   if (cost > AUTO_COST && !confirmed) {
-    const box = el('div', { class: 'need' },
-      el('p', {}, `Aligning ${q.rows.rows} by ${p.rows.rows} vectors takes about ${(cost / 1e9).toFixed(0)} billion multiplications here; that can take a while.`),
-      el('button', { type: 'button', onclick: () => replaceChildren(box, pairView(q, p, passageIndex, true)) }, 'Align them'));
+    const box = el(
+      'div',
+      { class: 'need' },
+      el(
+        'p',
+        {},
+        `Aligning ${q.rows.rows} by ${p.rows.rows} vectors takes about ${(cost / 1e9).toFixed(0)} billion multiplications here; that can take a while.`,
+      ),
+      el('button', { type: 'button', onclick: () => replaceChildren(box, pairView(q, p, passageIndex, true)) }, 'Align them'),
+    );
     return box;
   }
   const sims = rowSimilarities(q.rows, p.rows);
   const matches = bestPerRow(sims);
   const score = matches.length ? matches.reduce((s, m) => s + m.score, 0) / matches.length : 0;
   const server = q.serverScore?.[passageIndex];
-  return el('div', {},
-    el('p', { class: 'alignment-score' }, `ColBERT score = mean of the best matches = `, el('strong', { 'data-score': score }, score.toFixed(4)),
-      server !== undefined && ` (the server computed ${server.toFixed(4)})`),
+  return el(
+    'div',
+    {},
+    el(
+      'p',
+      { class: 'alignment-score' },
+      `ColBERT score = mean of the best matches = `,
+      el('strong', { 'data-score': score }, score.toFixed(4)),
+      server !== undefined && ` (the server computed ${server.toFixed(4)})`,
+    ),
     matchTable(q, p, matches),
-    picture(q, p, sims, matches));
+    picture(q, p, sims, matches),
+  );
 }
 
 /** @param {Side} side @param {number} row */
@@ -78,22 +104,50 @@ function rowName(side, row) {
 /** @param {Side} q @param {Side} p @param {{ best: number, score: number }[]} matches */
 function matchTable(q, p, matches) {
   const shown = matches.slice(0, MAX_TABLE_ROWS);
-  return el('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Best passage token for each query token' },
-    el('table', { class: 'alignment' },
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, `${q.label} token`), el('th', { scope: 'col' }, `best ${p.label} token`), el('th', { scope: 'col' }, 'similarity'))),
-      el('tbody', {}, shown.map((m, i) => el('tr', { 'data-best': m.best },
-        el('th', { scope: 'row' }, rowName(q, i)),
-        el('td', {}, m.best < 0 ? '—' : rowName(p, m.best)),
-        el('td', {}, bar(m.score)))))),
-    matches.length > shown.length && el('p', { class: 'muted' }, `First ${shown.length} of ${matches.length} rows.`));
+  return el(
+    'div',
+    { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Best passage token for each query token' },
+    el(
+      'table',
+      { class: 'alignment' },
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'col' }, `${q.label} token`),
+          el('th', { scope: 'col' }, `best ${p.label} token`),
+          el('th', { scope: 'col' }, 'similarity'),
+        ),
+      ),
+      el(
+        'tbody',
+        {},
+        shown.map((m, i) =>
+          el(
+            'tr',
+            { 'data-best': m.best },
+            el('th', { scope: 'row' }, rowName(q, i)),
+            el('td', {}, m.best < 0 ? '—' : rowName(p, m.best)),
+            el('td', {}, bar(m.score)),
+          ),
+        ),
+      ),
+    ),
+    matches.length > shown.length && el('p', { class: 'muted' }, `First ${shown.length} of ${matches.length} rows.`),
+  );
 }
 
 /** A bar for a similarity in [-1, 1]. @param {number} score */
 function bar(score) {
   const width = `${Math.max(0, Math.min(1, (score + 1) / 2)) * 100}%`;
-  return el('span', { class: 'bar' },
+  return el(
+    'span',
+    { class: 'bar' },
     el('span', { class: 'bar-track', 'aria-hidden': 'true' }, el('span', { class: 'bar-fill', style: { width } })),
-    el('span', { class: 'bar-value' }, score.toFixed(3)));
+    el('span', { class: 'bar-value' }, score.toFixed(3)),
+  );
 }
 
 /** @param {Side} q @param {Side} p @param {Float64Array[]} sims @param {{ best: number }[]} matches */
@@ -107,10 +161,12 @@ function picture(q, p, sims, matches) {
   let [min, max] = [Infinity, -Infinity];
   for (const row of sims) for (const s of row) [min, max] = [Math.min(min, s), Math.max(max, s)];
   const shade = (/** @type {number} */ s) => sequential(position(s, min, max));
-  sims.forEach((row, i) => row.forEach((s, j) => {
-    ctx.fillStyle = css(shade(s));
-    ctx.fillRect(j * size, i * size, size, size);
-  }));
+  sims.forEach((row, i) =>
+    row.forEach((s, j) => {
+      ctx.fillStyle = css(shade(s));
+      ctx.fillRect(j * size, i * size, size, size);
+    }),
+  );
   ctx.lineWidth = Math.max(1, size / 6);
   matches.forEach((m, i) => {
     if (m.best < 0) return;
@@ -118,7 +174,15 @@ function picture(q, p, sims, matches) {
     ctx.strokeStyle = textOn(bg) === '#fff' ? '#ffd24d' : '#b00020';
     ctx.strokeRect(m.best * size + ctx.lineWidth / 2, i * size + ctx.lineWidth / 2, size - ctx.lineWidth, size - ctx.lineWidth);
   });
-  return el('figure', { class: 'picture' }, canvas,
-    el('figcaption', {}, `Rows: ${q.label} tokens; columns: ${p.label} tokens; outlined: each row's best match. `,
-      `Shade from lightest (${min.toFixed(3)}) to darkest (${max.toFixed(3)}): the lowest and highest similarity in this picture.`));
+  return el(
+    'figure',
+    { class: 'picture' },
+    canvas,
+    el(
+      'figcaption',
+      {},
+      `Rows: ${q.label} tokens; columns: ${p.label} tokens; outlined: each row's best match. `,
+      `Shade from lightest (${min.toFixed(3)}) to darkest (${max.toFixed(3)}): the lowest and highest similarity in this picture.`,
+    ),
+  );
 }

@@ -24,7 +24,9 @@ function keep(key) {
   try {
     if (key === null) sessionStorage.removeItem(STORAGE_KEY);
     else sessionStorage.setItem(STORAGE_KEY, key);
-  } catch { /* storage off: the key lives only as long as the page */ }
+  } catch {
+    /* storage off: the key lives only as long as the page */
+  }
 }
 
 /** Headers carrying the key, if there is one. @returns {Record<string, string>} */
@@ -49,10 +51,14 @@ export function replaceRejectedKey() {
   const rejected = storedKey() !== null;
   keep(null);
   if (!prompt) return Promise.resolve(null);
-  asking = prompt(rejected).then((key) => {
-    const trimmed = key?.trim() || null;
-    keep(trimmed);
-    return trimmed;
-  }).finally(() => { asking = null; });
+  asking = prompt(rejected)
+    .then((key) => {
+      const trimmed = key?.trim() || null;
+      keep(trimmed);
+      return trimmed;
+    })
+    .finally(() => {
+      asking = null;
+    });
   return asking;
 }

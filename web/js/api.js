@@ -53,7 +53,7 @@ async function requestJson(url, init = {}) {
 /** @param {string} url @param {RequestInit} init */
 async function send(url, init) {
   try {
-    return await fetch(url, { ...init, headers: { ...(/** @type {Record<string, string>} */ (init.headers ?? {})), ...authHeaders() } });
+    return await fetch(url, { ...init, headers: { .../** @type {Record<string, string>} */ (init.headers ?? {}), ...authHeaders() } });
   } catch (err) {
     throw new ApiError(`Could not reach the server at ${url} (${errorText(err)}). Is it still running?`, 0);
   }
@@ -104,7 +104,11 @@ export function validationIssues(body) {
 
 /** "input.texts.2" → ["texts", 2]. @param {string} field @returns {(string | number)[]} */
 function fieldPath(field) {
-  return field.replace(/^input\.?/, '').split('.').filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  return field
+    .replace(/^input\.?/, '')
+    .split('.')
+    .filter(Boolean)
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
 /** @returns {Promise<any>} */

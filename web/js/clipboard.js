@@ -37,7 +37,9 @@ export function copyButton(getText, label, ariaLabel) {
     } catch (err) {
       status.textContent = err instanceof Error ? err.message : String(err);
     }
-    setTimeout(() => { status.textContent = ''; }, 2000);
+    setTimeout(() => {
+      status.textContent = '';
+    }, 2000);
   });
   return el('span', { class: 'copy-wrap' }, button, status);
 }

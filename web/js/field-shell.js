@@ -19,11 +19,14 @@ import { el } from './dom.js';
  */
 export function fieldShell(spec, controlId, control) {
   const ids = describedIds(controlId);
-  const wrapper = el('div', { class: 'field', 'data-field': spec.name },
+  const wrapper = el(
+    'div',
+    { class: 'field', 'data-field': spec.name },
     el('label', { for: controlId, class: 'field-label' }, title(spec), spec.required && el('span', { class: 'required', 'aria-hidden': 'true' }, ' *')),
     control,
     describeBlock(spec, ids),
-    el('p', { id: ids.error, class: 'field-error', role: 'alert', hidden: true }));
+    el('p', { id: ids.error, class: 'field-error', role: 'alert', hidden: true }),
+  );
   return { wrapper, ids };
 }
 
@@ -34,15 +37,19 @@ export function describedIds(controlId) {
 
 /** @param {FieldSpec} spec */
 export function title(spec) {
-  return spec.prop.title ?? spec.name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+  return (
+    spec.prop.title ??
+    spec.name
+      .split('_')
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join(' ')
+  );
 }
 
 /** @param {FieldSpec} spec @param {{ desc: string }} ids */
 export function describeBlock(spec, ids) {
   const hint = hintText(spec.prop);
-  return el('p', { id: ids.desc, class: 'field-desc' },
-    withCode(spec.prop.description ?? ''),
-    hint && el('span', { class: 'field-hint' }, ` ${hint}`));
+  return el('p', { id: ids.desc, class: 'field-desc' }, withCode(spec.prop.description ?? ''), hint && el('span', { class: 'field-hint' }, ` ${hint}`));
 }
 
 /** Text with its `backticked` parts (Markdown code, as schema.json writes names) set as code. @param {string} text */
@@ -104,4 +111,3 @@ function addDescribedBy(control, id) {
   ids.add(id);
   control.setAttribute('aria-describedby', [...ids].join(' '));
 }
-

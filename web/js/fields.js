@@ -38,19 +38,29 @@ function numberField(spec) {
   const id = uid(`f-${spec.name}`);
   const { prop } = spec;
   const input = el('input', {
-    id, name: spec.name, type: 'number', inputmode: prop.type === 'integer' ? 'numeric' : 'decimal',
-    step: prop.type === 'integer' ? '1' : 'any', min: prop.minimum, max: prop.maximum,
-    value: prop.default === undefined ? '' : String(prop.default), 'aria-describedby': describedIds(id).desc,
+    id,
+    name: spec.name,
+    type: 'number',
+    inputmode: prop.type === 'integer' ? 'numeric' : 'decimal',
+    step: prop.type === 'integer' ? '1' : 'any',
+    min: prop.minimum,
+    max: prop.maximum,
+    value: prop.default === undefined ? '' : String(prop.default),
+    'aria-describedby': describedIds(id).desc,
   });
   const { wrapper, ids } = fieldShell(spec, id, input);
   const errors = errorSlot(wrapper, ids.error, [input]);
   return {
-    name: spec.name, element: wrapper,
+    name: spec.name,
+    element: wrapper,
     // Sent as typed (a number when it parses): range checks are the server's job, so its 422 says what is wrong.
     read: () => (input.value.trim() === '' ? undefined : numberOrText(input.value)),
-    set: (v) => { input.value = v === undefined ? '' : String(v); },
+    set: (v) => {
+      input.value = v === undefined ? '' : String(v);
+    },
     focus: () => input.focus(),
-    showError: errors.show, clearError: errors.clear,
+    showError: errors.show,
+    clearError: errors.clear,
   };
 }
 
@@ -65,17 +75,24 @@ function booleanField(spec) {
   const id = uid(`f-${spec.name}`);
   const ids = describedIds(id);
   const box = el('input', { id, name: spec.name, type: 'checkbox', checked: spec.prop.default === true, 'aria-describedby': ids.desc });
-  const wrapper = el('div', { class: 'field field-boolean', 'data-field': spec.name },
+  const wrapper = el(
+    'div',
+    { class: 'field field-boolean', 'data-field': spec.name },
     el('div', { class: 'check-row' }, box, el('label', { for: id, class: 'field-label' }, title(spec))),
     describeBlock(spec, ids),
-    el('p', { id: ids.error, class: 'field-error', role: 'alert', hidden: true }));
+    el('p', { id: ids.error, class: 'field-error', role: 'alert', hidden: true }),
+  );
   const errors = errorSlot(wrapper, ids.error, [box]);
   return {
-    name: spec.name, element: wrapper,
+    name: spec.name,
+    element: wrapper,
     read: () => box.checked,
-    set: (v) => { box.checked = v === true; },
+    set: (v) => {
+      box.checked = v === true;
+    },
     focus: () => box.focus(),
-    showError: errors.show, clearError: errors.clear,
+    showError: errors.show,
+    clearError: errors.clear,
   };
 }
 
@@ -87,12 +104,16 @@ function stringField(spec) {
   const { wrapper, ids } = fieldShell(spec, id, area);
   const errors = errorSlot(wrapper, ids.error, [area]);
   return {
-    name: spec.name, element: wrapper,
+    name: spec.name,
+    element: wrapper,
     // An empty optional string is left out rather than sent as "".
     read: () => (area.value === '' && !spec.required ? undefined : area.value),
-    set: (v) => { area.value = typeof v === 'string' ? v : ''; },
+    set: (v) => {
+      area.value = typeof v === 'string' ? v : '';
+    },
     focus: () => area.focus(),
-    showError: errors.show, clearError: errors.clear,
+    showError: errors.show,
+    clearError: errors.clear,
   };
 }
 
@@ -100,16 +121,23 @@ function stringField(spec) {
 function selectField(spec) {
   const id = uid(`f-${spec.name}`);
   const values = spec.prop.enum ?? [];
-  const select = el('select', { id, name: spec.name, 'aria-describedby': describedIds(id).desc },
-    values.map((v) => el('option', { value: v, selected: v === spec.prop.default }, v)));
+  const select = el(
+    'select',
+    { id, name: spec.name, 'aria-describedby': describedIds(id).desc },
+    values.map((v) => el('option', { value: v, selected: v === spec.prop.default }, v)),
+  );
   const { wrapper, ids } = fieldShell(spec, id, select);
   const errors = errorSlot(wrapper, ids.error, [select]);
   return {
-    name: spec.name, element: wrapper,
+    name: spec.name,
+    element: wrapper,
     read: () => select.value,
-    set: (v) => { select.value = typeof v === 'string' ? v : String(spec.prop.default ?? values[0] ?? ''); },
+    set: (v) => {
+      select.value = typeof v === 'string' ? v : String(spec.prop.default ?? values[0] ?? '');
+    },
     focus: () => select.focus(),
-    showError: errors.show, clearError: errors.clear,
+    showError: errors.show,
+    clearError: errors.clear,
   };
 }
 
@@ -119,24 +147,43 @@ function tupleField(spec) {
   const ids = describedIds(id);
   const { prop } = spec;
   const defaults = Array.isArray(prop.default) ? prop.default : [];
-  const inputs = Array.from({ length: fixedLength(prop) }, (_, i) => el('input', {
-    id: `${id}-${i}`, name: `${spec.name}.${i}`, type: 'number', step: 'any', inputmode: 'decimal',
-    min: prop.items?.minimum, max: prop.items?.maximum, value: defaults[i] === undefined ? '' : String(defaults[i]),
-    'aria-describedby': ids.desc,
-  }));
-  const wrapper = el('fieldset', { class: 'field field-tuple', 'data-field': spec.name, 'aria-describedby': ids.desc },
+  const inputs = Array.from({ length: fixedLength(prop) }, (_, i) =>
+    el('input', {
+      id: `${id}-${i}`,
+      name: `${spec.name}.${i}`,
+      type: 'number',
+      step: 'any',
+      inputmode: 'decimal',
+      min: prop.items?.minimum,
+      max: prop.items?.maximum,
+      value: defaults[i] === undefined ? '' : String(defaults[i]),
+      'aria-describedby': ids.desc,
+    }),
+  );
+  const wrapper = el(
+    'fieldset',
+    { class: 'field field-tuple', 'data-field': spec.name, 'aria-describedby': ids.desc },
     el('legend', { class: 'field-label' }, title(spec)),
-    el('div', { class: 'tuple-row' }, inputs.map((input, i) =>
-      el('label', { for: input.id, class: 'tuple-item' }, el('span', {}, spec.labels?.[i] ?? `#${i + 1}`), input))),
+    el(
+      'div',
+      { class: 'tuple-row' },
+      inputs.map((input, i) => el('label', { for: input.id, class: 'tuple-item' }, el('span', {}, spec.labels?.[i] ?? `#${i + 1}`), input)),
+    ),
     describeBlock(spec, ids),
-    el('p', { id: ids.error, class: 'field-error', role: 'alert', hidden: true }));
+    el('p', { id: ids.error, class: 'field-error', role: 'alert', hidden: true }),
+  );
   const errors = errorSlot(wrapper, ids.error, inputs);
   return {
-    name: spec.name, element: wrapper,
+    name: spec.name,
+    element: wrapper,
     read: () => (inputs.every((i) => i.value.trim() === '') ? undefined : inputs.map((i) => numberOrText(i.value))),
-    set: (v) => inputs.forEach((input, i) => { input.value = Array.isArray(v) && v[i] !== undefined ? String(v[i]) : ''; }),
+    set: (v) =>
+      inputs.forEach((input, i) => {
+        input.value = Array.isArray(v) && v[i] !== undefined ? String(v[i]) : '';
+      }),
     focus: () => inputs[0].focus(),
-    showError: errors.show, clearError: errors.clear,
+    showError: errors.show,
+    clearError: errors.clear,
   };
 }
 
@@ -148,13 +195,21 @@ function jsonField(spec) {
   const { wrapper, ids } = fieldShell(spec, id, area);
   const errors = errorSlot(wrapper, ids.error, [area]);
   return {
-    name: spec.name, element: wrapper,
+    name: spec.name,
+    element: wrapper,
     read: () => {
       if (area.value.trim() === '') return undefined;
-      try { return JSON.parse(area.value); } catch { return area.value; }
+      try {
+        return JSON.parse(area.value);
+      } catch {
+        return area.value;
+      }
     },
-    set: (v) => { area.value = v === undefined ? '' : JSON.stringify(v); },
+    set: (v) => {
+      area.value = v === undefined ? '' : JSON.stringify(v);
+    },
     focus: () => area.focus(),
-    showError: errors.show, clearError: errors.clear,
+    showError: errors.show,
+    clearError: errors.clear,
   };
 }

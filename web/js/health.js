@@ -31,10 +31,19 @@ export function findBanners(json) {
 export function readiness(health) {
   const status = String(health?.status ?? 'UNKNOWN');
   switch (status) {
-    case 'READY': return { ready: true, waiting: false, message: '' };
-    case 'BUSY': return { ready: true, waiting: false, message: 'The server is busy with other predictions; yours may wait for a free slot.' };
-    case 'STARTING': return { ready: false, waiting: true, message: 'The model is loading; the form unlocks when it is ready.' };
-    case 'SETUP_FAILED': return { ready: false, waiting: false, message: `The model failed to load, so predictions cannot run. The server said:\n${health?.setup?.logs ?? '(no logs)'}` };
-    default: return { ready: false, waiting: true, message: `The server reports status ${status}; waiting for READY.` };
+    case 'READY':
+      return { ready: true, waiting: false, message: '' };
+    case 'BUSY':
+      return { ready: true, waiting: false, message: 'The server is busy with other predictions; yours may wait for a free slot.' };
+    case 'STARTING':
+      return { ready: false, waiting: true, message: 'The model is loading; the form unlocks when it is ready.' };
+    case 'SETUP_FAILED':
+      return {
+        ready: false,
+        waiting: false,
+        message: `The model failed to load, so predictions cannot run. The server said:\n${health?.setup?.logs ?? '(no logs)'}`,
+      };
+    default:
+      return { ready: false, waiting: true, message: `The server reports status ${status}; waiting for READY.` };
   }
 }

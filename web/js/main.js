@@ -29,7 +29,10 @@ async function boot() {
     const [openapi, health] = await Promise.all([getOpenApi(), getHealth()]);
     showBanners([...findBanners(health), ...findBanners(openapi?.info)]);
     const form = new SchemaForm(openapi);
-    replaceChildren(byId('fields'), form.fields.map((f) => f.element));
+    replaceChildren(
+      byId('fields'),
+      form.fields.map((f) => f.element),
+    );
     const rerank = rerankView({ weights: /** @type {number[]} */ (form.props.score_weights?.default ?? [0.4, 0.2, 0.4]) });
     replaceChildren(byId('rerank-slot'), rerank.element);
     modelButtons.push(rerank.button);
@@ -84,7 +87,10 @@ async function submit(form, progress) {
     }
     progress.end(prediction);
     renderResults(byId('results'), {
-      input, prediction, queryOutput, query,
+      input,
+      prediction,
+      queryOutput,
+      query,
       texts: /** @type {string[]} */ (used.texts),
       maxLength: Number(used.max_length),
       weights: /** @type {number[]} */ (used.score_weights),
@@ -106,7 +112,9 @@ async function submit(form, progress) {
  * @returns {Promise<V1Prediction>}
  */
 function runOnce(input, progress, report = true) {
-  current = new PredictionRun(input, (p) => { if (report || p.status === 'failed') progress.update(p); });
+  current = new PredictionRun(input, (p) => {
+    if (report || p.status === 'failed') progress.update(p);
+  });
   return current.run();
 }
 
@@ -138,14 +146,26 @@ function rerunWith(form, fields) {
 function showFormErrors(messages) {
   const box = byId('form-errors');
   box.hidden = messages.length === 0;
-  replaceChildren(box, messages.length ? el('ul', {}, messages.map((m) => el('li', {}, m))) : null);
+  replaceChildren(
+    box,
+    messages.length
+      ? el(
+          'ul',
+          {},
+          messages.map((m) => el('li', {}, m)),
+        )
+      : null,
+  );
 }
 
 /** @param {string[]} banners */
 function showBanners(banners) {
   const box = byId('banner');
   box.hidden = banners.length === 0;
-  replaceChildren(box, banners.map((b) => el('p', {}, b)));
+  replaceChildren(
+    box,
+    banners.map((b) => el('p', {}, b)),
+  );
 }
 
 /** @param {unknown} err */

@@ -15,7 +15,10 @@ export function viewableOutput(output, sparseFormat = 'dict') {
   if (!output) return output;
   const out = { ...output };
   if (out.dense_vecs) out.dense_vecs = out.dense_vecs.map((/** @type {unknown} */ v) => (typeof v === 'string' ? Array.from(decodeFloat32Base64(v)) : v));
-  if (out.colbert_vecs) out.colbert_vecs = out.colbert_vecs.map((/** @type {unknown} */ v, /** @type {number} */ i) => (typeof v === 'string' ? rowsOf(v, out.token_counts[i] - 1) : v));
+  if (out.colbert_vecs)
+    out.colbert_vecs = out.colbert_vecs.map((/** @type {unknown} */ v, /** @type {number} */ i) =>
+      typeof v === 'string' ? rowsOf(v, out.token_counts[i] - 1) : v,
+    );
   if (out.lexical_weights) {
     out.lexical_weights = out.lexical_weights.map(toDict);
     if (sparseFormat === 'tokens') out.lexical_tokens = keyTexts(out.lexical_weights);

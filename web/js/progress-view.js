@@ -100,11 +100,17 @@ export class ProgressView {
 /** @param {V1Prediction} p */
 function statusText(p) {
   switch (p.status) {
-    case 'starting': return 'Waiting for a free slot…';
-    case 'processing': return 'Embedding…';
-    case 'succeeded': return `Done in ${(p.metrics?.predict_time ?? 0).toFixed(2)} s.`;
-    case 'canceled': return 'Canceled.';
-    case 'failed': return `Failed: ${p.error ?? 'no error message'}`;
-    default: return String(p.status);
+    case 'starting':
+      return 'Waiting for a free slot…';
+    case 'processing':
+      return 'Embedding…';
+    case 'succeeded':
+      return `Done in ${(p.metrics?.predict_time ?? 0).toFixed(2)} s.`;
+    case 'canceled':
+      return 'Canceled.';
+    case 'failed':
+      return `Failed: ${p.error ?? 'no error message'}`;
+    default:
+      return String(p.status);
   }
 }

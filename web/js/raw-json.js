@@ -15,13 +15,26 @@ export function rawView(prediction, input) {
   details.addEventListener('toggle', () => {
     if (!details.open || pre.textContent) return;
     const text = json();
-    pre.textContent = text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}\n… (${text.length - MAX_SHOWN_CHARS} more characters: use Copy JSON)` : text;
+    pre.textContent =
+      text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}\n… (${text.length - MAX_SHOWN_CHARS} more characters: use Copy JSON)` : text;
   });
   const curl = curlCommand(new URL('..', location.href).href, input, storedKey() !== null);
-  return el('section', { class: 'card', id: 'raw', 'aria-labelledby': 'raw-title' },
+  return el(
+    'section',
+    { class: 'card', id: 'raw', 'aria-labelledby': 'raw-title' },
     el('h2', { id: 'raw-title' }, 'Raw output and curl'),
-    el('div', { class: 'button-row' }, copyButton(json, 'Copy JSON'), copyButton(() => curl, 'Copy as curl')),
-    el('details', { class: 'raw-details' }, el('summary', {}, 'curl command (the same input, sent to the synchronous POST /predictions)'),
-      el('pre', { class: 'raw', tabindex: 0, id: 'curl-command', 'aria-label': 'curl command' }, curl)),
-    details);
+    el(
+      'div',
+      { class: 'button-row' },
+      copyButton(json, 'Copy JSON'),
+      copyButton(() => curl, 'Copy as curl'),
+    ),
+    el(
+      'details',
+      { class: 'raw-details' },
+      el('summary', {}, 'curl command (the same input, sent to the synchronous POST /predictions)'),
+      el('pre', { class: 'raw', tabindex: 0, id: 'curl-command', 'aria-label': 'curl command' }, curl),
+    ),
+    details,
+  );
 }

@@ -46,18 +46,33 @@ export function rerankView(opts) {
   const button = el('button', { type: 'submit', class: 'primary', id: 'rerank-submit', disabled: true }, 'Rerank');
   const status = el('p', { class: 'rerank-status', role: 'status', id: 'rerank-status' });
   const results = el('div', { id: 'rerank-results', class: 'results', tabindex: -1, 'aria-label': 'Rerank results' });
-  const form = el('form', { id: 'rerank-form', novalidate: true, onsubmit: (/** @type {Event} */ ev) => {
-    ev.preventDefault();
-    void run();
-  } },
-  el('label', { for: queryId, class: 'field-label' }, 'Rerank query'),
-  query,
-  el('label', { for: passagesId, class: 'field-label' }, 'Passages, one per line'),
-  passages,
-  el('fieldset', { class: 'rerank-weights' }, el('legend', { class: 'field-label' }, 'Score weights'),
-    el('div', { class: 'tuple-row' }, weights.map((w) => w.box))),
-  el('div', { class: 'button-row' }, button),
-  status);
+  const form = el(
+    'form',
+    {
+      id: 'rerank-form',
+      novalidate: true,
+      onsubmit: (/** @type {Event} */ ev) => {
+        ev.preventDefault();
+        void run();
+      },
+    },
+    el('label', { for: queryId, class: 'field-label' }, 'Rerank query'),
+    query,
+    el('label', { for: passagesId, class: 'field-label' }, 'Passages, one per line'),
+    passages,
+    el(
+      'fieldset',
+      { class: 'rerank-weights' },
+      el('legend', { class: 'field-label' }, 'Score weights'),
+      el(
+        'div',
+        { class: 'tuple-row' },
+        weights.map((w) => w.box),
+      ),
+    ),
+    el('div', { class: 'button-row' }, button),
+    status,
+  );
 
   async function run() {
     const q = query.value;
@@ -83,12 +98,19 @@ export function rerankView(opts) {
     }
   }
 
-  const element = el('section', { class: 'card', id: 'rerank', 'aria-labelledby': 'rerank-title' },
+  const element = el(
+    'section',
+    { class: 'card', id: 'rerank', 'aria-labelledby': 'rerank-title' },
     el('h2', { id: 'rerank-title' }, 'Rerank'),
-    el('p', { class: 'note' }, 'Ranks passages against a query by BGE-M3\'s hybrid score, ',
-      '(w0·dense + w1·sparse + w2·colbert) / (w0 + w1 + w2), as POST /v2/rerank (Cohere), /v1/rerank (Jina) and /rerank (TEI) answer.'),
+    el(
+      'p',
+      { class: 'note' },
+      "Ranks passages against a query by BGE-M3's hybrid score, ",
+      '(w0·dense + w1·sparse + w2·colbert) / (w0 + w1 + w2), as POST /v2/rerank (Cohere), /v1/rerank (Jina) and /rerank (TEI) answer.',
+    ),
     form,
-    results);
+    results,
+  );
   return { element, button };
 }
 
@@ -98,19 +120,44 @@ export function rerankView(opts) {
  */
 function rankingView(docs, reply, onAlign) {
   const cell = (/** @type {number} */ v) => el('td', { class: 'num', 'data-score': v }, v.toFixed(4));
-  return el('section', { class: 'card', id: 'rerank-ranking', 'aria-labelledby': 'rerank-ranking-title' },
+  return el(
+    'section',
+    { class: 'card', id: 'rerank-ranking', 'aria-labelledby': 'rerank-ranking-title' },
     el('h2', { id: 'rerank-ranking-title' }, 'Ranking'),
     reply.meta.warnings?.map((w) => el('p', { class: 'note warn' }, w)),
-    el('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Passages ranked by hybrid score' },
-      el('table', { class: 'rerank' },
-        el('thead', {}, el('tr', {},
-          ['Rank', 'Passage', 'Hybrid', 'Dense', 'Sparse', 'ColBERT', 'Alignment'].map((h) => el('th', { scope: 'col' }, h)))),
-        el('tbody', {}, reply.results.map((r, rank) => el('tr', { 'data-index': r.index },
-          el('td', { class: 'num' }, String(rank + 1)),
-          el('th', { scope: 'row', class: 'excerpt' }, el('span', { class: 'muted' }, `P${r.index + 1} `), docs[r.index]),
-          cell(r.relevance_score),
-          KINDS.map((k) => cell(r.scores[k])),
-          el('td', {}, el('button', { type: 'button', onclick: () => onAlign(r.index), 'aria-label': `Align P${r.index + 1} with the query` }, 'Align'))))))));
+    el(
+      'div',
+      { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Passages ranked by hybrid score' },
+      el(
+        'table',
+        { class: 'rerank' },
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            ['Rank', 'Passage', 'Hybrid', 'Dense', 'Sparse', 'ColBERT', 'Alignment'].map((h) => el('th', { scope: 'col' }, h)),
+          ),
+        ),
+        el(
+          'tbody',
+          {},
+          reply.results.map((r, rank) =>
+            el(
+              'tr',
+              { 'data-index': r.index },
+              el('td', { class: 'num' }, String(rank + 1)),
+              el('th', { scope: 'row', class: 'excerpt' }, el('span', { class: 'muted' }, `P${r.index + 1} `), docs[r.index]),
+              cell(r.relevance_score),
+              KINDS.map((k) => cell(r.scores[k])),
+              el('td', {}, el('button', { type: 'button', onclick: () => onAlign(r.index), 'aria-label': `Align P${r.index + 1} with the query` }, 'Align')),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /**
@@ -125,7 +172,13 @@ async function alignFor(slot, query, passage, index) {
     const out = p.output;
     const side = (/** @type {number} */ i, /** @type {string} */ label, /** @type {string} */ text) => {
       const rows = toRows(out.colbert_vecs[i]);
-      const { labels, fromTokens } = colbertRowLabels({ text, rows: rows.rows, truncated: out.truncated[i], weights: out.lexical_weights[i], tokens: out.lexical_tokens });
+      const { labels, fromTokens } = colbertRowLabels({
+        text,
+        rows: rows.rows,
+        truncated: out.truncated[i],
+        weights: out.lexical_weights[i],
+        tokens: out.lexical_tokens,
+      });
       return { key: label, label, name: excerpt(text, 50), rows, labels, fromTokens };
     };
     const view = alignmentView({ queries: [side(0, 'Q', query)], passages: [side(1, `P${index + 1}`, passage)], initialPassage: 0 });
@@ -136,6 +189,9 @@ async function alignFor(slot, query, passage, index) {
     if (title) title.id = 'rerank-alignment-title';
     replaceChildren(slot, view);
   } catch (err) {
-    replaceChildren(slot, el('p', { class: 'note warn', role: 'alert' }, `The alignment could not be shown: ${err instanceof Error ? err.message : String(err)}`));
+    replaceChildren(
+      slot,
+      el('p', { class: 'note warn', role: 'alert' }, `The alignment could not be shown: ${err instanceof Error ? err.message : String(err)}`),
+    );
   }
 }

@@ -33,17 +33,39 @@ export function renderResults(root, d) {
   const texts = d.texts.map((text, i) => entry(`T${i + 1}`, text, out, i));
   const query = d.query !== undefined && queryOutput ? entry('Q', d.query, queryOutput, 0) : undefined;
   const all = query ? [query, ...texts] : texts;
-  replaceChildren(root,
-    summaryView(all.map((e) => ({ label: e.label, text: e.text, tokens: e.tokens, truncated: e.truncated })), d.maxLength),
+  replaceChildren(
+    root,
+    summaryView(
+      all.map((e) => ({ label: e.label, text: e.text, tokens: e.tokens, truncated: e.truncated })),
+      d.maxLength,
+    ),
     heatmap(all, query, d),
-    out.lexical_weights && firstOnes(tokenChipsView(listed(all, 'lexical_weights').map((e) => ({
-      label: e.label, name: excerpt(e.text, 60), weights: e.output.lexical_weights[e.index],
-    })), { ...out.lexical_tokens, ...queryOutput?.lexical_tokens }), all.length),
+    out.lexical_weights &&
+      firstOnes(
+        tokenChipsView(
+          listed(all, 'lexical_weights').map((e) => ({
+            label: e.label,
+            name: excerpt(e.text, 60),
+            weights: e.output.lexical_weights[e.index],
+          })),
+          { ...out.lexical_tokens, ...queryOutput?.lexical_tokens },
+        ),
+        all.length,
+      ),
     alignment(all, query, d),
-    out.dense_vecs && firstOnes(denseStripsView(listed(all, 'dense_vecs').map((e) => ({
-      label: e.label, name: excerpt(e.text, 60), vector: e.output.dense_vecs[e.index],
-    }))), all.length),
-    rawView(d.prediction, d.input));
+    out.dense_vecs &&
+      firstOnes(
+        denseStripsView(
+          listed(all, 'dense_vecs').map((e) => ({
+            label: e.label,
+            name: excerpt(e.text, 60),
+            vector: e.output.dense_vecs[e.index],
+          })),
+        ),
+        all.length,
+      ),
+    rawView(d.prediction, d.input),
+  );
 }
 
 /** The entries whose output holds `field`, at most MAX_LISTED. @param {Entry[]} all @param {string} field */
@@ -84,11 +106,21 @@ function alignment(all, query, d) {
   const side = (/** @type {Entry} */ e) => {
     const rows = toRows(e.output.colbert_vecs[e.index]);
     const { labels, fromTokens } = colbertRowLabels({
-      text: e.text, rows: rows.rows, truncated: e.truncated,
-      weights: e.output.lexical_weights?.[e.index], tokens: e.output.lexical_tokens,
+      text: e.text,
+      rows: rows.rows,
+      truncated: e.truncated,
+      weights: e.output.lexical_weights?.[e.index],
+      tokens: e.output.lexical_tokens,
     });
-    return { key: e.label, label: e.label, name: excerpt(e.text, 50), rows, labels, fromTokens,
-      serverScore: e === query ? d.prediction.output.scores?.colbert : undefined };
+    return {
+      key: e.label,
+      label: e.label,
+      name: excerpt(e.text, 50),
+      rows,
+      labels,
+      fromTokens,
+      serverScore: e === query ? d.prediction.output.scores?.colbert : undefined,
+    };
   };
   const scores = d.prediction.output.scores?.colbert;
   return alignmentView({
@@ -100,13 +132,19 @@ function alignment(all, query, d) {
 
 /** @param {ResultData} d @param {boolean} missing */
 function colbertNeeded(d, missing) {
-  return el('section', { class: 'card', id: 'alignment', 'aria-labelledby': 'alignment-title' },
+  return el(
+    'section',
+    { class: 'card', id: 'alignment', 'aria-labelledby': 'alignment-title' },
     el('h2', { id: 'alignment-title' }, 'ColBERT alignment (MaxSim)'),
     missing
-      ? el('div', { class: 'need' },
-        el('p', {}, 'The alignment needs ColBERT vectors (return_colbert), which this request did not ask for.'),
-        el('button', { type: 'button', onclick: () => d.onNeed(['return_colbert']) }, 'Run again with return_colbert'))
-      : el('p', {}, 'Give a query, or at least two texts, to see which tokens match.'));
+      ? el(
+          'div',
+          { class: 'need' },
+          el('p', {}, 'The alignment needs ColBERT vectors (return_colbert), which this request did not ask for.'),
+          el('button', { type: 'button', onclick: () => d.onNeed(['return_colbert']) }, 'Run again with return_colbert'),
+        )
+      : el('p', {}, 'Give a query, or at least two texts, to see which tokens match.'),
+  );
 }
 
 /** @param {number[]} xs */

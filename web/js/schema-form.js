@@ -17,13 +17,14 @@ export class SchemaForm {
   /** @param {any} openapi the parsed /openapi.json */
   constructor(openapi) {
     const schema = openapi?.components?.schemas?.Input;
-    if (!schema?.properties) throw new Error('/openapi.json has no components.schemas.Input with properties; the server is not speaking Cog\'s OpenAPI layout.');
+    if (!schema?.properties) throw new Error("/openapi.json has no components.schemas.Input with properties; the server is not speaking Cog's OpenAPI layout.");
     /** @type {Record<string, PropSchema>} */
     this.props = withChoices(openapi, schema.properties);
     const required = new Set(schema.required ?? []);
     /** @type {Field[]} */
     this.fields = orderedNames(this.props).map((name) =>
-      createField({ name, prop: this.props[name], required: required.has(name), labels: ITEM_LABELS[name] }));
+      createField({ name, prop: this.props[name], required: required.has(name), labels: ITEM_LABELS[name] }),
+    );
   }
 
   /** @param {string} name */

@@ -65,7 +65,11 @@ export function bestPerRow(sims) {
   return sims.map((row) => {
     let best = -1;
     let score = 0;
-    for (let j = 0; j < row.length; j++) if (best < 0 || row[j] > score) { best = j; score = row[j]; }
+    for (let j = 0; j < row.length; j++)
+      if (best < 0 || row[j] > score) {
+        best = j;
+        score = row[j];
+      }
     return { best, score };
   });
 }
@@ -84,7 +88,10 @@ export function hybridScore(dense, sparse, colbert, w) {
 
 /** What each kind needs from every item. */
 const NEEDS = /** @type {Record<ScoreKind, (keyof Embedded)[]>} */ ({
-  dense: ['dense'], sparse: ['sparse'], colbert: ['colbert'], hybrid: ['dense', 'sparse', 'colbert'],
+  dense: ['dense'],
+  sparse: ['sparse'],
+  colbert: ['colbert'],
+  hybrid: ['dense', 'sparse', 'colbert'],
 });
 
 /** Which outputs are missing for `kind` (empty when it can be computed). @param {Embedded[]} items @param {ScoreKind} kind */

@@ -38,10 +38,13 @@ export function createTextsEditor(spec) {
     const areaId = uid(`${id}-item`);
     const area = el('textarea', { id: areaId, rows: 2, class: 'texts-item', 'aria-describedby': ids.desc });
     area.value = value;
-    const li = el('li', { class: 'texts-row' },
+    const li = el(
+      'li',
+      { class: 'texts-row' },
       el('label', { for: areaId, class: 'texts-item-label' }),
       area,
-      el('button', { type: 'button', class: 'icon-button', onclick: () => removeRow(li) }, '×'));
+      el('button', { type: 'button', class: 'icon-button', onclick: () => removeRow(li) }, '×'),
+    );
     list.append(li);
     renumber();
     return area;
@@ -65,13 +68,23 @@ export function createTextsEditor(spec) {
     renumber();
   });
 
-  const element = el('fieldset', { class: 'field field-texts', 'data-field': spec.name, 'aria-describedby': `${ids.desc} ${ids.error}` },
-    el('legend', { id: `${id}-legend`, class: 'field-label' }, title(spec), spec.required && el('span', { class: 'required', 'aria-hidden': 'true' }, ' *'), ' ', count),
+  const element = el(
+    'fieldset',
+    { class: 'field field-texts', 'data-field': spec.name, 'aria-describedby': `${ids.desc} ${ids.error}` },
+    el(
+      'legend',
+      { id: `${id}-legend`, class: 'field-label' },
+      title(spec),
+      spec.required && el('span', { class: 'required', 'aria-hidden': 'true' }, ' *'),
+      ' ',
+      count,
+    ),
     describeBlock(spec, ids),
     list,
     el('div', { class: 'texts-actions' }, addButton),
     paste,
-    error);
+    error,
+  );
 
   const initial = Array.isArray(spec.prop.default) ? spec.prop.default.map(String) : [''];
   for (const value of initial) addRow(value);
@@ -118,13 +131,19 @@ function pasteArea(noun, onAdd) {
     // The clicked button is now hidden; keep keyboard focus on the box's toggle.
     /** @type {HTMLElement} */ (box.querySelector('summary')).focus();
   };
-  const box = el('details', { class: 'paste' },
+  const box = el(
+    'details',
+    { class: 'paste' },
     el('summary', {}, `Paste many ${noun}s, one per line`),
     el('label', { for: areaId }, `${capital(noun)}s, one per line`),
     area,
-    el('div', { class: 'texts-actions' },
+    el(
+      'div',
+      { class: 'texts-actions' },
       el('button', { type: 'button', onclick: () => take(false) }, 'Add lines'),
-      el('button', { type: 'button', onclick: () => take(true) }, `Replace all ${noun}s`)));
+      el('button', { type: 'button', onclick: () => take(true) }, `Replace all ${noun}s`),
+    ),
+  );
   return box;
 }
 

@@ -31,8 +31,12 @@ export async function openCsv(path: string, choice: ColumnChoice): Promise<RowRe
           lastLine = info.lines;
           if (!opts.want(row)) continue;
           if (record.length !== header.length) {
-            throw new InputError(path, line, `record ${row + 1} has ${record.length} fields where the header has ${header.length}. `
-              + 'Put a field that holds commas or line breaks in double quotes ("a, b"), or give the row as many fields as the header.');
+            throw new InputError(
+              path,
+              line,
+              `record ${row + 1} has ${record.length} fields where the header has ${header.length}. ` +
+                'Put a field that holds commas or line breaks in double quotes ("a, b"), or give the row as many fields as the header.',
+            );
           }
           yield { ...toRow(row, record[idAt], record[textAt], idColumn, choice.textColumn, `${path} line ${line}`), endByte: info.bytes };
         }
@@ -43,7 +47,10 @@ export async function openCsv(path: string, choice: ColumnChoice): Promise<RowRe
   };
 }
 
-interface ParsedRecord { record: string[]; info: InfoRecord }
+interface ParsedRecord {
+  record: string[];
+  info: InfoRecord;
+}
 
 /** Queued records above this pause reading; below LOW_RECORDS it resumes. */
 const HIGH_RECORDS = 4096;
@@ -66,7 +73,9 @@ async function* csvRecords(path: string, onBytes: (n: number) => void): AsyncGen
   };
   const input = createReadStream(path, { highWaterMark: 1 << 20 });
   const parser = parse({
-    bom: true, from_line: 2, relax_column_count: true,
+    bom: true,
+    from_line: 2,
+    relax_column_count: true,
     on_record: (record: string[], info: InfoRecord) => {
       queue.push({ record, info: { ...info } });
       if (queue.length >= HIGH_RECORDS) input.pause();
@@ -74,10 +83,19 @@ async function* csvRecords(path: string, onBytes: (n: number) => void): AsyncGen
       return null;
     },
   });
-  parser.on('error', (error) => { failure ??= { error }; notify(); });
-  parser.on('end', () => { ended = true; notify(); });
+  parser.on('error', (error) => {
+    failure ??= { error };
+    notify();
+  });
+  parser.on('end', () => {
+    ended = true;
+    notify();
+  });
   parser.resume();
-  input.on('error', (error) => { failure ??= { error }; notify(); });
+  input.on('error', (error) => {
+    failure ??= { error };
+    notify();
+  });
   input.on('data', (chunk) => {
     onBytes(chunk.length);
     parser.write(chunk);
@@ -121,16 +139,28 @@ function asInputError(err: unknown, path: string, lastLine: number): Error {
   const next = lastLine + 1;
   if (err instanceof CsvError) {
     if (err.code === 'CSV_QUOTE_NOT_CLOSED' || err.code === 'CSV_INVALID_CLOSING_QUOTE') {
-      return new InputError(path, next, `a quoted field in the record starting here is not closed where it should be (${err.message}). `
-        + 'Add the closing double quote, and write a double quote inside a quoted field as two ("").');
+      return new InputError(
+        path,
+        next,
+        `a quoted field in the record starting here is not closed where it should be (${err.message}). ` +
+          'Add the closing double quote, and write a double quote inside a quoted field as two ("").',
+      );
     }
-    return new InputError(path, next, `not valid CSV in the record starting here: ${err.message}. `
-      + 'Put fields holding quotes in double quotes and write each quote inside as two ("say ""hi""").');
+    return new InputError(
+      path,
+      next,
+      `not valid CSV in the record starting here: ${err.message}. ` +
+        'Put fields holding quotes in double quotes and write each quote inside as two ("say ""hi""").',
+    );
   }
   const code = (err as NodeJS.ErrnoException).code;
   if (code) {
-    return new InputError(path, next, `reading failed after line ${lastLine} (${(err as Error).message}). `
-      + 'The file system reported an error: check the disk or mount, or copy the file somewhere readable.');
+    return new InputError(
+      path,
+      next,
+      `reading failed after line ${lastLine} (${(err as Error).message}). ` +
+        'The file system reported an error: check the disk or mount, or copy the file somewhere readable.',
+    );
   }
   return err as Error;
 }

@@ -84,12 +84,22 @@ class Writer {
     return at;
   }
 
-  u8(at: number, v: number): void { this.view.setUint8(at, v); }
-  i16(at: number, v: number): void { this.view.setInt16(at, v, true); }
-  i32(at: number, v: number): void { this.view.setInt32(at, v, true); }
-  bytes(at: number, b: Uint8Array): void { this.buf.set(b, at); }
+  u8(at: number, v: number): void {
+    this.view.setUint8(at, v);
+  }
+  i16(at: number, v: number): void {
+    this.view.setInt16(at, v, true);
+  }
+  i32(at: number, v: number): void {
+    this.view.setInt32(at, v, true);
+  }
+  bytes(at: number, b: Uint8Array): void {
+    this.buf.set(b, at);
+  }
   /** Points the uoffset at `at` to `target` (which is after it). */
-  offset(at: number, target: number): void { this.i32(at, target - at); }
+  offset(at: number, target: number): void {
+    this.i32(at, target - at);
+  }
 
   result(): Uint8Array {
     return this.buf.slice(0, this.length);

@@ -3,14 +3,17 @@
 import type { EmbeddedRow } from '../embedded-row.ts';
 
 export function jsonlPart(rows: EmbeddedRow[]): Uint8Array {
-  const lines = rows.map((r) => JSON.stringify({
-    id: r.id,
-    token_count: r.tokenCount,
-    truncated: r.truncated,
-    dense: r.dense,
-    sparse_indices: r.sparseIndices,
-    sparse_values: r.sparseValues,
-    colbert: r.colbert,
-  }) + '\n');
+  const lines = rows.map(
+    (r) =>
+      JSON.stringify({
+        id: r.id,
+        token_count: r.tokenCount,
+        truncated: r.truncated,
+        dense: r.dense,
+        sparse_indices: r.sparseIndices,
+        sparse_values: r.sparseValues,
+        colbert: r.colbert,
+      }) + '\n',
+  );
   return Buffer.from(lines.join(''), 'utf8');
 }

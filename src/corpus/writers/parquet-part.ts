@@ -12,11 +12,7 @@ type SchemaElement = NonNullable<Parameters<typeof parquetWrite>[0]['schema']>[n
 
 export function parquetPart(rows: EmbeddedRow[], outputs: Outputs, dim: number): Uint8Array {
   checkWidths(rows, dim);
-  const arrow: ArrowField[] = [
-    field('id', { kind: 'utf8' }),
-    field('token_count', { kind: 'int32' }),
-    field('truncated', { kind: 'bool' }),
-  ];
+  const arrow: ArrowField[] = [field('id', { kind: 'utf8' }), field('token_count', { kind: 'int32' }), field('truncated', { kind: 'bool' })];
   const schema: SchemaElement[] = [
     { name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
     { name: 'token_count', type: 'INT32', repetition_type: 'REQUIRED' },

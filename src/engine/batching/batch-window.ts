@@ -44,8 +44,10 @@ export function growWindow(lengths: readonly number[], anchor: number, limits: B
 function fits(lengths: readonly number[], lo: number, hi: number, limits: BatchLimits): boolean {
   const rows = hi - lo + 1;
   const longest = lengths[hi];
-  return rows * longest <= limits.maxBatchTokens
-    && rows * longest * longest <= limits.maxBatchAttention
-    && lengths[lo] >= limits.minFill * longest
-    && (!limits.maxRows || rows <= limits.maxRows);
+  return (
+    rows * longest <= limits.maxBatchTokens &&
+    rows * longest * longest <= limits.maxBatchAttention &&
+    lengths[lo] >= limits.minFill * longest &&
+    (!limits.maxRows || rows <= limits.maxRows)
+  );
 }

@@ -74,7 +74,11 @@ interface Job {
   onProgress?: SubmitOptions['onProgress'];
 }
 
-interface Item { tokens: TokenIds; job: Job; index: number }
+interface Item {
+  tokens: TokenIds;
+  job: Job;
+  index: number;
+}
 
 export class Scheduler {
   private queue: Item[] = [];
@@ -84,7 +88,10 @@ export class Scheduler {
 
   private readonly limits: BatchLimits;
 
-  constructor(private readonly runBatch: RunBatch, private readonly options: SchedulerOptions) {
+  constructor(
+    private readonly runBatch: RunBatch,
+    private readonly options: SchedulerOptions,
+  ) {
     this.limits = {
       maxBatchTokens: options.maxBatchTokens,
       maxBatchAttention: options.maxBatchAttention ?? DEFAULT_MAX_BATCH_ATTENTION,
@@ -107,8 +114,14 @@ export class Scheduler {
       const onAbort = () => this.fail(job, abortError());
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = () => opts.signal?.removeEventListener('abort', onAbort);
-      job.resolve = (r) => { cleanup(); resolve(r); };
-      job.reject = (e) => { cleanup(); reject(e); };
+      job.resolve = (r) => {
+        cleanup();
+        resolve(r);
+      };
+      job.reject = (e) => {
+        cleanup();
+        reject(e);
+      };
       texts.forEach((tokens, index) => this.queue.push({ tokens, job, index }));
       this.rotation.push(job);
       this.schedulePump();
@@ -134,7 +147,10 @@ export class Scheduler {
     let ok = false;
     try {
       const need = unionNeed(batch.map((i) => i.job.need));
-      const out = await this.runBatch(batch.map((i) => i.tokens), need);
+      const out = await this.runBatch(
+        batch.map((i) => i.tokens),
+        need,
+      );
       ok = true;
       this.deliver(batch, out);
     } catch (err) {
@@ -143,7 +159,9 @@ export class Scheduler {
       this.running = false;
       try {
         this.options.onBatch?.(batchStats(batch, (performance.now() - started) / 1000, ok));
-      } catch { /* an observer's failure must not stop the batching */ }
+      } catch {
+        /* an observer's failure must not stop the batching */
+      }
       if (this.queue.length) this.schedulePump();
     }
   }
@@ -178,8 +196,14 @@ export class Scheduler {
     if (!job) return [];
     const sorted = [...this.queue].sort((a, b) => a.tokens.length - b.tokens.length);
     let anchor = -1;
-    sorted.forEach((item, i) => { if (item.job === job) anchor = i; }); // the job's longest text
-    const [lo, hi] = growWindow(sorted.map((i) => i.tokens.length), anchor, this.limits);
+    sorted.forEach((item, i) => {
+      if (item.job === job) anchor = i;
+    }); // the job's longest text
+    const [lo, hi] = growWindow(
+      sorted.map((i) => i.tokens.length),
+      anchor,
+      this.limits,
+    );
     const batch = this.take(sorted.slice(lo, hi + 1));
     if (job.queued > 0) this.rotation.push(job);
     return batch;

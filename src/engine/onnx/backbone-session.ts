@@ -23,7 +23,11 @@ export interface BackboneSession {
 }
 
 /** `queryRows` 0 opens the model unchanged. */
-export async function openBackbone(modelPath: string, options: ort.InferenceSession.SessionOptions, queryRows = DEFAULT_ATTENTION_ROWS): Promise<BackboneSession> {
+export async function openBackbone(
+  modelPath: string,
+  options: ort.InferenceSession.SessionOptions,
+  queryRows = DEFAULT_ATTENTION_ROWS,
+): Promise<BackboneSession> {
   if (queryRows > 0) {
     const chunked = await tryChunked(modelPath, options, queryRows);
     if (typeof chunked !== 'string') return chunked;

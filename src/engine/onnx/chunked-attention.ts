@@ -51,7 +51,10 @@ export function chunkAttention(modelBytes: Uint8Array, queryRows: number): Chunk
   const model = onnx.ModelProto.decode(modelBytes);
   const graph = model.graph!;
   const index = new GraphIndex(graph, opsetOf(model));
-  const blocks = (graph.node ?? []).filter((n) => n.opType === 'Softmax').map((s) => index.block(s)).filter((b): b is Block => b !== null);
+  const blocks = (graph.node ?? [])
+    .filter((n) => n.opType === 'Softmax')
+    .map((s) => index.block(s))
+    .filter((b): b is Block => b !== null);
   if (blocks.length === 0) return { bytes: modelBytes, blocks: 0 };
   addSharedInputs(graph, queryRows);
   const elemType = graph.output?.[0]?.type?.tensorType?.elemType ?? onnx.TensorProto.DataType.FLOAT;
@@ -79,7 +82,10 @@ class GraphIndex {
   private readonly outputs: Set<string>;
   private readonly constDims = new Map<string, number[]>();
 
-  constructor(graph: Graph, private readonly opset: number) {
+  constructor(
+    graph: Graph,
+    private readonly opset: number,
+  ) {
     for (const n of graph.node ?? []) {
       for (const o of n.output ?? []) this.producer.set(o, n);
       for (const i of n.input ?? []) if (i) this.consumers.set(i, [...(this.consumers.get(i) ?? []), n]);
@@ -187,8 +193,13 @@ function addSharedInputs(graph: Graph, queryRows: number): void {
   graph.input!.push({ name: CHUNK_INPUT, type: { tensorType: { elemType: INT64, shape: { dim: [] } } } });
 }
 
-const node = (opType: string, input: string[], output: string[], attribute: onnxProto.onnx.IAttributeProto[] = []): Node =>
-  ({ opType, input, output, name: output[0], attribute });
+const node = (opType: string, input: string[], output: string[], attribute: onnxProto.onnx.IAttributeProto[] = []): Node => ({
+  opType,
+  input,
+  output,
+  name: output[0],
+  attribute,
+});
 
 /** Replaces a block's nodes, in place of its last MatMul, by a Loop over slices of query rows. */
 function replaceBlock(graph: Graph, b: Block, k: number, elemType: number, index: GraphIndex): void {
@@ -200,7 +211,10 @@ function replaceBlock(graph: Graph, b: Block, k: number, elemType: number, index
     node('Add', [x('rows'), x('chunk_minus1')], [x('rows_up')]),
     node('Div', [x('rows_up'), CHUNK_INPUT], [x('trips')]),
     node('Slice', [b.v, `${P}_zero1`, `${P}_zero1`, `${P}_axes`], [x('empty')]),
-    { ...node('Loop', [x('trips'), '', x('empty')], [b.output]), attribute: [{ name: 'body', type: onnx.AttributeProto.AttributeType.GRAPH, g: loopBody(b, k, elemType, index) }] },
+    {
+      ...node('Loop', [x('trips'), '', x('empty')], [b.output]),
+      attribute: [{ name: 'body', type: onnx.AttributeProto.AttributeType.GRAPH, g: loopBody(b, k, elemType, index) }],
+    },
   ];
   const at = graph.node!.indexOf(b.nodes.at(-1)!);
   graph.node!.splice(at, 1, ...outer);

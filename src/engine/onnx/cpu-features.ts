@@ -29,7 +29,13 @@ export function readCpuFeatures(): CpuFeatures {
 /** The flags of the first processor in /proc/cpuinfo (`flags` on x86, `Features` on Arm). */
 export function cpuinfoFlags(text = readCpuinfo()): string[] | null {
   const line = text?.split('\n').find((l) => /^(flags|Features)\s*:/.test(l));
-  return line ? line.slice(line.indexOf(':') + 1).trim().split(/\s+/).filter(Boolean) : null;
+  return line
+    ? line
+        .slice(line.indexOf(':') + 1)
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+    : null;
 }
 
 function readCpuinfo(): string | null {

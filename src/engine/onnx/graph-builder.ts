@@ -13,7 +13,11 @@ export type TensorData = Float32Array | BigInt64Array | Int32Array | Uint16Array
 export type AttrValue = number | string | number[];
 
 /** Where an initializer's bytes already sit in an external data file. */
-export interface ExternalLocation { location: string; offset: number; length: number }
+export interface ExternalLocation {
+  location: string;
+  offset: number;
+  length: number;
+}
 
 type Initializer =
   | { name: string; data: TensorData; dims: number[]; type: ElemType }
@@ -72,8 +76,7 @@ export class GraphBuilder {
    * `threshold` bytes are left out of the protobuf and returned as chunks to be
    * written, in order, to a file of that name beside the model.
    */
-  build(opts: { opset?: number; externalData?: string; threshold?: number; graphName?: string } = {}):
-    { model: Uint8Array; external: Uint8Array[] } {
+  build(opts: { opset?: number; externalData?: string; threshold?: number; graphName?: string } = {}): { model: Uint8Array; external: Uint8Array[] } {
     const external: Uint8Array[] = [];
     let offset = 0;
     const initializer = this.inits.map((t) => {
@@ -107,7 +110,9 @@ export class GraphBuilder {
 
 function externalTensor(name: string, dataType: ElemType, dims: number[], where: ExternalLocation): onnxProto.onnx.ITensorProto {
   return {
-    name, dims, dataType,
+    name,
+    dims,
+    dataType,
     dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
     externalData: [
       { key: 'location', value: where.location },

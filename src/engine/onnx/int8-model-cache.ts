@@ -34,8 +34,19 @@ const EXTERNAL_THRESHOLD = 1024;
 /** External data offsets are page-aligned, so onnxruntime may map them instead of copying. */
 const ALIGN = 4096;
 
-interface SourceFile { name: string; size: number; mtimeMs: number; sha256: string }
-interface Manifest { format: number; options: QuantizeOptions; int8Weights?: Int8WeightChoice; sources: SourceFile[]; result: QuantizeResult }
+interface SourceFile {
+  name: string;
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+interface Manifest {
+  format: number;
+  options: QuantizeOptions;
+  int8Weights?: Int8WeightChoice;
+  sources: SourceFile[];
+  result: QuantizeResult;
+}
 
 export interface Int8Model {
   /** The quantized model file to open. */
@@ -51,7 +62,12 @@ export function int8CacheDir(modelPath: string, root?: string): string {
 }
 
 /** The cached int8 model for `modelPath`, built (or rebuilt) when missing or stale. */
-export async function ensureInt8Model(modelPath: string, opts: QuantizeOptions = DEFAULT_QUANTIZE, root?: string, choice?: Int8WeightChoice): Promise<Int8Model> {
+export async function ensureInt8Model(
+  modelPath: string,
+  opts: QuantizeOptions = DEFAULT_QUANTIZE,
+  root?: string,
+  choice?: Int8WeightChoice,
+): Promise<Int8Model> {
   const dir = int8CacheDir(modelPath, root);
   const sources = sourceFiles(modelPath);
   const manifest = readManifest(dir);
@@ -153,7 +169,7 @@ function copyRange(file: string, offset: number, length: number, out: number): v
   const fd = openSync(file, 'r');
   const chunk = new Uint8Array(16 << 20);
   try {
-    for (let done = 0; done < length;) {
+    for (let done = 0; done < length; ) {
       const n = readSync(fd, chunk, 0, Math.min(chunk.length, length - done), offset + done);
       if (n === 0) throw new Error(`${file} ends before byte ${offset + length}`);
       writeAll(out, chunk.subarray(0, n));

@@ -23,7 +23,10 @@ export function chooseInt8Weights(setting: Int8WeightsSetting, cpu: CpuFeatures)
   }
   if (cpu.vnni.length) return { bits: 8, reason: `auto: the CPU has ${cpu.vnni.join(', ')}, whose int8 products add in 32 bits` };
   if (cpu.flags === null) return { bits: 7, reason: 'auto: the CPU flags could not be read (not Linux), and 7-bit weights are safe on every CPU' };
-  return { bits: 7, reason: `auto: the CPU has none of ${VNNI_FLAGS.join(', ')}, so its int8 kernel adds pairs of products in 16 bits, which 8-bit weights can overflow` };
+  return {
+    bits: 7,
+    reason: `auto: the CPU has none of ${VNNI_FLAGS.join(', ')}, so its int8 kernel adds pairs of products in 16 bits, which 8-bit weights can overflow`,
+  };
 }
 
 /** The rewrite's weight options for a choice. */

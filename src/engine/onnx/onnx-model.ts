@@ -15,9 +15,7 @@ import { padBatch } from '../batching/pad-batch.ts';
 import type { Need, TextEmbedding, TokenIds } from '../types.ts';
 
 type HeadNames = { dense: string; sparse: string; colbert: string };
-export type Layout =
-  | { kind: 'backbone'; hidden: string }
-  | { kind: 'heads-in-graph'; outputs: HeadNames };
+export type Layout = { kind: 'backbone'; hidden: string } | { kind: 'heads-in-graph'; outputs: HeadNames };
 
 const HIDDEN_OUTPUTS = ['token_embeddings', 'last_hidden_state'];
 const IN_GRAPH_HEADS: HeadNames[] = [
@@ -51,7 +49,11 @@ export function detectLayout(outputs: readonly string[]): Layout | null {
   return hidden ? { kind: 'backbone', hidden } : null;
 }
 
-interface HeadSessions { dense: ort.InferenceSession; sparse: ort.InferenceSession; colbert: ort.InferenceSession }
+interface HeadSessions {
+  dense: ort.InferenceSession;
+  sparse: ort.InferenceSession;
+  colbert: ort.InferenceSession;
+}
 
 export class BgeM3Onnx {
   private constructor(
@@ -73,12 +75,15 @@ export class BgeM3Onnx {
     const options = sessionOptions(settings);
     const { modelPath, description, int8Weights } = await loadPrecision(files.model, settings);
     const { session, attention } = await openBackbone(modelPath, options, settings.attentionRows).catch((err: Error) => {
-      throw new Error(`onnxruntime could not load ${files.model}: ${err.message}. If the model has external data (model.onnx_data), it must sit beside the model file; a partial download also causes this: run \`npm run weights\` again.`);
+      throw new Error(
+        `onnxruntime could not load ${files.model}: ${err.message}. If the model has external data (model.onnx_data), it must sit beside the model file; a partial download also causes this: run \`npm run weights\` again.`,
+      );
     });
     const layout = detectLayout(session.outputNames);
     if (!layout) throw new Error(unknownLayoutMessage(files, session));
     for (const name of ['input_ids', 'attention_mask']) {
-      if (!session.inputNames.includes(name)) throw new Error(`${files.model} has inputs [${session.inputNames.join(', ')}]; a BGE-M3 export takes input_ids and attention_mask.`);
+      if (!session.inputNames.includes(name))
+        throw new Error(`${files.model} has inputs [${session.inputNames.join(', ')}]; a BGE-M3 export takes input_ids and attention_mask.`);
     }
     const heads = layout.kind === 'backbone' ? await loadHeads(files, options) : null;
     return new BgeM3Onnx(session, layout, heads, session.inputNames.includes('token_type_ids'), fixedBatchOf(session), attention, description, int8Weights);
@@ -93,9 +98,10 @@ export class BgeM3Onnx {
       attention_mask: new ort.Tensor('int64', mask, dims),
     };
     if (this.needsTokenTypes) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(ids.length), dims);
-    const out = this.layout.kind === 'backbone'
-      ? await this.runHeads(await this.backbone(feeds, this.layout.hidden), feeds.attention_mask, need)
-      : await this.runInGraph(feeds, this.layout.outputs, need);
+    const out =
+      this.layout.kind === 'backbone'
+        ? await this.runHeads(await this.backbone(feeds, this.layout.hidden), feeds.attention_mask, need)
+        : await this.runInGraph(feeds, this.layout.outputs, need);
     return batch.map((tokens, row) => sliceRow(out, row, tokens.length, seq));
   }
 
@@ -126,7 +132,11 @@ export class BgeM3Onnx {
   }
 }
 
-interface BatchOutputs { dense?: ort.Tensor; sparse?: ort.Tensor; colbert?: ort.Tensor }
+interface BatchOutputs {
+  dense?: ort.Tensor;
+  sparse?: ort.Tensor;
+  colbert?: ort.Tensor;
+}
 
 /** Cuts row `row` out of the batch outputs, dropping padding. */
 function sliceRow(out: BatchOutputs, row: number, n: number, seq: number): TextEmbedding {
@@ -147,7 +157,9 @@ function sliceRow(out: BatchOutputs, row: number, n: number, seq: number): TextE
 async function loadHeads(files: ModelFiles, options: ort.InferenceSession.SessionOptions): Promise<HeadSessions> {
   const missing = [!files.sparseHead && 'sparse_linear.pt', !files.colbertHead && 'colbert_linear.pt'].filter(Boolean);
   if (missing.length) {
-    throw new Error(`${files.model} outputs hidden states only, so BGE-M3's heads must come from ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not in ${files.dir} (found: ${files.seen.join(', ')}). Download them from ${MODEL_ID} (\`npm run weights\` does).`);
+    throw new Error(
+      `${files.model} outputs hidden states only, so BGE-M3's heads must come from ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not in ${files.dir} (found: ${files.seen.join(', ')}). Download them from ${MODEL_ID} (\`npm run weights\` does).`,
+    );
   }
   const sparse: Linear = await loadLinearPt(files.sparseHead!);
   const colbert: Linear = await loadLinearPt(files.colbertHead!);

@@ -53,7 +53,11 @@ export interface QuantizeResult {
 }
 
 /** A weight MatMul of the encoder: the node, its weight initializer and its [in, out] dims. */
-export interface WeightMatMul { node: Node; weight: Tensor; dims: [number, number] }
+export interface WeightMatMul {
+  node: Node;
+  weight: Tensor;
+  dims: [number, number];
+}
 
 /** The encoder's weight MatMuls (see the file comment), in graph order. */
 export function findWeightMatMuls(graph: Graph): WeightMatMul[] {
@@ -124,7 +128,12 @@ export function quantizeMatMuls(model: Model, modelDir: string, opts: QuantizeOp
   return { quantized: targets.length, biasesFolded, replacedWeights };
 }
 
-interface QuantizedWeight { weight: string; scale: string; zeroPoint: string; tensors: Tensor[] }
+interface QuantizedWeight {
+  weight: string;
+  scale: string;
+  zeroPoint: string;
+  tensors: Tensor[];
+}
 
 /** Symmetric quantization of W [in, out]: q = round(W / s), s = max|W| / 127 per column (or per tensor). */
 export function quantizeWeight(w: Float32Array, [rows, cols]: [number, number], opts: QuantizeOptions, name: string): QuantizedWeight {
@@ -161,7 +170,14 @@ export function quantizeWeight(w: Float32Array, [rows, cols]: [number, number], 
 }
 
 /** The bias of an Add(MatMul output, bias[out]) that only this MatMul feeds. */
-function foldableBias(graph: Graph, node: Node, inits: Map<string, Tensor>, consumers: Map<string, number>, outputs: Set<string>, cols: number): { add: Node; name: string } | null {
+function foldableBias(
+  graph: Graph,
+  node: Node,
+  inits: Map<string, Tensor>,
+  consumers: Map<string, number>,
+  outputs: Set<string>,
+  cols: number,
+): { add: Node; name: string } | null {
   const y = node.output![0];
   if (consumers.get(y) !== 1 || outputs.has(y)) return null;
   const add = (graph.node ?? []).find((n) => n.opType === 'Add' && (n.input ?? []).includes(y));
@@ -173,8 +189,14 @@ function foldableBias(graph: Graph, node: Node, inits: Map<string, Tensor>, cons
   return dims.length === 1 && dims[0] === cols ? { add, name: other } : null;
 }
 
-const node = (opType: string, input: string[], output: string[], domain = '', attribute: onnxProto.onnx.IAttributeProto[] = []): Node =>
-  ({ opType, input, output, name: output[0], domain, attribute });
+const node = (opType: string, input: string[], output: string[], domain = '', attribute: onnxProto.onnx.IAttributeProto[] = []): Node => ({
+  opType,
+  input,
+  output,
+  name: output[0],
+  domain,
+  attribute,
+});
 
 /** The nodes computing output = dequantized(quantize(x) · W) + bias, in the chosen operator form. */
 function integerNodes(form: OperatorForm, p: string, x: string, q: QuantizedWeight, bias: string, output: string): Node[] {

@@ -18,7 +18,11 @@ export function dimsOf(t: Tensor): number[] {
   return (t.dims ?? []).map(num);
 }
 
-export interface ExternalRef { file: string; offset: number; length: number }
+export interface ExternalRef {
+  file: string;
+  offset: number;
+  length: number;
+}
 
 /** The external file range of a tensor (absolute path), or null when its bytes are inline. */
 export function externalRef(t: Tensor, modelDir: string): ExternalRef | null {

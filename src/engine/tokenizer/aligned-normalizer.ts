@@ -11,9 +11,9 @@
  * - Replace removes each match and inserts its content after the match's last character.
  * The text produced is the same as text-normalizer.ts produces (tests hold them equal).
  */
-import { graphemeClusters } from "./grapheme-clusters.ts";
-import { PrecompiledCharsmap } from "./precompiled-charsmap.ts";
-import type { NormalizerStep } from "./tokenizer-json.ts";
+import { graphemeClusters } from './grapheme-clusters.ts';
+import { PrecompiledCharsmap } from './precompiled-charsmap.ts';
+import type { NormalizerStep } from './tokenizer-json.ts';
 
 export type Range = readonly [number, number];
 
@@ -46,11 +46,11 @@ export function buildAlignedNormalizer(steps: readonly NormalizerStep[]): Aligne
 }
 
 function alignedStep(step: NormalizerStep): AlignedStep {
-  if (step.kind === "precompiled") {
+  if (step.kind === 'precompiled') {
     const charsmap = PrecompiledCharsmap.fromBase64(step.charsmapBase64);
     return (input) => applyEdits(input, precompiledEdits(input.text, charsmap));
   }
-  if (step.config.type === "Replace") return replaceStep(step.config);
+  if (step.config.type === 'Replace') return replaceStep(step.config);
   throw new Error(`token offsets: the ${JSON.stringify(step.config.type)} normalizer is not supported`);
 }
 
@@ -58,7 +58,7 @@ function alignedStep(step: NormalizerStep): AlignedStep {
 function precompiledEdits(text: string, charsmap: PrecompiledCharsmap): Edit[] {
   const edits: Edit[] = [];
   for (const cluster of graphemeClusters(text)) {
-    if (Buffer.byteLength(cluster, "utf8") < 6) {
+    if (Buffer.byteLength(cluster, 'utf8') < 6) {
       const whole = charsmap.replacement(cluster);
       if (whole !== undefined) {
         replaceEdits(edits, cluster, whole);
@@ -93,7 +93,7 @@ function applyEdits(input: AlignedText, edits: Edit[]): AlignedText {
     unit += c.length;
   }
   const rangeOfOld = (i: number): Range => input.ranges[oldStarts[i]] ?? emptyAt(input);
-  let text = "";
+  let text = '';
   const ranges: Range[] = [];
   let next = 0; // index of the next old character
   for (const [c, change] of edits) {
@@ -117,13 +117,13 @@ function emptyAt(input: AlignedText): Range {
 
 function replaceStep(config: Record<string, unknown>): AlignedStep {
   const pattern = config.pattern as { String?: string; Regex?: string } | undefined;
-  const content = typeof config.content === "string" ? config.content : "";
+  const content = typeof config.content === 'string' ? config.content : '';
   let regex: RegExp;
-  if (typeof pattern?.Regex === "string") regex = new RegExp(pattern.Regex, "gu");
-  else if (typeof pattern?.String === "string") regex = new RegExp(pattern.String.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gu");
-  else throw new Error("token offsets: Replace normalizer without a String or Regex pattern");
+  if (typeof pattern?.Regex === 'string') regex = new RegExp(pattern.Regex, 'gu');
+  else if (typeof pattern?.String === 'string') regex = new RegExp(pattern.String.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gu');
+  else throw new Error('token offsets: Replace normalizer without a String or Regex pattern');
   return (input) => {
-    let text = "";
+    let text = '';
     const ranges: Range[] = [];
     let last = 0;
     for (const m of input.text.matchAll(regex)) {

@@ -7,13 +7,13 @@
  * out normalized added tokens -> Metaspace words -> Unigram per word -> <s> ids </s>.
  * content-encoding.ts runs it chunk by chunk and stops once `maxLength` is reached.
  */
-import { readFile } from "node:fs/promises";
-import { AddedTokenSplitter } from "./added-tokens.ts";
-import { encodeContent, type PipelineParts } from "./content-encoding.ts";
-import { decodeSingleToken } from "./metaspace.ts";
-import { buildTextNormalizer, type TextNormalizer } from "./text-normalizer.ts";
-import { parseTokenizerJson, type MetaspaceOptions, type NormalizerStep, type TokenizerSpec } from "./tokenizer-json.ts";
-import { UnigramEncoder } from "./unigram-encoder.ts";
+import { readFile } from 'node:fs/promises';
+import { AddedTokenSplitter } from './added-tokens.ts';
+import { encodeContent, type PipelineParts } from './content-encoding.ts';
+import { decodeSingleToken } from './metaspace.ts';
+import { buildTextNormalizer, type TextNormalizer } from './text-normalizer.ts';
+import { parseTokenizerJson, type MetaspaceOptions, type NormalizerStep, type TokenizerSpec } from './tokenizer-json.ts';
+import { UnigramEncoder } from './unigram-encoder.ts';
 
 export interface Encoding {
   ids: number[];
@@ -60,7 +60,7 @@ export class BgeTokenizer {
   static async fromFile(tokenizerJsonPath: string): Promise<BgeTokenizer> {
     let text: string;
     try {
-      text = await readFile(tokenizerJsonPath, "utf8");
+      text = await readFile(tokenizerJsonPath, 'utf8');
     } catch (error) {
       throw new Error(`cannot read tokenizer file ${tokenizerJsonPath}: ${(error as Error).message}`);
     }
@@ -92,7 +92,7 @@ export class BgeTokenizer {
    * whether anything was cut) need.
    */
   *encodeSteps(text: string, maxLength: number): Generator<void, Encoding> {
-    if (typeof text !== "string") throw new TypeError(`encode: text must be a string, got ${typeof text}`);
+    if (typeof text !== 'string') throw new TypeError(`encode: text must be a string, got ${typeof text}`);
     if (!Number.isInteger(maxLength)) throw new RangeError(`encode: maxLength must be an integer, got ${maxLength}`);
     const keep = Math.max(0, maxLength - 2);
     // One id past the limit is enough to know that truncation happened.
@@ -114,12 +114,12 @@ export class BgeTokenizer {
  */
 function cuttableNormalizer(steps: readonly NormalizerStep[]): boolean {
   const firstCollapse = steps.findIndex(isSpaceCollapse);
-  return steps.every((step, i) => (firstCollapse === -1 || i < firstCollapse ? step.kind === "precompiled" : isSpaceCollapse(step)));
+  return steps.every((step, i) => (firstCollapse === -1 || i < firstCollapse ? step.kind === 'precompiled' : isSpaceCollapse(step)));
 }
 
 /** Replace(/ {2,}/ -> " "), the step XLM-R tokenizers add after Precompiled. */
 function isSpaceCollapse(step: NormalizerStep): boolean {
-  if (step.kind !== "library" || step.config.type !== "Replace" || step.config.content !== " ") return false;
+  if (step.kind !== 'library' || step.config.type !== 'Replace' || step.config.content !== ' ') return false;
   const pattern = step.config.pattern as { Regex?: unknown } | undefined;
-  return pattern?.Regex === " {2,}";
+  return pattern?.Regex === ' {2,}';
 }

@@ -7,11 +7,11 @@
  * When the pipeline has a step that cannot be cut this way, the text is one chunk (the old,
  * whole-text behaviour).
  */
-import type { AddedTokenSplitter } from "./added-tokens.ts";
-import type { TextNormalizer } from "./text-normalizer.ts";
-import { CutFinder, type CutToken } from "./text-cuts.ts";
-import type { MetaspaceOptions } from "./tokenizer-json.ts";
-import type { UnigramEncoder, WordSegmenter } from "./unigram-encoder.ts";
+import type { AddedTokenSplitter } from './added-tokens.ts';
+import type { TextNormalizer } from './text-normalizer.ts';
+import { CutFinder, type CutToken } from './text-cuts.ts';
+import type { MetaspaceOptions } from './tokenizer-json.ts';
+import type { UnigramEncoder, WordSegmenter } from './unigram-encoder.ts';
 
 export interface PipelineParts {
   rawSplitter: AddedTokenSplitter;
@@ -69,8 +69,8 @@ class ContentRun {
 
   /** Processes `raw`, which starts at `offset` in the text, until `limit` ids are known. */
   chunk(raw: string, offset: number, limit: number): void {
-    for (const piece of this.parts.rawSplitter.split(raw.replace(LONE_SURROGATE, "\uFFFD"))) {
-      if ("tokenId" in piece) {
+    for (const piece of this.parts.rawSplitter.split(raw.replace(LONE_SURROGATE, '\uFFFD'))) {
+      if ('tokenId' in piece) {
         this.closeSection();
         this.ids.push(piece.tokenId);
       } else {
@@ -100,10 +100,10 @@ class ContentRun {
 
   private sectionText(raw: string): void {
     let normalized = this.parts.normalize(raw);
-    if (this.parts.collapsesSpaces && this.endsWithSpace && normalized.startsWith(" ")) normalized = normalized.slice(1);
-    if (normalized.length > 0) this.endsWithSpace = normalized.endsWith(" ");
+    if (this.parts.collapsesSpaces && this.endsWithSpace && normalized.startsWith(' ')) normalized = normalized.slice(1);
+    if (normalized.length > 0) this.endsWithSpace = normalized.endsWith(' ');
     for (const sub of this.parts.normalizedSplitter.split(normalized)) {
-      if ("tokenId" in sub) {
+      if ('tokenId' in sub) {
         this.words.end();
         this.ids.push(sub.tokenId);
         this.prependPending = true;
@@ -122,9 +122,9 @@ class ContentRun {
   private metaspace(fragment: string): void {
     if (fragment.length === 0) return;
     const { replacement, prependScheme, split } = this.parts.metaspace;
-    let text = fragment.replaceAll(" ", replacement);
+    let text = fragment.replaceAll(' ', replacement);
     if (this.prependPending) {
-      const prepend = prependScheme === "always" || (prependScheme === "first" && this.atTextStart);
+      const prepend = prependScheme === 'always' || (prependScheme === 'first' && this.atTextStart);
       if (prepend && !text.startsWith(replacement)) text = replacement + text;
       this.prependPending = false;
     }

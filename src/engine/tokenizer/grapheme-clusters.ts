@@ -9,7 +9,7 @@
  * by one code point, which the window always contains when it ends on a code point boundary.
  */
 
-const segmenter = new Intl.Segmenter("und", { granularity: "grapheme" });
+const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
 const WINDOW = 256;
 
 export function* graphemeClusters(text: string): Generator<string> {

@@ -4,10 +4,10 @@
  * that TypeScript's NodeNext resolution cannot follow, so only `Tokenizer` is visible to the
  * type checker. These minimal interfaces describe exactly what this folder relies on.
  */
-import * as library from "@huggingface/tokenizers";
+import * as library from '@huggingface/tokenizers';
 
 export interface UnigramModelConfig {
-  type: "Unigram";
+  type: 'Unigram';
   unk_id: number;
   vocab: [string, number][];
 }
@@ -37,15 +37,15 @@ export interface LibraryNormalizer {
 
 interface LibraryExports {
   Unigram: new (config: UnigramModelConfig, eosToken: string) => UnigramModel;
-  SequenceNormalizer: new (config: { type: "Sequence"; normalizers: Record<string, unknown>[] }) => LibraryNormalizer;
+  SequenceNormalizer: new (config: { type: 'Sequence'; normalizers: Record<string, unknown>[] }) => LibraryNormalizer;
 }
 
 const { Unigram, SequenceNormalizer } = library as unknown as LibraryExports;
 
 export function createUnigramModel(config: UnigramModelConfig): UnigramModel {
-  return new Unigram(config, "</s>");
+  return new Unigram(config, '</s>');
 }
 
 export function createLibraryNormalizer(config: Record<string, unknown>): LibraryNormalizer {
-  return new SequenceNormalizer({ type: "Sequence", normalizers: [config] });
+  return new SequenceNormalizer({ type: 'Sequence', normalizers: [config] });
 }

@@ -3,7 +3,7 @@
  * sections (token-spans.ts; BgeTokenizer's chunked path splits before every "▁" in
  * content-encoding.ts, as Rust does).
  */
-import type { MetaspaceOptions } from "./tokenizer-json.ts";
+import type { MetaspaceOptions } from './tokenizer-json.ts';
 
 /**
  * Words of one normalized section: spaces become the replacement character, which is prepended
@@ -13,8 +13,8 @@ import type { MetaspaceOptions } from "./tokenizer-json.ts";
 export function metaspaceWords(section: string, options: MetaspaceOptions, atTextStart: boolean): string[] {
   if (section.length === 0) return [];
   const { replacement, prependScheme, split } = options;
-  let text = section.replaceAll(" ", replacement);
-  const prepend = prependScheme === "always" || (prependScheme === "first" && atTextStart);
+  let text = section.replaceAll(' ', replacement);
+  const prepend = prependScheme === 'always' || (prependScheme === 'first' && atTextStart);
   if (prepend && !text.startsWith(replacement)) text = replacement + text;
   if (!split) return [text];
   const words: string[] = [];
@@ -30,5 +30,5 @@ export function metaspaceWords(section: string, options: MetaspaceOptions, atTex
 /** What the Metaspace decoder makes of a single token: `tokenizer.decode([id])`. */
 export function decodeSingleToken(piece: string, options: MetaspaceOptions): string {
   // For the first token the Rust decoder drops every replacement character unless the scheme is "never".
-  return piece.replaceAll(options.replacement, options.prependScheme === "never" ? " " : "");
+  return piece.replaceAll(options.replacement, options.prependScheme === 'never' ? ' ' : '');
 }

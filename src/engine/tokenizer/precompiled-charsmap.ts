@@ -9,10 +9,10 @@
  * strings, each terminated by NUL. A trie value is a byte offset into that string blob.
  */
 
-import { graphemeClusters } from "./grapheme-clusters.ts";
-import { alwaysBreaksAround } from "./text-cuts.ts";
+import { graphemeClusters } from './grapheme-clusters.ts';
+import { alwaysBreaksAround } from './text-cuts.ts';
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Rust's spm_precompiled only tries a whole grapheme cluster when it is shorter than this. */
 const MAX_WHOLE_CLUSTER_BYTES = 6;
@@ -34,7 +34,7 @@ export class PrecompiledCharsmap {
   ) {}
 
   static fromBase64(base64: string): PrecompiledCharsmap {
-    return PrecompiledCharsmap.fromBytes(Buffer.from(base64, "base64"));
+    return PrecompiledCharsmap.fromBytes(Buffer.from(base64, 'base64'));
   }
 
   static fromBytes(bytes: Uint8Array): PrecompiledCharsmap {
@@ -61,7 +61,7 @@ export class PrecompiledCharsmap {
    * them go through the (slow) grapheme segmenter.
    */
   normalize(text: string): string {
-    let out = "";
+    let out = '';
     let slowFrom = 0;
     let previousBreaks = true;
     let at = 0;
@@ -86,16 +86,16 @@ export class PrecompiledCharsmap {
     let mapped = this.singles.get(codePoint);
     if (mapped === undefined) {
       const char = String.fromCodePoint(codePoint);
-      mapped = this.transform(Buffer.from(char, "utf8")) ?? char;
+      mapped = this.transform(Buffer.from(char, 'utf8')) ?? char;
       this.singles.set(codePoint, mapped);
     }
     return mapped;
   }
 
   private normalizeClusters(text: string): string {
-    let out = "";
+    let out = '';
     for (const segment of graphemeClusters(text)) {
-      const bytes = Buffer.from(segment, "utf8");
+      const bytes = Buffer.from(segment, 'utf8');
       if (bytes.length < MAX_WHOLE_CLUSTER_BYTES) {
         const whole = this.transform(bytes);
         if (whole !== undefined) {
@@ -110,7 +110,7 @@ export class PrecompiledCharsmap {
 
   /** The replacement of one cluster or character as a whole, or undefined (for token offsets). */
   replacement(text: string): string | undefined {
-    return this.transform(Buffer.from(text, "utf8"));
+    return this.transform(Buffer.from(text, 'utf8'));
   }
 
   /**
@@ -124,9 +124,9 @@ export class PrecompiledCharsmap {
   }
 
   private normalizeCharByChar(cluster: string): string {
-    let out = "";
+    let out = '';
     for (const char of cluster) {
-      out += this.transform(Buffer.from(char, "utf8")) ?? char;
+      out += this.transform(Buffer.from(char, 'utf8')) ?? char;
     }
     return out;
   }

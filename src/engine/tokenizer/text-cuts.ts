@@ -96,7 +96,7 @@ export class CutFinder {
     } else if (HANGUL_LEADING_JAMO.test(after)) {
       // Only a leading jamo before it keeps a leading jamo in the cluster (L x L).
       if (!(HANGUL_TRAILING_JAMO.test(before) || alwaysBreaksAround(before))) return false;
-    } else if ((before === "\r" && after === "\n") || !alwaysBreaksAround(before) || !alwaysBreaksAround(after)) {
+    } else if ((before === '\r' && after === '\n') || !alwaysBreaksAround(before) || !alwaysBreaksAround(after)) {
       return false;
     }
     if (this.longest > 0 && this.tokenTouches(text, cut)) return false;

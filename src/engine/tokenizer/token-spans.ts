@@ -7,12 +7,12 @@
  *
  * Loaded on first use by the Predictor: it holds a second Unigram model.
  */
-import { readFile } from "node:fs/promises";
-import { AddedTokenSplitter, type Piece } from "./added-tokens.ts";
-import { buildAlignedNormalizer, identityAligned, type AlignedText, type Range } from "./aligned-normalizer.ts";
-import { createUnigramModel, type UnigramModel } from "./hf-tokenizers-js.ts";
-import { metaspaceWords } from "./metaspace.ts";
-import { parseTokenizerJson, type AddedTokenSpec, type TokenizerSpec } from "./tokenizer-json.ts";
+import { readFile } from 'node:fs/promises';
+import { AddedTokenSplitter, type Piece } from './added-tokens.ts';
+import { buildAlignedNormalizer, identityAligned, type AlignedText, type Range } from './aligned-normalizer.ts';
+import { createUnigramModel, type UnigramModel } from './hf-tokenizers-js.ts';
+import { metaspaceWords } from './metaspace.ts';
+import { parseTokenizerJson, type AddedTokenSpec, type TokenizerSpec } from './tokenizer-json.ts';
 
 export interface TokenSpan {
   id: number;
@@ -38,7 +38,10 @@ export class TokenSpans {
   private readonly specialIds = new Set<number>();
   private readonly unigram: UnigramModel;
 
-  private constructor(private readonly spec: TokenizerSpec, specialContents: ReadonlySet<string>) {
+  private constructor(
+    private readonly spec: TokenizerSpec,
+    specialContents: ReadonlySet<string>,
+  ) {
     this.normalize = buildAlignedNormalizer(spec.normalizerSteps);
     const plain = buildAlignedNormalizer(spec.normalizerSteps);
     const matchable = spec.addedTokens.map((t) => ({ ...t, pattern: t.normalized ? plain(identityAligned(t.content, 0)).text : t.content }));
@@ -48,13 +51,13 @@ export class TokenSpans {
       this.addedById.set(t.id, t);
       if (specialContents.has(t.content)) this.specialIds.add(t.id);
     }
-    this.unigram = createUnigramModel({ type: "Unigram", unk_id: spec.unkId, vocab: spec.vocab });
+    this.unigram = createUnigramModel({ type: 'Unigram', unk_id: spec.unkId, vocab: spec.vocab });
     this.unigram.scores[spec.unkId] = spec.vocab[spec.unkId][1];
     this.vocabSize = spec.addedTokens.reduce((size, t) => Math.max(size, t.id + 1), spec.vocab.length);
   }
 
   static async fromFile(tokenizerJsonPath: string): Promise<TokenSpans> {
-    return TokenSpans.fromJson(JSON.parse(await readFile(tokenizerJsonPath, "utf8")));
+    return TokenSpans.fromJson(JSON.parse(await readFile(tokenizerJsonPath, 'utf8')));
   }
 
   static fromJson(json: unknown): TokenSpans {
@@ -67,8 +70,8 @@ export class TokenSpans {
   encode(text: string, addSpecialTokens: boolean): TokenSpan[] {
     const out: TokenSpan[] = [];
     if (addSpecialTokens) out.push({ id: this.spec.clsId, special: true, token: this.piece(this.spec.clsId) });
-    for (const section of this.sections(text.replace(LONE_SURROGATE, "\uFFFD"), this.rawSplitter, 0)) {
-      if ("tokenId" in section) out.push({ id: section.tokenId, special: false, start: section.start, stop: section.stop });
+    for (const section of this.sections(text.replace(LONE_SURROGATE, '\uFFFD'), this.rawSplitter, 0)) {
+      if ('tokenId' in section) out.push({ id: section.tokenId, special: false, start: section.start, stop: section.stop });
       else this.encodeSection(section, out);
     }
     if (addSpecialTokens) out.push({ id: this.spec.sepId, special: true, token: this.piece(this.spec.sepId) });
@@ -78,14 +81,14 @@ export class TokenSpans {
   /** tokenizer.decode(ids, skip_special_tokens) of the Rust library: Metaspace decoding of the pieces. */
   decode(ids: readonly number[], skipSpecialTokens: boolean): string {
     const { replacement, prependScheme } = this.spec.decoder;
-    let out = "";
+    let out = '';
     let first = true;
     for (const id of ids) {
       if (skipSpecialTokens && this.specialIds.has(id)) continue;
       const piece = this.piece(id);
       if (piece === undefined) throw new RangeError(`token id ${id} is not in the vocabulary (0..${this.vocabSize - 1})`);
-      let text = piece.replaceAll(replacement, " ");
-      if (first && prependScheme !== "never" && text.startsWith(" ")) text = text.slice(1);
+      let text = piece.replaceAll(replacement, ' ');
+      if (first && prependScheme !== 'never' && text.startsWith(' ')) text = text.slice(1);
       first = false;
       out += text;
     }
@@ -99,7 +102,7 @@ export class TokenSpans {
   private encodeSection(section: { text: string; start: number }, out: TokenSpan[]): void {
     const normalized = this.normalize(identityAligned(section.text, section.start));
     for (const sub of this.sections(normalized.text, this.normalizedSplitter, 0)) {
-      if ("tokenId" in sub) {
+      if ('tokenId' in sub) {
         out.push({ id: sub.tokenId, special: false, ...spanOf(normalized.ranges.slice(sub.start, sub.stop)) });
         continue;
       }
@@ -114,7 +117,7 @@ export class TokenSpans {
     const words = metaspaceWords(text, this.spec.preTokenizer, atTextStart);
     if (words.length === 0) return;
     // The prepended replacement character (if any) takes the first character's range.
-    const prepended = words.join("").length - text.length;
+    const prepended = words.join('').length - text.length;
     const unitRanges = prepended > 0 ? [...Array<Range>(prepended).fill(ranges[0]), ...ranges] : ranges;
     let at = 0;
     for (const word of words) {
@@ -144,7 +147,7 @@ export class TokenSpans {
     const out: Section[] = [];
     let cursor = 0;
     for (const piece of splitter.split(text) as Piece[]) {
-      if ("text" in piece) {
+      if ('text' in piece) {
         out.push({ text: piece.text, start: base + piece.start });
         cursor = piece.start + piece.text.length;
         continue;

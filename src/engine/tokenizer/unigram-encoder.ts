@@ -13,7 +13,7 @@
  * entries dropped. This is exact, not an approximation; only when the paths keep disagreeing
  * (e.g. tied segmentations of a periodic string) does the uncommitted window grow with the word.
  */
-import { createUnigramModel, type CharTrieNode, type UnigramModel } from "./hf-tokenizers-js.ts";
+import { createUnigramModel, type CharTrieNode, type UnigramModel } from './hf-tokenizers-js.ts';
 
 /** How many new positions are scored between two checks for a common prefix. */
 const COMMIT_CHECK_INTERVAL = 64;
@@ -30,7 +30,7 @@ export class UnigramEncoder {
     if (!(unkId >= 0 && unkId < vocab.length)) {
       throw new Error(`tokenizer.json: Unigram unk_id ${unkId} is outside the vocab (0..${vocab.length - 1})`);
     }
-    this.model = createUnigramModel({ type: "Unigram", unk_id: unkId, vocab });
+    this.model = createUnigramModel({ type: 'Unigram', unk_id: unkId, vocab });
     this.model.scores[unkId] = vocab[unkId][1];
     this.maxPieceChars = vocab.reduce((longest, [piece]) => Math.max(longest, codePointCount(piece)), 1);
   }
@@ -127,7 +127,7 @@ export class WordSegmenter {
     const at = start - this.base;
     const scoreHere = this.best[at];
     let node: CharTrieNode | undefined = this.root;
-    let piece = "";
+    let piece = '';
     let hasSingleChar = false;
     const end = Math.min(this.chars.length, at + this.maxPieceChars);
     for (let i = at; i < end; i++) {

@@ -42,7 +42,7 @@ function roundShift(value: number, shift: number): number {
   const kept = value >>> shift;
   const rest = value & ((1 << shift) - 1);
   const halfway = 1 << (shift - 1);
-  return rest > halfway || (rest === halfway && (kept & 1)) ? kept + 1 : kept;
+  return rest > halfway || (rest === halfway && kept & 1) ? kept + 1 : kept;
 }
 
 /** Decodes one bfloat16 bit pattern: the top 16 bits of a float32. */

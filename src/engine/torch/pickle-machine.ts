@@ -6,7 +6,10 @@ import { describeOpcode } from './pickle-opcodes.ts';
 
 /** A Python callable that a GLOBAL resolved to; REDUCE calls it with the argument tuple. */
 export class PyCallable {
-  constructor(readonly qualifiedName: string, readonly call: (args: unknown[]) => unknown) {}
+  constructor(
+    readonly qualifiedName: string,
+    readonly call: (args: unknown[]) => unknown,
+  ) {}
 }
 
 export interface UnpickleHooks {
@@ -20,7 +23,6 @@ export interface UnpickleHooks {
 /** Python dicts (and OrderedDicts) become Maps; tuples and lists become arrays. */
 export type PyDict = Map<unknown, unknown>;
 
-
 export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, source: string): unknown {
   return new PickleMachine(bytes, hooks, source).run();
 }
@@ -32,7 +34,11 @@ class PickleMachine {
   private readonly memo = new Map<number, unknown>();
   private readonly view: DataView;
 
-  constructor(private readonly bytes: Uint8Array, private readonly hooks: UnpickleHooks, private readonly source: string) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly hooks: UnpickleHooks,
+    private readonly source: string,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -42,7 +48,9 @@ class PickleMachine {
       const code = this.take(1)[0];
       if (code === 0x2e) return this.finish(); // STOP
       if (!this.step(code)) {
-        this.fail(`unsupported pickle opcode ${describeOpcode(code)} at byte ${at}; this reader handles only state_dicts of tensors as torch.save writes them — re-save with torch.save(module.state_dict(), path)`);
+        this.fail(
+          `unsupported pickle opcode ${describeOpcode(code)} at byte ${at}; this reader handles only state_dicts of tensors as torch.save writes them — re-save with torch.save(module.state_dict(), path)`,
+        );
       }
     }
   }
@@ -50,39 +58,116 @@ class PickleMachine {
   /** Executes one opcode; returns false for opcodes this machine does not support. */
   private step(code: number): boolean {
     switch (code) {
-      case 0x80: this.take(1); return true;                 // PROTO
-      case 0x95: this.take(8); return true;                 // FRAME (framing only)
-      case 0x63: this.push(this.global(this.line(), this.line())); return true; // GLOBAL
-      case 0x93: { const name = this.pop(); this.push(this.global(this.pop(), name)); return true; } // STACK_GLOBAL
-      case 0x71: this.memo.set(this.take(1)[0], this.top()); return true;       // BINPUT
-      case 0x72: this.memo.set(this.u32(), this.top()); return true;            // LONG_BINPUT
-      case 0x94: this.memo.set(this.memo.size, this.top()); return true;        // MEMOIZE
-      case 0x68: this.push(this.recall(this.take(1)[0])); return true;          // BINGET
-      case 0x6a: this.push(this.recall(this.u32())); return true;               // LONG_BINGET
-      case 0x28: this.marks.push(this.stack.length); return true;               // MARK
-      case 0x29: this.push([]); return true;                                    // EMPTY_TUPLE
-      case 0x74: this.push(this.popMark()); return true;                        // TUPLE
-      case 0x85: case 0x86: case 0x87: this.push(this.popN(code - 0x84)); return true; // TUPLE1..3
-      case 0x5d: this.push([]); return true;                                    // EMPTY_LIST
-      case 0x61: { const item = this.pop(); this.list(this.top()).push(item); return true; } // APPEND
-      case 0x65: { const items = this.popMark(); this.list(this.top()).push(...items); return true; } // APPENDS
-      case 0x7d: this.push(new Map()); return true;                             // EMPTY_DICT
-      case 0x73: { const [k, v] = this.popN(2); this.dict(this.top()).set(k, v); return true; } // SETITEM
-      case 0x75: this.setItems(this.popMark()); return true;                    // SETITEMS
-      case 0x52: this.reduce(); return true;                                    // REDUCE
-      case 0x62: { const state = this.pop(); this.hooks.build(this.top(), state); return true; } // BUILD
-      case 0x51: this.push(this.hooks.persistentLoad(this.pop())); return true; // BINPERSID
-      case 0x4a: this.push(this.view.getInt32(this.advance(4), true)); return true; // BININT
-      case 0x4b: this.push(this.take(1)[0]); return true;                       // BININT1
-      case 0x4d: this.push(this.view.getUint16(this.advance(2), true)); return true; // BININT2
-      case 0x8a: this.push(this.long1()); return true;                          // LONG1
-      case 0x47: this.push(this.view.getFloat64(this.advance(8), false)); return true; // BINFLOAT
-      case 0x88: this.push(true); return true;                                  // NEWTRUE
-      case 0x89: this.push(false); return true;                                 // NEWFALSE
-      case 0x4e: this.push(null); return true;                                  // NONE
-      case 0x58: this.push(this.utf8(this.u32())); return true;                 // BINUNICODE
-      case 0x8c: this.push(this.utf8(this.take(1)[0])); return true;            // SHORT_BINUNICODE
-      default: return false;
+      case 0x80:
+        this.take(1);
+        return true; // PROTO
+      case 0x95:
+        this.take(8);
+        return true; // FRAME (framing only)
+      case 0x63:
+        this.push(this.global(this.line(), this.line()));
+        return true; // GLOBAL
+      case 0x93: {
+        const name = this.pop();
+        this.push(this.global(this.pop(), name));
+        return true;
+      } // STACK_GLOBAL
+      case 0x71:
+        this.memo.set(this.take(1)[0], this.top());
+        return true; // BINPUT
+      case 0x72:
+        this.memo.set(this.u32(), this.top());
+        return true; // LONG_BINPUT
+      case 0x94:
+        this.memo.set(this.memo.size, this.top());
+        return true; // MEMOIZE
+      case 0x68:
+        this.push(this.recall(this.take(1)[0]));
+        return true; // BINGET
+      case 0x6a:
+        this.push(this.recall(this.u32()));
+        return true; // LONG_BINGET
+      case 0x28:
+        this.marks.push(this.stack.length);
+        return true; // MARK
+      case 0x29:
+        this.push([]);
+        return true; // EMPTY_TUPLE
+      case 0x74:
+        this.push(this.popMark());
+        return true; // TUPLE
+      case 0x85:
+      case 0x86:
+      case 0x87:
+        this.push(this.popN(code - 0x84));
+        return true; // TUPLE1..3
+      case 0x5d:
+        this.push([]);
+        return true; // EMPTY_LIST
+      case 0x61: {
+        const item = this.pop();
+        this.list(this.top()).push(item);
+        return true;
+      } // APPEND
+      case 0x65: {
+        const items = this.popMark();
+        this.list(this.top()).push(...items);
+        return true;
+      } // APPENDS
+      case 0x7d:
+        this.push(new Map());
+        return true; // EMPTY_DICT
+      case 0x73: {
+        const [k, v] = this.popN(2);
+        this.dict(this.top()).set(k, v);
+        return true;
+      } // SETITEM
+      case 0x75:
+        this.setItems(this.popMark());
+        return true; // SETITEMS
+      case 0x52:
+        this.reduce();
+        return true; // REDUCE
+      case 0x62: {
+        const state = this.pop();
+        this.hooks.build(this.top(), state);
+        return true;
+      } // BUILD
+      case 0x51:
+        this.push(this.hooks.persistentLoad(this.pop()));
+        return true; // BINPERSID
+      case 0x4a:
+        this.push(this.view.getInt32(this.advance(4), true));
+        return true; // BININT
+      case 0x4b:
+        this.push(this.take(1)[0]);
+        return true; // BININT1
+      case 0x4d:
+        this.push(this.view.getUint16(this.advance(2), true));
+        return true; // BININT2
+      case 0x8a:
+        this.push(this.long1());
+        return true; // LONG1
+      case 0x47:
+        this.push(this.view.getFloat64(this.advance(8), false));
+        return true; // BINFLOAT
+      case 0x88:
+        this.push(true);
+        return true; // NEWTRUE
+      case 0x89:
+        this.push(false);
+        return true; // NEWFALSE
+      case 0x4e:
+        this.push(null);
+        return true; // NONE
+      case 0x58:
+        this.push(this.utf8(this.u32()));
+        return true; // BINUNICODE
+      case 0x8c:
+        this.push(this.utf8(this.take(1)[0]));
+        return true; // SHORT_BINUNICODE
+      default:
+        return false;
     }
   }
 
@@ -129,8 +214,12 @@ class PickleMachine {
     return text;
   }
 
-  private utf8(length: number): string { return new TextDecoder('utf-8', { fatal: true }).decode(this.take(length)); }
-  private u32(): number { return this.view.getUint32(this.advance(4), true); }
+  private utf8(length: number): string {
+    return new TextDecoder('utf-8', { fatal: true }).decode(this.take(length));
+  }
+  private u32(): number {
+    return this.view.getUint32(this.advance(4), true);
+  }
 
   private advance(n: number): number {
     if (this.pos + n > this.bytes.length) this.truncated();
@@ -144,14 +233,20 @@ class PickleMachine {
     return this.bytes.subarray(at, at + n);
   }
 
-  private push(value: unknown): void { this.stack.push(value); }
+  private push(value: unknown): void {
+    this.stack.push(value);
+  }
 
   private top(): unknown {
     if (this.stack.length === 0 || this.stack.length === this.marks.at(-1)) this.underflow();
     return this.stack[this.stack.length - 1];
   }
 
-  private pop(): unknown { const value = this.top(); this.stack.pop(); return value; }
+  private pop(): unknown {
+    const value = this.top();
+    this.stack.pop();
+    return value;
+  }
 
   private popN(n: number): unknown[] {
     if (this.stack.length - n < (this.marks.at(-1) ?? 0)) this.underflow();
@@ -179,8 +274,13 @@ class PickleMachine {
     return value;
   }
 
-  private underflow(): never { this.fail(`pickle stack underflow at byte ${this.pos - 1} — the file is corrupt`); }
-  private truncated(): never { this.fail(`pickle data ends at byte ${this.bytes.length} before its STOP opcode — the file is truncated or corrupt`); }
-  private fail(problem: string): never { throw new TorchFileError(this.source, `data.pkl: ${problem}`); }
+  private underflow(): never {
+    this.fail(`pickle stack underflow at byte ${this.pos - 1} — the file is corrupt`);
+  }
+  private truncated(): never {
+    this.fail(`pickle data ends at byte ${this.bytes.length} before its STOP opcode — the file is truncated or corrupt`);
+  }
+  private fail(problem: string): never {
+    throw new TorchFileError(this.source, `data.pkl: ${problem}`);
+  }
 }
-

@@ -8,7 +8,10 @@ export function widenToFloat32(tensor: TorchTensor, name: string, source: string
   checkContiguous(tensor, name, source);
   const { storage, storageOffset } = tensor;
   if (storageOffset + count > storage.numel) {
-    throw new TorchFileError(source, `tensor ${name} reads elements ${storageOffset}..${storageOffset + count - 1} of a ${storage.numel}-element storage — the file is corrupt`);
+    throw new TorchFileError(
+      source,
+      `tensor ${name} reads elements ${storageOffset}..${storageOffset + count - 1} of a ${storage.numel}-element storage — the file is corrupt`,
+    );
   }
   const view = new DataView(storage.bytes.buffer, storage.bytes.byteOffset, storage.bytes.byteLength);
   const out = new Float32Array(count);
@@ -27,7 +30,10 @@ function checkContiguous(tensor: TorchTensor, name: string, source: string): voi
   for (let dim = tensor.shape.length - 1; dim >= 0; dim--) {
     const size = tensor.shape[dim];
     if (size !== 1 && tensor.stride[dim] !== expected) {
-      throw new TorchFileError(source, `tensor ${name} is not contiguous (shape [${tensor.shape}], strides [${tensor.stride}]) — save tensor.contiguous() instead (e.g. {k: v.contiguous() for k, v in sd.items()})`);
+      throw new TorchFileError(
+        source,
+        `tensor ${name} is not contiguous (shape [${tensor.shape}], strides [${tensor.stride}]) — save tensor.contiguous() instead (e.g. {k: v.contiguous() for k, v in sd.items()})`,
+      );
     }
     expected *= size;
   }

@@ -20,7 +20,7 @@ export function writeFileAtomic(file: string, data: Uint8Array): void {
 
 /** writeSync until every byte is written (one call may write fewer). */
 export function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.byteLength;) done += writeSync(fd, bytes, done, bytes.byteLength - done);
+  for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);
 }
 
 function fsyncDir(dir: string): void {

@@ -85,7 +85,12 @@ export async function downloadWeights(opts: DownloadOptions = {}): Promise<Downl
   }
   await assertFreeSpace(r.dir, await bytesStillNeeded(r.dir, pending), opts.statFs ?? defaultStatFs);
   if (pending.length > 0) r.log(`Downloading ${pending.length} file(s) of ${r.repo}@${r.revision} into ${r.dir}${sizeNote(pending)}`);
-  const tracker = new ProgressTracker(totalBytes(r.files), r.files.length, opts.onProgress, present.reduce((s, f) => s + f.bytes, 0));
+  const tracker = new ProgressTracker(
+    totalBytes(r.files),
+    r.files.length,
+    opts.onProgress,
+    present.reduce((s, f) => s + f.bytes, 0),
+  );
   const fetched: RecordedFile[] = [];
   for (const [i, file] of pending.entries()) {
     const { entry, commit } = await fetchAndVerify(r, file, present.length + i, tracker, opts);
@@ -133,7 +138,10 @@ function resolveOptions(opts: DownloadOptions, env: Env | undefined): Resolved {
 async function useLocalDir(dir: string, r: Resolved, why: string): Promise<DownloadResult> {
   const s = await stat(dir).catch(() => null);
   if (!s?.isDirectory()) {
-    throw new WeightsError('local-missing', `${why}, so nothing is downloaded, but ${dir} is not a directory. Point BGE_M3_WEIGHTS at the directory that holds the model files, or unset it to download ${r.repo} into ${r.dir}.`);
+    throw new WeightsError(
+      'local-missing',
+      `${why}, so nothing is downloaded, but ${dir} is not a directory. Point BGE_M3_WEIGHTS at the directory that holds the model files, or unset it to download ${r.repo} into ${r.dir}.`,
+    );
   }
   r.log(`${why}: using ${dir} as is, downloading nothing`);
   return { dir, repo: r.repo, revision: r.revision, source: 'local', files: [] };
@@ -146,7 +154,10 @@ async function useOfflineDir(r: Resolved): Promise<DownloadResult> {
     if (!s?.isFile()) missing.push(f.path);
   }
   if (missing.length > 0) {
-    throw new WeightsError('local-missing', `HF_HUB_OFFLINE is set, so nothing is downloaded, but ${r.dir} lacks ${missing.join(', ')}. Unset HF_HUB_OFFLINE to download them, or set BGE_M3_WEIGHTS to a directory that has the model.`);
+    throw new WeightsError(
+      'local-missing',
+      `HF_HUB_OFFLINE is set, so nothing is downloaded, but ${r.dir} lacks ${missing.join(', ')}. Unset HF_HUB_OFFLINE to download them, or set BGE_M3_WEIGHTS to a directory that has the model.`,
+    );
   }
   return useLocalDir(r.dir, r, 'HF_HUB_OFFLINE is set');
 }
@@ -200,7 +211,8 @@ async function fetchAndVerify(r: Resolved, file: WeightFile, index: number, trac
     fetch: opts.fetch ?? globalThis.fetch,
     openPart: opts.openPart ?? openPartFile,
     onBytes: (bytes, total) => tracker.update(file.path, index, 'download', bytes, total),
-    onRetry: (err, attempt, delayMs) => r.log(`${err.message} Retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${(opts.retries ?? 5) + 1}).`),
+    onRetry: (err, attempt, delayMs) =>
+      r.log(`${err.message} Retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${(opts.retries ?? 5) + 1}).`),
   });
   const partBytes = await partSize(target);
   tracker.update(file.path, index, 'verify', partBytes, file.bytes ?? hub.size);

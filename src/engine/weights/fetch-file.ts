@@ -142,7 +142,10 @@ async function rangeNotSatisfiable(res: Response, opts: FetchFileOptions, offset
     return { hub };
   }
   await discardPart(opts.target);
-  throw new WeightsError('http', `The server refused to resume ${opts.file.path} at byte ${offset}; the partial file was discarded.`, { file: opts.file.path, retryable: true });
+  throw new WeightsError('http', `The server refused to resume ${opts.file.path} at byte ${offset}; the partial file was discarded.`, {
+    file: opts.file.path,
+    retryable: true,
+  });
 }
 
 /** Decides where writing starts: resume at `offset` on a matching 206, else from zero. */

@@ -15,13 +15,25 @@ export function statusError(res: Response, ctx: RequestContext): WeightsError {
   const detail = `(HTTP ${res.status} from ${ctx.url}${hubMessage ? `: ${hubMessage}` : ''})`;
   const opts = { file: ctx.file };
   if (code === 'RepoNotFound') {
-    return new WeightsError('not-found', `The repository ${ctx.repo} was not found ${detail}. Check the repo name and HF_ENDPOINT; a private repo also needs HF_TOKEN.`, opts);
+    return new WeightsError(
+      'not-found',
+      `The repository ${ctx.repo} was not found ${detail}. Check the repo name and HF_ENDPOINT; a private repo also needs HF_TOKEN.`,
+      opts,
+    );
   }
   switch (res.status) {
     case 401:
       return ctx.hasToken
-        ? new WeightsError('auth', `The Hub rejected the token in HF_TOKEN while fetching ${ctx.file} from ${ctx.repo} ${detail}. Create a read token at https://huggingface.co/settings/tokens and set HF_TOKEN to it.`, opts)
-        : new WeightsError('auth', `${ctx.repo} asks for authentication to fetch ${ctx.file} ${detail}. Set HF_TOKEN to a Hugging Face read token (https://huggingface.co/settings/tokens) and run again.`, opts);
+        ? new WeightsError(
+            'auth',
+            `The Hub rejected the token in HF_TOKEN while fetching ${ctx.file} from ${ctx.repo} ${detail}. Create a read token at https://huggingface.co/settings/tokens and set HF_TOKEN to it.`,
+            opts,
+          )
+        : new WeightsError(
+            'auth',
+            `${ctx.repo} asks for authentication to fetch ${ctx.file} ${detail}. Set HF_TOKEN to a Hugging Face read token (https://huggingface.co/settings/tokens) and run again.`,
+            opts,
+          );
     case 403:
       return new WeightsError(
         'forbidden',
@@ -62,7 +74,11 @@ export function networkError(err: unknown, ctx: { file: string; url: string }): 
     );
   }
   if (sysCode === 'ECONNREFUSED') {
-    return new WeightsError('network', `Connection refused by ${host} while fetching ${ctx.file}. Check HF_ENDPOINT (now ${originOf(ctx.url)}) and the network, then run again; the download resumes where it stopped.`, opts);
+    return new WeightsError(
+      'network',
+      `Connection refused by ${host} while fetching ${ctx.file}. Check HF_ENDPOINT (now ${originOf(ctx.url)}) and the network, then run again; the download resumes where it stopped.`,
+      opts,
+    );
   }
   const why = sysCode ?? (err as Error)?.message ?? String(err);
   return new WeightsError('network', `The connection to ${host} broke while fetching ${ctx.file} (${why}). Run again to resume from where it stopped.`, opts);

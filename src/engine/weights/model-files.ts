@@ -27,7 +27,9 @@ export async function findModelFiles(dir: string): Promise<ModelFiles> {
   const pick = (name: string) => pickNearest(seen, name, path.dirname(path.relative(abs, model)));
   const tokenizer = pick('tokenizer.json');
   if (!tokenizer) {
-    throw new Error(`No tokenizer.json in ${abs} (found: ${seen.join(', ')}). BGE-M3's tokenizer.json comes with the model repo: run \`npm run weights\`, or copy ${REPO_ID}'s tokenizer.json into ${abs}.`);
+    throw new Error(
+      `No tokenizer.json in ${abs} (found: ${seen.join(', ')}). BGE-M3's tokenizer.json comes with the model repo: run \`npm run weights\`, or copy ${REPO_ID}'s tokenizer.json into ${abs}.`,
+    );
   }
   const sparseHead = pick('sparse_linear.pt');
   const colbertHead = pick('colbert_linear.pt');
@@ -42,7 +44,9 @@ function chooseModel(abs: string, seen: string[]): string {
   const candidates = onnx.filter((f) => !NOT_A_MODEL.test(path.basename(f)));
   if (candidates.length === 1) return path.join(abs, candidates[0]);
   if (candidates.length === 0) {
-    throw new Error(`No ONNX model in ${abs} (found: ${seen.join(', ') || 'nothing'}). Expected ${REPO_ID}'s onnx/model.onnx (with model.onnx_data) or another BGE-M3 ONNX export: run \`npm run weights\` to download it, or set BGE_M3_WEIGHTS to a directory that holds one.`);
+    throw new Error(
+      `No ONNX model in ${abs} (found: ${seen.join(', ') || 'nothing'}). Expected ${REPO_ID}'s onnx/model.onnx (with model.onnx_data) or another BGE-M3 ONNX export: run \`npm run weights\` to download it, or set BGE_M3_WEIGHTS to a directory that holds one.`,
+    );
   }
   throw new Error(`Several ONNX models in ${abs}: ${candidates.join(', ')}. Keep one of them (or name it model.onnx) so it is clear which to load.`);
 }

@@ -30,7 +30,12 @@ export function checksFor(file: WeightFile, hub: HubFileInfo): Check[] {
   return checks;
 }
 
-export async function verifyPart(target: string, file: WeightFile, hub: HubFileInfo, ctx: { repo: string; revision: string; signal?: AbortSignal }): Promise<FileDigests> {
+export async function verifyPart(
+  target: string,
+  file: WeightFile,
+  hub: HubFileInfo,
+  ctx: { repo: string; revision: string; signal?: AbortSignal },
+): Promise<FileDigests> {
   const checks = checksFor(file, hub);
   if (!checks.some((c) => c.what !== 'size')) {
     throw new WeightsError(

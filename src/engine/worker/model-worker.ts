@@ -8,7 +8,10 @@ import type { FromWorker, ModelSummary, ToWorker, WorkerInit } from './protocol.
 import type { Layout, SessionSettings } from '../onnx/onnx-model.ts';
 import type { Need, TextEmbedding, TokenIds } from '../types.ts';
 
-interface Pending { resolve: (out: TextEmbedding[]) => void; reject: (err: Error) => void }
+interface Pending {
+  resolve: (out: TextEmbedding[]) => void;
+  reject: (err: Error) => void;
+}
 
 export class ModelWorker {
   private readonly pending = new Map<number, Pending>();
@@ -18,7 +21,10 @@ export class ModelWorker {
   /** Resolves with the reason when the thread dies on its own (crash, exit); never after release(). */
   readonly death = new Promise<Error>((resolve) => (this.onDeath = resolve));
 
-  private constructor(private readonly worker: Worker, private readonly summary: ModelSummary) {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly summary: ModelSummary,
+  ) {
     worker.on('message', (msg: FromWorker) => this.onMessage(msg));
     worker.on('error', (err) => this.die(new Error(`The model worker crashed: ${err.message}`)));
     worker.on('exit', (code) => this.die(new Error(`The model worker exited (code ${code}).`)));
@@ -26,17 +32,30 @@ export class ModelWorker {
     worker.unref();
   }
 
-  get layout(): Layout { return this.summary.layout; }
-  get fixedBatch(): number | null { return this.summary.fixedBatch; }
-  get attention(): string { return this.summary.attention; }
-  get precision(): string { return this.summary.precision; }
-  get int8Weights(): ModelSummary['int8Weights'] { return this.summary.int8Weights; }
+  get layout(): Layout {
+    return this.summary.layout;
+  }
+  get fixedBatch(): number | null {
+    return this.summary.fixedBatch;
+  }
+  get attention(): string {
+    return this.summary.attention;
+  }
+  get precision(): string {
+    return this.summary.precision;
+  }
+  get int8Weights(): ModelSummary['int8Weights'] {
+    return this.summary.int8Weights;
+  }
 
   static start(files: ModelFiles, settings: SessionSettings = {}): Promise<ModelWorker> {
     const init: WorkerInit = { entry: new URL('./thread.ts', import.meta.url).href, files, settings };
     const worker = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: init });
     return new Promise((resolve, reject) => {
-      const fail = (err: Error) => { void worker.terminate(); reject(err); };
+      const fail = (err: Error) => {
+        void worker.terminate();
+        reject(err);
+      };
       worker.once('error', fail);
       worker.once('message', (msg: FromWorker) => {
         worker.off('error', fail);

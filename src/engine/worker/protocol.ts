@@ -4,13 +4,21 @@ import type { Int8WeightChoice } from '../onnx/int8-weights.ts';
 import type { Layout, SessionSettings } from '../onnx/onnx-model.ts';
 import type { Need, TextEmbedding, TokenIds } from '../types.ts';
 
-export interface WorkerInit { entry: string; files: ModelFiles; settings: SessionSettings }
+export interface WorkerInit {
+  entry: string;
+  files: ModelFiles;
+  settings: SessionSettings;
+}
 
-export interface ModelSummary { layout: Layout; fixedBatch: number | null; attention: string; precision: string; int8Weights?: Int8WeightChoice }
+export interface ModelSummary {
+  layout: Layout;
+  fixedBatch: number | null;
+  attention: string;
+  precision: string;
+  int8Weights?: Int8WeightChoice;
+}
 
-export type ToWorker =
-  | { kind: 'run'; id: number; batch: TokenIds[]; need: Need }
-  | { kind: 'release' };
+export type ToWorker = { kind: 'run'; id: number; batch: TokenIds[]; need: Need } | { kind: 'release' };
 
 export type FromWorker =
   | { kind: 'ready'; summary: ModelSummary }

@@ -42,7 +42,9 @@ export class WorkerSupervisor {
   async run(batch: TokenIds[], need: Need): Promise<TextEmbedding[]> {
     if (this.status.state === 'defunct') throw new Error(defunctMessage(this.status));
     const worker = this.replacing
-      ? await this.replacing.catch((err: Error) => { throw new Error(`The model worker died and a new one failed to start: ${err.message}`); })
+      ? await this.replacing.catch((err: Error) => {
+          throw new Error(`The model worker died and a new one failed to start: ${err.message}`);
+        })
       : this.worker;
     return worker.run(batch, need);
   }

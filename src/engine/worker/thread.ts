@@ -26,13 +26,19 @@ try {
     }
     try {
       const out = await model.run(msg.batch, msg.need);
-      const buffers = out.flatMap((e) => [e.dense, e.tokenWeights, e.colbert]).filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
+      const buffers = out
+        .flatMap((e) => [e.dense, e.tokenWeights, e.colbert])
+        .filter((a) => a !== undefined)
+        .map((a) => a.buffer as ArrayBuffer);
       send({ kind: 'result', id: msg.id, out }, buffers);
     } catch (err) {
       send({ kind: 'error', id: msg.id, message: (err as Error).message });
     }
   });
-  send({ kind: 'ready', summary: { layout: model.layout, fixedBatch: model.fixedBatch, attention: model.attention, precision: model.precision, int8Weights: model.int8Weights } });
+  send({
+    kind: 'ready',
+    summary: { layout: model.layout, fixedBatch: model.fixedBatch, attention: model.attention, precision: model.precision, int8Weights: model.int8Weights },
+  });
 } catch (err) {
   send({ kind: 'setup-failed', message: (err as Error).message });
 }

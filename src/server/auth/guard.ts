@@ -53,13 +53,16 @@ export function requireApiKey(o: KeyCheckOptions): RequestHandler {
     }
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown'; // the client behind TRUST_PROXY's proxies
     const delay = o.backoff.fail(address);
-    o.log.debug(`401 for ${req.method} ${req.originalUrl.split('?')[0].slice(0, 200)} from ${address}: ${token === undefined ? 'no bearer token' : 'unknown key'}${delay ? `, answered after ${delay} ms` : ''}`);
+    o.log.debug(
+      `401 for ${req.method} ${req.originalUrl.split('?')[0].slice(0, 200)} from ${address}: ${token === undefined ? 'no bearer token' : 'unknown key'}${delay ? `, answered after ${delay} ms` : ''}`,
+    );
     if (delay > 0) await wait(delay);
     if (res.destroyed) return;
     res.set('www-authenticate', token === undefined ? 'Bearer' : 'Bearer error="invalid_token"');
-    const message = token === undefined
-      ? 'This server requires an API key: send it as "Authorization: Bearer <key>".'
-      : 'The API key sent in "Authorization: Bearer" is not valid.';
+    const message =
+      token === undefined
+        ? 'This server requires an API key: send it as "Authorization: Bearer <key>".'
+        : 'The API key sent in "Authorization: Bearer" is not valid.';
     o.shape(res, 401, message);
   };
 }

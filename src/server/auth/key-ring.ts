@@ -67,7 +67,9 @@ export class ApiKeyRing {
       try {
         fileKeys = await this.readFileKeys(file);
       } catch (err) {
-        this.opts.log.warn(`API keys: ${why}, but ${file} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); keeping the ${this.current.size} keys in use`);
+        this.opts.log.warn(
+          `API keys: ${why}, but ${file} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); keeping the ${this.current.size} keys in use`,
+        );
         return;
       }
       const next = new KeySet([...this.opts.keys, ...fileKeys]);

@@ -51,12 +51,18 @@ export class KeySet {
 
 /** API_KEYS: comma-separated, spaces around each key ignored, empty entries skipped. */
 export function parseKeyList(text: string): string[] {
-  return text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  return text
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
 }
 
 /** An API_KEYS_FILE: one key per line; blank lines and lines starting with `#` are skipped. */
 export function parseKeyFile(text: string): string[] {
-  return text.split(/\r?\n/).map((k) => k.trim()).filter((k) => k !== '' && !k.startsWith('#'));
+  return text
+    .split(/\r?\n/)
+    .map((k) => k.trim())
+    .filter((k) => k !== '' && !k.startsWith('#'));
 }
 
 /** Why `key` cannot be sent as a bearer token (RFC 6750's b64token), or undefined when it can. */

@@ -99,7 +99,10 @@ function choiceComponents(schema: ObjectSchema): Record<string, Json> {
 }
 
 function titleCase(name: string): string {
-  return name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+  return name
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
 }
 
 const dateTime = (title: string): Json => ({ title, type: 'string', format: 'date-time' });

@@ -87,7 +87,14 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
   const refusal = admissionRefusal(ctx);
   if (refusal) return sendCogError(res, refusal);
 
-  const p = new Prediction({ api: 'cog', id, owner: requestOwner(res), input: parsed.value.input, requestCreatedAt: parsed.value.createdAt, webhook: parsed.value.webhook });
+  const p = new Prediction({
+    api: 'cog',
+    id,
+    owner: requestOwner(res),
+    input: parsed.value.input,
+    requestCreatedAt: parsed.value.createdAt,
+    webhook: parsed.value.webhook,
+  });
   if (parsed.value.webhook) {
     addWebhook(ctx, p, { request: parsed.value.webhook, payload: () => toCogResponse(p), headers: traceHeaders((n) => req.get(n)) });
   }
@@ -108,7 +115,8 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
   });
   await p.settled;
   if (res.destroyed) return;
-  if (p.clientError) return sendCogError(res, { kind: p.clientError.kind, message: p.error ?? p.clientError.message, issues: clientErrorIssues(p.clientError) });
+  if (p.clientError)
+    return sendCogError(res, { kind: p.clientError.kind, message: p.error ?? p.clientError.message, issues: clientErrorIssues(p.clientError) });
   res.json(toCogResponse(p));
 }
 
@@ -128,7 +136,10 @@ function admissionRefusal(ctx: ServerContext): ProtocolError | undefined {
   }
   const worker = ctx.model.worker;
   if (worker?.state === 'defunct') {
-    return { kind: 'unavailable', message: `The model is defunct: its worker thread died (${worker.message}) and no restart is left. GET /health-check reports DEFUNCT; restart the server.` };
+    return {
+      kind: 'unavailable',
+      message: `The model is defunct: its worker thread died (${worker.message}) and no restart is left. GET /health-check reports DEFUNCT; restart the server.`,
+    };
   }
   if (ctx.runner.busy) {
     const n = ctx.runner.slots;

@@ -41,7 +41,10 @@ export function sendCohereError(res: Response, error: ProtocolError): void {
 
 /** A request Cohere would refuse with 400; `param` names the field, as the request spelled it. */
 export class CohereBadRequest extends Error {
-  constructor(readonly param: string, message: string) {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -29,10 +29,11 @@ export function parseCohereRerank(body: unknown, version: CohereVersion): Parsed
   }
   const b = body as Record<string, unknown>;
   const model = optionalString(b, 'model') ?? DEFAULT_MODEL;
-  if (typeof b.query !== 'string') throw invalidRequest('query', b.query === undefined || b.query === null ? 'is required' : `must be a string (got ${describe(b.query)})`);
+  if (typeof b.query !== 'string')
+    throw invalidRequest('query', b.query === undefined || b.query === null ? 'is required' : `must be a string (got ${describe(b.query)})`);
   const documents = parseDocuments(b.documents, version);
   const topN = positiveInt(b, 'top_n');
-  const returnDocuments = version === 'v1' ? optionalBool(b, 'return_documents') ?? false : false;
+  const returnDocuments = version === 'v1' ? (optionalBool(b, 'return_documents') ?? false) : false;
   if (version === 'v1') {
     positiveInt(b, 'max_chunks_per_doc'); // accepted and ignored: a document is scored whole, up to the model's 8192 tokens
     checkRankFields(b.rank_fields);
@@ -66,7 +67,10 @@ function parseDocuments(v: unknown, version: CohereVersion): CohereDocument[] {
     if (version === 'v1' && typeof d === 'object' && d !== null && !Array.isArray(d)) {
       const text = (d as Record<string, unknown>).text;
       if (typeof text === 'string') return { text, original: d as Record<string, unknown> };
-      throw invalidRequest(`documents[${i}].text`, text === undefined ? 'is required: an object document needs its text in a "text" string' : `must be a string (got ${describe(text)})`);
+      throw invalidRequest(
+        `documents[${i}].text`,
+        text === undefined ? 'is required: an object document needs its text in a "text" string' : `must be a string (got ${describe(text)})`,
+      );
     }
     throw invalidRequest(`documents[${i}]`, `must be ${version === 'v1' ? 'a string or an object with a "text" string' : 'a string'} (got ${describe(d)})`);
   });
@@ -76,7 +80,10 @@ function parseDocuments(v: unknown, version: CohereVersion): CohereDocument[] {
 function checkRankFields(v: unknown): void {
   if (v === undefined || v === null) return;
   if (Array.isArray(v) && v.length === 1 && v[0] === 'text') return;
-  throw invalidRequest('rank_fields', `is not available on this server: documents are ranked by their "text" field only (got ${JSON.stringify(v)?.slice(0, 100)})`);
+  throw invalidRequest(
+    'rank_fields',
+    `is not available on this server: documents are ranked by their "text" field only (got ${JSON.stringify(v)?.slice(0, 100)})`,
+  );
 }
 
 function positiveInt(b: Record<string, unknown>, key: string): number | undefined {

@@ -25,7 +25,9 @@ export function cohereRoutes(ctx: ServerContext): Router {
   const json = jsonBody(ctx.config.maxBodyBytes);
   r.post('/v1/rerank', json, (req, res) => rerank(ctx, req, res, 'v1'));
   r.post('/v2/rerank', json, (req, res) => rerank(ctx, req, res, 'v2'));
-  r.all(COHERE_PATHS, (req, res) => sendCohereError(res, { kind: 'method_not_allowed', message: `invalid request: ${req.method} is not allowed on ${req.path}; use POST.` }));
+  r.all(COHERE_PATHS, (req, res) =>
+    sendCohereError(res, { kind: 'method_not_allowed', message: `invalid request: ${req.method} is not allowed on ${req.path}; use POST.` }),
+  );
   return r;
 }
 
@@ -90,11 +92,14 @@ function truncationWarnings(parsed: ParsedRerank, result: RerankResult): string[
   const out: string[] = [];
   const cut = result.truncated.flatMap((t, i) => (t ? [i] : []));
   if (cut.length) {
-    const limit = parsed.call.maxTokensPerDoc === undefined ? 'the model\'s limit of 8192 tokens' : `max_tokens_per_doc (${parsed.call.maxTokensPerDoc} tokens)`;
-    const named = cut.slice(0, WARNED_DOCUMENTS).map((i) => `documents[${i}]`).join(', ');
+    const limit = parsed.call.maxTokensPerDoc === undefined ? "the model's limit of 8192 tokens" : `max_tokens_per_doc (${parsed.call.maxTokensPerDoc} tokens)`;
+    const named = cut
+      .slice(0, WARNED_DOCUMENTS)
+      .map((i) => `documents[${i}]`)
+      .join(', ');
     const more = cut.length > WARNED_DOCUMENTS ? ` and ${cut.length - WARNED_DOCUMENTS} more` : '';
     out.push(`${cut.length} document${cut.length === 1 ? ' was' : 's were'} truncated to ${limit} before scoring: ${named}${more}.`);
   }
-  if (result.queryTruncated) out.push('the query was truncated to the model\'s limit of 8192 tokens before scoring.');
+  if (result.queryTruncated) out.push("the query was truncated to the model's limit of 8192 tokens before scoring.");
   return out;
 }

@@ -17,10 +17,16 @@ const LOOPBACK = ['localhost', '127.0.0.1', '::1'];
 
 /** ALLOWED_HOSTS: comma-separated patterns; throws naming the variable and the fix. */
 export function parseAllowedHosts(raw: string, name = 'ALLOWED_HOSTS'): HostPattern[] {
-  const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean).map((h) => h.replace(/^\[(.*)\]$/, '$1'));
+  const hosts = raw
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean)
+    .map((h) => h.replace(/^\[(.*)\]$/, '$1'));
   const bad = hosts.find((h) => h !== '*' && !isIP(h) && !/^\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(h));
   if (bad !== undefined) {
-    throw new Error(`${name} holds ${JSON.stringify(bad)}, which is not a host name: expected names such as api.example.com, .example.com (with subdomains), IP addresses, or *, comma-separated, without ports. Fix or unset it.`);
+    throw new Error(
+      `${name} holds ${JSON.stringify(bad)}, which is not a host name: expected names such as api.example.com, .example.com (with subdomains), IP addresses, or *, comma-separated, without ports. Fix or unset it.`,
+    );
   }
   if (!hosts.length) throw new Error(`${name} is set but names no host: give comma-separated host names, or unset it for the default.`);
   return hosts;
@@ -57,6 +63,10 @@ export function allowedHostsGuard(patterns: readonly HostPattern[], refuse: Refu
     const host = hostOf(header);
     if (host !== undefined && hostAllowed(host, patterns)) return next();
     req.resume();
-    refuse(req, res, `This server does not answer to the host name ${JSON.stringify(header.slice(0, 200))} (the request's Host header). If that name is how clients reach it, add it to ALLOWED_HOSTS (comma-separated; .example.com allows a domain and its subdomains, * any name).`);
+    refuse(
+      req,
+      res,
+      `This server does not answer to the host name ${JSON.stringify(header.slice(0, 200))} (the request's Host header). If that name is how clients reach it, add it to ALLOWED_HOSTS (comma-separated; .example.com allows a domain and its subdomains, * any name).`,
+    );
   };
 }

@@ -25,7 +25,10 @@ export function bodyProblem(err: unknown, maxBodyBytes: number): BodyProblem {
   }
   switch (e?.type) {
     case 'entity.too.large':
-      return { kind: 'body_too_large', message: `The request body is larger than this server's limit of ${formatBytes(maxBodyBytes)} (set by BGE_M3_MAX_BODY_MB). Send fewer or shorter texts per request, or raise the limit.` };
+      return {
+        kind: 'body_too_large',
+        message: `The request body is larger than this server's limit of ${formatBytes(maxBodyBytes)} (set by BGE_M3_MAX_BODY_MB). Send fewer or shorter texts per request, or raise the limit.`,
+      };
     case 'entity.parse.failed':
       return { kind: 'malformed_json', message: `The request body is not valid JSON (${e.message}).` };
     case 'encoding.unsupported':
@@ -51,7 +54,10 @@ function clientErrorStatus(err: HttpishError | undefined): number | undefined {
  * advice; otherwise an exposable message of http-errors is already meant for clients.
  */
 function clientErrorDetail(err: HttpishError, status: number): string {
-  if (/^(Z_|ERR_BROTLI|ERR_ZLIB)/.test(String(err.code ?? '')) || /incorrect header check|unexpected end of file|invalid (block|distance|stored|code)|Decompression failed/i.test(err.message)) {
+  if (
+    /^(Z_|ERR_BROTLI|ERR_ZLIB)/.test(String(err.code ?? '')) ||
+    /incorrect header check|unexpected end of file|invalid (block|distance|stored|code)|Decompression failed/i.test(err.message)
+  ) {
     return 'The request body could not be decompressed: it does not match its Content-Encoding header (gzip, deflate or br). Send it uncompressed, or compress it completely.';
   }
   if (err instanceof URIError || /^Failed to decode param/.test(err.message)) {

@@ -16,9 +16,11 @@ export function clientMessage(message: string): string {
  */
 export function hidePaths(text: string, base?: string, label = '<path>'): string {
   const root = base?.replace(/\/+$/, '');
-  return text.replace(PATH, (p) => {
-    if (root && (p === root || p === `${root}/`)) return label;
-    if (root && p.startsWith(`${root}/`)) return p.slice(root.length + 1);
-    return '<path>';
-  }).replace(WINDOWS_PATH, '<path>');
+  return text
+    .replace(PATH, (p) => {
+      if (root && (p === root || p === `${root}/`)) return label;
+      if (root && p.startsWith(`${root}/`)) return p.slice(root.length + 1);
+      return '<path>';
+    })
+    .replace(WINDOWS_PATH, '<path>');
 }

@@ -13,7 +13,9 @@ export class JsonTooDeepError extends Error {
   readonly status = 400;
   readonly type = 'entity.too.deep';
   constructor(readonly path: (string | number)[]) {
-    super(`The request body nests deeper than ${MAX_JSON_DEPTH} levels (at ${describePath(path)}), the limit of this server. Send flat JSON such as {"input": {"texts": ["hello"]}}.`);
+    super(
+      `The request body nests deeper than ${MAX_JSON_DEPTH} levels (at ${describePath(path)}), the limit of this server. Send flat JSON such as {"input": {"texts": ["hello"]}}.`,
+    );
   }
 }
 
@@ -36,6 +38,9 @@ function refuseDeepText(_req: unknown, _res: unknown, buf: Buffer): void {
 }
 
 function describePath(path: (string | number)[]): string {
-  const shown = path.slice(0, 3).map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('');
+  const shown = path
+    .slice(0, 3)
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p))
+    .join('');
   return `${shown || 'the top level'}${path.length > 3 ? '…' : ''}`;
 }

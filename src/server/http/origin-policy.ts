@@ -35,9 +35,12 @@ export function originPolicy(allowOrigins: readonly string[], refuse: RefusalWri
     }
     if (allowed || (SAFE_METHODS.has(req.method) && !preflight)) return next();
     req.resume(); // discard the unread body, so the connection stays usable
-    refuse(req, res,
+    refuse(
+      req,
+      res,
       `A web page from ${JSON.stringify(origin.slice(0, 200))} may not send ${preflight ? 'this' : `a ${req.method}`} request to this server. ` +
-      'To let pages from that origin call it, list the origin in CORS_ALLOW_ORIGINS.');
+        'To let pages from that origin call it, list the origin in CORS_ALLOW_ORIGINS.',
+    );
   };
 }
 

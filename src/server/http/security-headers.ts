@@ -41,6 +41,7 @@ function playgroundPolicy(scriptHashes: string[]): string {
 function inlineScriptHashes(indexHtml: string): string[] {
   if (!existsSync(indexHtml)) return [];
   const html = readFileSync(indexHtml, 'utf8');
-  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)]
-    .map((m) => `sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}`);
+  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map(
+    (m) => `sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}`,
+  );
 }

@@ -12,10 +12,15 @@ const NAMED = new Set(['loopback', 'linklocal', 'uniquelocal']);
 export function parseTrustProxy(raw: string, name = 'TRUST_PROXY'): TrustProxy {
   const value = raw.trim();
   if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.find((a) => !NAMED.has(a) && !isAddressOrSubnet(a));
   if (bad !== undefined || !list.length) {
-    throw new Error(`${name}=${JSON.stringify(raw)} is not valid: expected the number of proxies in front of the server (1 for one), or their addresses or subnets such as 10.0.0.0/8 (or loopback, linklocal, uniquelocal), comma-separated. Fix or unset it.`);
+    throw new Error(
+      `${name}=${JSON.stringify(raw)} is not valid: expected the number of proxies in front of the server (1 for one), or their addresses or subnets such as 10.0.0.0/8 (or loopback, linklocal, uniquelocal), comma-separated. Fix or unset it.`,
+    );
   }
   return list;
 }

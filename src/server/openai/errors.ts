@@ -49,5 +49,7 @@ export interface OpenAIError extends ProtocolError {
 
 export function sendOpenAIError(res: Response, error: OpenAIError): void {
   const { type, code } = OPENAI_ERRORS[error.kind];
-  res.status(statusIn(OPENAI_ERRORS, error)).json({ error: { message: error.message, type, param: error.param ?? null, code: error.code !== undefined ? error.code : code } });
+  res
+    .status(statusIn(OPENAI_ERRORS, error))
+    .json({ error: { message: error.message, type, param: error.param ?? null, code: error.code !== undefined ? error.code : code } });
 }

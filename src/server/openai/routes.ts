@@ -22,7 +22,12 @@ const BGE_M3_DIM = DENSE_DIM;
 
 /** A request this route refuses while reading it; `code` replaces the table's for its kind. */
 class BadRequest extends Error {
-  constructor(message: string, readonly param: string | null, readonly code: string | null = null, readonly kind: ErrorKind = 'invalid_input') {
+  constructor(
+    message: string,
+    readonly param: string | null,
+    readonly code: string | null = null,
+    readonly kind: ErrorKind = 'invalid_input',
+  ) {
     super(message);
   }
 }
@@ -37,7 +42,9 @@ export function openaiRoutes(ctx: ServerContext): Router {
   const r = express.Router();
   const json = jsonBody(ctx.config.maxBodyBytes);
   r.post(OPENAI_PATHS, json, (req, res) => embeddings(ctx, req, res));
-  r.all(OPENAI_PATHS, (req, res) => sendOpenAIError(res, { kind: 'method_not_allowed', message: `Invalid method for URL (${req.method} ${req.path}): use POST.` }));
+  r.all(OPENAI_PATHS, (req, res) =>
+    sendOpenAIError(res, { kind: 'method_not_allowed', message: `Invalid method for URL (${req.method} ${req.path}): use POST.` }),
+  );
   return r;
 }
 
@@ -78,10 +85,18 @@ function parseRequest(body: unknown, dim: number): Parsed {
   optionalString(b, 'user');
   const format = b.encoding_format ?? 'float';
   if (format !== 'float' && format !== 'base64') {
-    throw new BadRequest(`Invalid value for 'encoding_format': ${JSON.stringify(format)}. Supported values are: 'float' and 'base64'.`, 'encoding_format', 'invalid_value');
+    throw new BadRequest(
+      `Invalid value for 'encoding_format': ${JSON.stringify(format)}. Supported values are: 'float' and 'base64'.`,
+      'encoding_format',
+      'invalid_value',
+    );
   }
   if (b.dimensions !== undefined && b.dimensions !== null && b.dimensions !== dim) {
-    throw new BadRequest(`Invalid value for 'dimensions': ${JSON.stringify(b.dimensions)}. BGE-M3 is not a Matryoshka model: its dense vector has ${dim} dimensions and cannot be shortened. Omit 'dimensions' or send ${dim}.`, 'dimensions', 'invalid_value');
+    throw new BadRequest(
+      `Invalid value for 'dimensions': ${JSON.stringify(b.dimensions)}. BGE-M3 is not a Matryoshka model: its dense vector has ${dim} dimensions and cannot be shortened. Omit 'dimensions' or send ${dim}.`,
+      'dimensions',
+      'invalid_value',
+    );
   }
   if (b.truncate !== undefined && b.truncate !== null && typeof b.truncate !== 'boolean') {
     throw new BadRequest(`Invalid type for 'truncate': expected a boolean, but got ${typeName(b.truncate)}.`, 'truncate', 'invalid_type');
@@ -112,7 +127,11 @@ function parseInput(input: unknown): (string | number[])[] {
     throw new BadRequest(`Invalid 'input': it must be ${INPUT_SHAPES}, not a mix.`, 'input', 'invalid_type');
   }
   if (inputs.length > OPENAI_MAX_INPUTS) {
-    throw new BadRequest(`Invalid 'input': it holds ${inputs.length} inputs; this server takes at most ${OPENAI_MAX_INPUTS} per request.`, 'input', 'invalid_value');
+    throw new BadRequest(
+      `Invalid 'input': it holds ${inputs.length} inputs; this server takes at most ${OPENAI_MAX_INPUTS} per request.`,
+      'input',
+      'invalid_value',
+    );
   }
   return inputs;
 }

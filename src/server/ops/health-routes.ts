@@ -11,7 +11,10 @@ export function healthRoutes(ctx: ServerContext): Router {
     const ready = ctx.model.ready;
     const status = ctx.shutdown.requested ? 'SHUTTING_DOWN' : healthStatus(ctx);
     const detail = ready ? undefined : notReadyDetail(ctx, status);
-    res.status(ready ? 200 : 503).set('cache-control', 'no-store').json({ status, ...(detail ? { detail } : {}) });
+    res
+      .status(ready ? 200 : 503)
+      .set('cache-control', 'no-store')
+      .json({ status, ...(detail ? { detail } : {}) });
   });
   return r;
 }

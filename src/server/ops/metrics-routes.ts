@@ -5,7 +5,10 @@ import type { ServerMetrics } from './metrics.ts';
 export function metricsRoutes(metrics: ServerMetrics): Router {
   const r = express.Router();
   r.get('/metrics', async (_req, res) => {
-    res.set('content-type', metrics.registry.contentType).set('cache-control', 'no-store').send(await metrics.text());
+    res
+      .set('content-type', metrics.registry.contentType)
+      .set('cache-control', 'no-store')
+      .send(await metrics.text());
   });
   return r;
 }

@@ -13,27 +13,121 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 export class ServerMetrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({ name: `${P}http_requests_total`, help: 'HTTP requests answered, by method, route pattern and status code.', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
-  private readonly predictions = new Histogram({ name: `${P}prediction_duration_seconds`, help: 'Time from a prediction\'s creation to its terminal state (waiting included), by API and terminal status.', labelNames: ['api', 'status'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly tokens = new Counter({ name: `${P}tokens_embedded_total`, help: 'Tokens run through the model (padding excluded), counting <s> and </s>: the sum of the outputs\' token_counts.', registers: [this.registry] });
+  private readonly requests = new Counter({
+    name: `${P}http_requests_total`,
+    help: 'HTTP requests answered, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
+  private readonly predictions = new Histogram({
+    name: `${P}prediction_duration_seconds`,
+    help: "Time from a prediction's creation to its terminal state (waiting included), by API and terminal status.",
+    labelNames: ['api', 'status'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: `${P}tokens_embedded_total`,
+    help: "Tokens run through the model (padding excluded), counting <s> and </s>: the sum of the outputs' token_counts.",
+    registers: [this.registry],
+  });
   private readonly texts = new Counter({ name: `${P}texts_embedded_total`, help: 'Texts (and queries) run through the model.', registers: [this.registry] });
-  private readonly batchTexts = new Histogram({ name: `${P}batch_texts`, help: 'Texts per forward pass.', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [this.registry] });
-  private readonly batchPadded = new Histogram({ name: `${P}batch_padded_tokens`, help: 'Padded tokens per forward pass (rows × longest row).', buckets: [16, 64, 256, 512, 1024, 2048, 4096, 8192, 16384], registers: [this.registry] });
-  private readonly busy = new Counter({ name: `${P}model_busy_seconds_total`, help: 'Seconds the model spent in forward passes; its rate is the busy fraction (0..1).', registers: [this.registry] });
-  private readonly failedBatches = new Counter({ name: `${P}batch_failures_total`, help: 'Forward passes that failed (e.g. the model worker died).', registers: [this.registry] });
-  private readonly restarts = new Counter({ name: `${P}model_worker_restarts_total`, help: 'Model worker threads started again after one died.', registers: [this.registry] });
-  private readonly rerankRequests = new Counter({ name: `${P}rerank_requests_total`, help: 'Rerank requests answered with a ranking, by API (cohere_v1: /v1/rerank, Cohere v1 and Jina; cohere_v2: /v2/rerank; tei: /rerank).', labelNames: ['api'], registers: [this.registry] });
-  private readonly rerankDocuments = new Counter({ name: `${P}rerank_documents_total`, help: 'Documents ranked by answered rerank requests, by API.', labelNames: ['api'], registers: [this.registry] });
-  private readonly setupSeconds = new Gauge({ name: `${P}setup_duration_seconds`, help: 'How long setup (loading the model) took; 0 until it ends.', registers: [this.registry] });
+  private readonly batchTexts = new Histogram({
+    name: `${P}batch_texts`,
+    help: 'Texts per forward pass.',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
+  private readonly batchPadded = new Histogram({
+    name: `${P}batch_padded_tokens`,
+    help: 'Padded tokens per forward pass (rows × longest row).',
+    buckets: [16, 64, 256, 512, 1024, 2048, 4096, 8192, 16384],
+    registers: [this.registry],
+  });
+  private readonly busy = new Counter({
+    name: `${P}model_busy_seconds_total`,
+    help: 'Seconds the model spent in forward passes; its rate is the busy fraction (0..1).',
+    registers: [this.registry],
+  });
+  private readonly failedBatches = new Counter({
+    name: `${P}batch_failures_total`,
+    help: 'Forward passes that failed (e.g. the model worker died).',
+    registers: [this.registry],
+  });
+  private readonly restarts = new Counter({
+    name: `${P}model_worker_restarts_total`,
+    help: 'Model worker threads started again after one died.',
+    registers: [this.registry],
+  });
+  private readonly rerankRequests = new Counter({
+    name: `${P}rerank_requests_total`,
+    help: 'Rerank requests answered with a ranking, by API (cohere_v1: /v1/rerank, Cohere v1 and Jina; cohere_v2: /v2/rerank; tei: /rerank).',
+    labelNames: ['api'],
+    registers: [this.registry],
+  });
+  private readonly rerankDocuments = new Counter({
+    name: `${P}rerank_documents_total`,
+    help: 'Documents ranked by answered rerank requests, by API.',
+    labelNames: ['api'],
+    registers: [this.registry],
+  });
+  private readonly setupSeconds = new Gauge({
+    name: `${P}setup_duration_seconds`,
+    help: 'How long setup (loading the model) took; 0 until it ends.',
+    registers: [this.registry],
+  });
 
   constructor(runner: Runner, predictor: PredictorLike, ready: () => boolean) {
     collectDefaultMetrics({ register: this.registry });
-    new Gauge({ name: `${P}queue_texts`, help: 'Texts waiting for a forward pass, across running predictions.', registers: [this.registry], collect() { this.set(predictor.queuedTexts ?? 0); } });
-    new Gauge({ name: `${P}queue_predictions`, help: 'Predictions waiting for a free slot (/v1, status starting).', registers: [this.registry], collect() { this.set(runner.queuedCount); } });
-    new Gauge({ name: `${P}predictions_running`, help: 'Predictions holding a slot.', registers: [this.registry], collect() { this.set(runner.runningCount); } });
-    new Gauge({ name: `${P}prediction_slots`, help: 'Prediction slots (COG_MAX_CONCURRENCY).', registers: [this.registry], collect() { this.set(runner.slots); } });
-    new Gauge({ name: `${P}model_info`, help: 'The loaded model: 1 with its precision and, for int8, its weight bits (8 or 7, chosen by the CPU) as labels; absent before setup.', labelNames: ['precision', 'int8_weight_bits'], registers: [this.registry], collect() { modelInfo(this, predictor); } });
-    new Gauge({ name: `${P}ready`, help: '1 while GET /health answers 200 (setup done, model worker alive, not shutting down), else 0.', registers: [this.registry], collect() { this.set(ready() ? 1 : 0); } });
+    new Gauge({
+      name: `${P}queue_texts`,
+      help: 'Texts waiting for a forward pass, across running predictions.',
+      registers: [this.registry],
+      collect() {
+        this.set(predictor.queuedTexts ?? 0);
+      },
+    });
+    new Gauge({
+      name: `${P}queue_predictions`,
+      help: 'Predictions waiting for a free slot (/v1, status starting).',
+      registers: [this.registry],
+      collect() {
+        this.set(runner.queuedCount);
+      },
+    });
+    new Gauge({
+      name: `${P}predictions_running`,
+      help: 'Predictions holding a slot.',
+      registers: [this.registry],
+      collect() {
+        this.set(runner.runningCount);
+      },
+    });
+    new Gauge({
+      name: `${P}prediction_slots`,
+      help: 'Prediction slots (COG_MAX_CONCURRENCY).',
+      registers: [this.registry],
+      collect() {
+        this.set(runner.slots);
+      },
+    });
+    new Gauge({
+      name: `${P}model_info`,
+      help: 'The loaded model: 1 with its precision and, for int8, its weight bits (8 or 7, chosen by the CPU) as labels; absent before setup.',
+      labelNames: ['precision', 'int8_weight_bits'],
+      registers: [this.registry],
+      collect() {
+        modelInfo(this, predictor);
+      },
+    });
+    new Gauge({
+      name: `${P}ready`,
+      help: '1 while GET /health answers 200 (setup done, model worker alive, not shutting down), else 0.',
+      registers: [this.registry],
+      collect() {
+        this.set(ready() ? 1 : 0);
+      },
+    });
     predictor.observe?.({ batch: (s) => this.onBatch(s), worker: (s) => this.onWorker(s) });
   }
 

@@ -14,7 +14,10 @@ export class ModelHealth {
   private fileWritten = false;
   private fileBroken = false;
 
-  constructor(private readonly log: Logger, private readonly readyFile: string | null) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly readyFile: string | null,
+  ) {}
 
   /** Follows the Predictor's worker, if it reports one. */
   watch(predictor: PredictorLike): void {
@@ -48,9 +51,13 @@ export class ModelHealth {
   private onWorker(status: WorkerStatus): void {
     this.worker = status;
     const why = status.message?.replace(/\.$/, '');
-    if (status.state === 'restarting') this.log.error(`model worker died: ${why}; starting a new one (restart ${status.restarts} of ${status.maxRestarts}). The batch it was running failed.`);
+    if (status.state === 'restarting')
+      this.log.error(`model worker died: ${why}; starting a new one (restart ${status.restarts} of ${status.maxRestarts}). The batch it was running failed.`);
     else if (status.state === 'alive') this.log.warn(`model worker restarted (restart ${status.restarts} of ${status.maxRestarts}); ready again`);
-    else this.log.error(`model DEFUNCT: the worker died (${why}) and no restart is left (BGE_M3_WORKER_RESTARTS=${status.maxRestarts}); predictions fail until the server is restarted`);
+    else
+      this.log.error(
+        `model DEFUNCT: the worker died (${why}) and no restart is left (BGE_M3_WORKER_RESTARTS=${status.maxRestarts}); predictions fail until the server is restarted`,
+      );
     this.sync();
   }
 
@@ -69,7 +76,9 @@ export class ModelHealth {
       this.fileWritten = want;
     } catch (err) {
       this.fileBroken = true;
-      this.log.warn(`readiness file ${this.readyFile}: ${(err as Error).message}; not using it (set BGE_M3_READY_FILE to a writable path, or to "" to turn it off)`);
+      this.log.warn(
+        `readiness file ${this.readyFile}: ${(err as Error).message}; not using it (set BGE_M3_READY_FILE to a writable path, or to "" to turn it off)`,
+      );
     }
   }
 }

@@ -25,13 +25,13 @@ export type SlotOutcome<T> = { ok: true; value: T } | ({ ok: false } & EmbedFail
 export type EmbedOutcome = SlotOutcome<EmbedReply>;
 
 export async function runEmbedCall(ctx: ServerContext, res: Response, call: EmbedCall, api: 'openai' | 'tei'): Promise<EmbedOutcome> {
-  if (!ctx.predictor.embed) return { ok: false, kind: 'unavailable', message: 'This server\'s predictor cannot embed token inputs.' };
+  if (!ctx.predictor.embed) return { ok: false, kind: 'unavailable', message: "This server's predictor cannot embed token inputs." };
   return runInSlot(ctx, res, api, (predictor, c) => predictor.embed!(call, c));
 }
 
 /** One rerank call (Predictor.rerank) in a slot, for the Cohere, Jina and TEI rerank routes. */
 export async function runRerankCall(ctx: ServerContext, res: Response, call: RerankRequest, api: 'cohere' | 'tei'): Promise<SlotOutcome<RerankResult>> {
-  if (!ctx.predictor.rerank) return { ok: false, kind: 'unavailable', message: 'This server\'s predictor cannot rerank.' };
+  if (!ctx.predictor.rerank) return { ok: false, kind: 'unavailable', message: "This server's predictor cannot rerank." };
   return runInSlot(ctx, res, api, (predictor, c) => predictor.rerank!(call, c));
 }
 
@@ -43,7 +43,11 @@ async function runInSlot<T>(ctx: ServerContext, res: Response, api: 'openai' | '
   const p = new Prediction({ api, id: null, input: {}, run: work });
   if (!ctx.runner.startOrQueue(p)) {
     res.set('retry-after', '1');
-    return { ok: false, kind: 'overloaded', message: `All ${ctx.runner.slots} prediction slots are busy and ${ctx.runner.queuedCount} requests are already waiting (BGE_M3_V1_QUEUE_MAX). Retry shortly.` };
+    return {
+      ok: false,
+      kind: 'overloaded',
+      message: `All ${ctx.runner.slots} prediction slots are busy and ${ctx.runner.queuedCount} requests are already waiting (BGE_M3_V1_QUEUE_MAX). Retry shortly.`,
+    };
   }
   logOutcome(ctx, p, api);
   const hangUp = () => {

@@ -23,7 +23,10 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function parsePredictionRequest(body: unknown): Parsed<PredictionRequestBody> {
   if (body === undefined || body === null) body = {};
   if (!isPlainObject(body)) {
-    return { ok: false, detail: [{ loc: ['body'], msg: 'The request body must be a JSON object such as {"input": {"texts": ["hello"]}}.', type: 'type_error.dict' }] };
+    return {
+      ok: false,
+      detail: [{ loc: ['body'], msg: 'The request body must be a JSON object such as {"input": {"texts": ["hello"]}}.', type: 'type_error.dict' }],
+    };
   }
   const detail: ValidationDetail[] = [];
   const id = optionalString(body, 'id', detail);
@@ -54,7 +57,11 @@ export function parseWebhookFields(body: Record<string, unknown>, detail: Valida
   const events = parseEventsFilter(filter, detail);
   if (url === undefined || url === null) return undefined;
   if (typeof url !== 'string' || !isHttpUrl(url) || url.length > 65536) {
-    detail.push({ loc: ['body', 'webhook'], msg: `webhook must be an http:// or https:// URL (got ${JSON.stringify(url)?.slice(0, 80)})`, type: 'value_error.url' });
+    detail.push({
+      loc: ['body', 'webhook'],
+      msg: `webhook must be an http:// or https:// URL (got ${JSON.stringify(url)?.slice(0, 80)})`,
+      type: 'value_error.url',
+    });
     return undefined;
   }
   return events && { url, filter: new Set(events), filterList: filter == null ? undefined : events };
@@ -69,7 +76,11 @@ function parseEventsFilter(filter: unknown, detail: ValidationDetail[]): Webhook
   }
   const bad = filter.findIndex((e) => !WEBHOOK_EVENTS.includes(e as WebhookEvent));
   if (bad >= 0) {
-    detail.push({ loc: ['body', 'webhook_events_filter', bad], msg: `${JSON.stringify(filter[bad])} is not a webhook event; ${valid}`, type: 'type_error.enum' });
+    detail.push({
+      loc: ['body', 'webhook_events_filter', bad],
+      msg: `${JSON.stringify(filter[bad])} is not a webhook event; ${valid}`,
+      type: 'type_error.enum',
+    });
     return undefined;
   }
   return [...new Set(filter as WebhookEvent[])];

@@ -62,9 +62,16 @@ export class PredictionStore {
     this.prune();
     const all = [...this.byId.values()].filter((e) => e.p.owner === owner); // ascending seq: insertion order
     const c = cursor ? decodeCursor(cursor) : { dir: 'older' as const, seq: Infinity };
-    const slice = c.dir === 'older'
-      ? all.filter((e) => e.seq < c.seq).slice(-size).reverse()
-      : all.filter((e) => e.seq > c.seq).slice(0, size).reverse();
+    const slice =
+      c.dir === 'older'
+        ? all
+            .filter((e) => e.seq < c.seq)
+            .slice(-size)
+            .reverse()
+        : all
+            .filter((e) => e.seq > c.seq)
+            .slice(0, size)
+            .reverse();
     const first = slice[0]?.seq;
     const last = slice.at(-1)?.seq;
     return {

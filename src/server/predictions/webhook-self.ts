@@ -14,13 +14,20 @@ const LOOKUP_TIMEOUT_MS = 2000;
 export async function selfWebhookIssue(url: string | undefined, req: Request): Promise<ValidationDetail | undefined> {
   const why = url === undefined ? undefined : await selfWebhookReason(url, req);
   if (!why) return undefined;
-  return { loc: ['body', 'webhook'], msg: `webhook must not point at this server itself: ${why}. Its payload would be sent back here as a new request; give the URL of a separate receiver.`, type: 'value_error.url' };
+  return {
+    loc: ['body', 'webhook'],
+    msg: `webhook must not point at this server itself: ${why}. Its payload would be sent back here as a new request; give the URL of a separate receiver.`,
+    type: 'value_error.url',
+  };
 }
 
 /** Why `url` reaches this server (as seen from `req`), or undefined when it does not. */
 export async function selfWebhookReason(url: string, req: Request): Promise<string | undefined> {
   const u = new URL(url);
-  const host = u.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = u.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
   if (matchesHostHeader(host, port, req.get('host'))) return `it names this server's own host (${req.get('host')})`;
   if (port !== req.socket.localPort) return undefined;
@@ -46,7 +53,10 @@ function matchesHostHeader(host: string, port: number, header: string | undefine
 
 async function resolve(host: string): Promise<string[]> {
   const timeout = new Promise<never[]>((r) => setTimeout(() => r([]), LOOKUP_TIMEOUT_MS).unref());
-  const found = lookup(host, { all: true, verbatim: true }).then((as) => as.map((a) => a.address), () => []);
+  const found = lookup(host, { all: true, verbatim: true }).then(
+    (as) => as.map((a) => a.address),
+    () => [],
+  );
   return Promise.race([found, timeout]);
 }
 
@@ -55,7 +65,9 @@ function isLocalAddress(address: string, socketLocal: string | undefined): boole
   const a = unmapIpv4(address.toLowerCase());
   if (isIP(a) === 4 && (a.startsWith('127.') || a.startsWith('0.'))) return true;
   if (a === '::1' || a === '::') return true;
-  const locals = Object.values(networkInterfaces()).flat().map((i) => unmapIpv4(i!.address.toLowerCase()));
+  const locals = Object.values(networkInterfaces())
+    .flat()
+    .map((i) => unmapIpv4(i!.address.toLowerCase()));
   if (socketLocal) locals.push(unmapIpv4(socketLocal.toLowerCase()));
   return locals.includes(a);
 }

@@ -52,7 +52,10 @@ export function sendV1ValidationError(res: Response, issues: ValidationDetail[])
 
 function detailOf(error: ProtocolError): string {
   if (error.kind === 'malformed_json') return malformedBodyMessage(error.message);
-  if (error.kind === 'body_too_deep') return tooDeepIssues(error.issues ?? []).map((d) => d.msg).join(' Also: ');
+  if (error.kind === 'body_too_deep')
+    return tooDeepIssues(error.issues ?? [])
+      .map((d) => d.msg)
+      .join(' Also: ');
   if (error.issues?.length) return error.issues.map((d) => `- ${d.loc.slice(1).join('.')}: ${d.msg}`).join('\n');
   return error.message;
 }

@@ -56,7 +56,9 @@ async function create(ctx: ServerContext, req: Request, res: Response, route: { 
   const body: unknown = req.body ?? {};
   const detail: ValidationDetail[] = [];
   if (!isPlainObject(body)) {
-    return sendV1ValidationError(res, [{ loc: ['body'], msg: 'The request body must be a JSON object such as {"input": {"texts": ["hello"]}}.', type: 'type_error.dict' }]);
+    return sendV1ValidationError(res, [
+      { loc: ['body'], msg: 'The request body must be a JSON object such as {"input": {"texts": ["hello"]}}.', type: 'type_error.dict' },
+    ]);
   }
   const input = checkInput(body.input, detail);
   const webhook = parseWebhookFields(body, detail);
@@ -70,11 +72,21 @@ async function create(ctx: ServerContext, req: Request, res: Response, route: { 
 
   const base = baseUrl(req);
   const version = typeof body.version === 'string' ? body.version : ctx.modelVersion;
-  const p = new Prediction({ api: 'v1', id: newPredictionId(), input, webhook, owner: requestOwner(res), v1: { model: route.model ?? DEFAULT_MODEL, version, baseUrl: base, deployment: route.deployment } });
+  const p = new Prediction({
+    api: 'v1',
+    id: newPredictionId(),
+    input,
+    webhook,
+    owner: requestOwner(res),
+    v1: { model: route.model ?? DEFAULT_MODEL, version, baseUrl: base, deployment: route.deployment },
+  });
   if (webhook) addWebhook(ctx, p, { request: webhook, payload: () => toV1WebhookPayload(p, base), headers: traceHeaders((n) => req.get(n)) });
   if (!ctx.runner.startOrQueue(p)) {
     res.set('retry-after', '1');
-    return sendV1Error(res, { kind: 'overloaded', message: `${ctx.runner.queuedCount} predictions are already waiting for a slot (BGE_M3_V1_QUEUE_MAX). Retry shortly.` });
+    return sendV1Error(res, {
+      kind: 'overloaded',
+      message: `${ctx.runner.queuedCount} predictions are already waiting for a slot (BGE_M3_V1_QUEUE_MAX). Retry shortly.`,
+    });
   }
   ctx.store.add(p);
   logOutcome(ctx, p, 'v1');
@@ -83,7 +95,10 @@ async function create(ctx: ServerContext, req: Request, res: Response, route: { 
   if (wait !== undefined) await settledWithin(p, wait, res);
   if (res.destroyed) return;
   const out = toV1Response(p, base);
-  res.status(wait !== undefined && !p.terminal ? 202 : 201).location((out.urls as { get: string }).get).json(out);
+  res
+    .status(wait !== undefined && !p.terminal ? 202 : 201)
+    .location((out.urls as { get: string }).get)
+    .json(out);
 }
 
 /** `Prefer: wait` (60 s) or `wait=n` (1..60 s); undefined without it. */

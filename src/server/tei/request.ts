@@ -4,7 +4,10 @@ import type { ErrorKind } from '../protocols.ts';
 
 /** A request a route refuses; rendered through TEI's error table. */
 export class TeiRequestError extends Error {
-  constructor(readonly kind: ErrorKind, message: string) {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -39,15 +39,26 @@ export async function teiRerank(ctx: ServerContext, body: Record<string, unknown
   }
   const outcome = await runRerankCall(ctx, res, call, 'tei');
   if (res.destroyed) return;
-  if (!outcome.ok) return sendTeiFailure(res, outcome, (e) => (e instanceof RerankInputError ? inputMessage(e.field, e.index, e.problem, e.message) : `Input validation error: ${e.message}`));
+  if (!outcome.ok)
+    return sendTeiFailure(res, outcome, (e) =>
+      e instanceof RerankInputError ? inputMessage(e.field, e.index, e.problem, e.message) : `Input validation error: ${e.message}`,
+    );
   const { scores, tokenCounts, truncated, queryTokenCount } = outcome.value;
   ctx.metrics.rerankAnswered('tei', texts.length);
   const chars = [call.query, ...call.documents].reduce((n, t) => n + [...t].length, 0);
   res.set({ 'x-compute-tokens': String(tokenCounts.reduce((a, b) => a + b, queryTokenCount)), 'x-compute-characters': String(chars) });
-  res.json(rankOrder(scores.map((s) => s.hybrid)).map((index) => {
-    const { dense, sparse, colbert, hybrid } = scores[index];
-    return { index, score: hybrid, ...(returnText ? { text: call.documents[index] } : {}), scores: { dense, sparse, colbert }, ...(truncated[index] ? { truncated: true } : {}) };
-  }));
+  res.json(
+    rankOrder(scores.map((s) => s.hybrid)).map((index) => {
+      const { dense, sparse, colbert, hybrid } = scores[index];
+      return {
+        index,
+        score: hybrid,
+        ...(returnText ? { text: call.documents[index] } : {}),
+        scores: { dense, sparse, colbert },
+        ...(truncated[index] ? { truncated: true } : {}),
+      };
+    }),
+  );
 }
 
 function weightsOf(v: unknown) {
@@ -61,7 +72,8 @@ function weightsOf(v: unknown) {
 
 /** TEI's words for a RerankInputError: the field as TEI's request names it. */
 function inputMessage(field: string | undefined, index: number | null, problem: string, message: string): string {
-  const name = field === 'documents' ? (index === null ? '`texts`' : `\`texts\`[${index}]`) : field === 'weights' ? '`score_weights`' : `\`${field ?? 'texts'}\``;
+  const name =
+    field === 'documents' ? (index === null ? '`texts`' : `\`texts\`[${index}]`) : field === 'weights' ? '`score_weights`' : `\`${field ?? 'texts'}\``;
   const hint = problem === 'too_long' ? `. Send "truncate": true to keep ${MAX_POSITION_TOKENS - 2} of its tokens` : '';
   return `Input validation error: ${name}: ${message}${hint}`;
 }

@@ -26,7 +26,6 @@ const BGE_M3_DIM = DENSE_DIM;
 
 export const TEI_PATHS = ['/embed', '/embed_sparse', '/tokenize', '/decode', '/info', '/rerank', '/predict'];
 
-
 export function teiRoutes(ctx: ServerContext): Router {
   const r = express.Router();
   const json = jsonBody(ctx.config.maxBodyBytes);
@@ -46,13 +45,19 @@ export function teiRoutes(ctx: ServerContext): Router {
   r.post('/decode', json, handle(decode));
   r.get('/info', (_req, res) => info(ctx, res));
   r.post('/rerank', json, handle(teiRerank));
-  r.post('/predict', json, (_req, res) => sendTeiError(res, { kind: 'unsupported', message: 'Backend error: Model is not a classifier model (BGE-M3 is an embedding model: use /embed or /embed_sparse)' }));
+  r.post('/predict', json, (_req, res) =>
+    sendTeiError(res, {
+      kind: 'unsupported',
+      message: 'Backend error: Model is not a classifier model (BGE-M3 is an embedding model: use /embed or /embed_sparse)',
+    }),
+  );
   r.all(TEI_PATHS, (req, res) => sendTeiError(res, { kind: 'method_not_allowed', message: `${req.method} is not allowed on ${req.path}.` }));
   return r;
 }
 
 function requestObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('The request body must be a JSON object such as {"inputs": "What is Deep Learning?"}.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalid('The request body must be a JSON object such as {"inputs": "What is Deep Learning?"}.');
   return body as Record<string, unknown>;
 }
 
@@ -61,7 +66,9 @@ function requestObject(body: unknown): Record<string, unknown> {
 async function embed(ctx: ServerContext, body: Record<string, unknown>, res: Response): Promise<void> {
   if (body.normalize !== undefined && body.normalize !== true) {
     if (body.normalize !== false) throw invalid('`normalize` must be a boolean.');
-    throw invalid('Input validation error: `normalize: false` is not available: BGE-M3\'s dense vector is defined L2-normalized (FlagEmbedding normalizes it) and this server computes only that vector.');
+    throw invalid(
+      "Input validation error: `normalize: false` is not available: BGE-M3's dense vector is defined L2-normalized (FlagEmbedding normalizes it) and this server computes only that vector.",
+    );
   }
   checkDimensions(body.dimensions, ctx.predictor.info?.dim ?? BGE_M3_DIM);
   const reply = await embedCall(ctx, body, res, { dense: true, sparse: false });
@@ -76,7 +83,12 @@ async function embedSparse(ctx: ServerContext, body: Record<string, unknown>, re
 async function embedCall(ctx: ServerContext, body: Record<string, unknown>, res: Response, need: { dense: boolean; sparse: boolean }) {
   refusePromptName(body.prompt_name);
   const inputs = parseInputs(body.inputs);
-  const call: EmbedCall = { inputs, truncate: optionalBool(body, 'truncate') ?? false, truncationDirection: truncationDirection(body.truncation_direction), ...need };
+  const call: EmbedCall = {
+    inputs,
+    truncate: optionalBool(body, 'truncate') ?? false,
+    truncationDirection: truncationDirection(body.truncation_direction),
+    ...need,
+  };
   const outcome = await runEmbedCall(ctx, res, call, 'tei');
   if (res.destroyed) return undefined;
   if (!outcome.ok) return void sendTeiFailure(res, outcome, embedClientMessage);
@@ -110,7 +122,8 @@ function parseInputs(inputs: unknown): (string | number[])[] {
 }
 
 function checkIds(ids: unknown[], where: string): number[] {
-  if (!ids.every((id) => Number.isInteger(id) && (id as number) >= 0 && (id as number) <= 0xffffffff)) throw invalid(`${where} must hold token ids (integers from 0).`);
+  if (!ids.every((id) => Number.isInteger(id) && (id as number) >= 0 && (id as number) <= 0xffffffff))
+    throw invalid(`${where} must hold token ids (integers from 0).`);
   return ids as number[];
 }
 
@@ -118,18 +131,20 @@ function checkBatchSize(n: number): void {
   if (n > TEI_MAX_CLIENT_BATCH_SIZE) throw invalid(`batch size ${n} > maximum allowed batch size ${TEI_MAX_CLIENT_BATCH_SIZE}`);
 }
 
-
 function refusePromptName(v: unknown): void {
   if (v === undefined || v === null) return;
-  throw invalid(`Input validation error: \`prompt_name\` ${JSON.stringify(v)} is not available: BGE-M3 has no Sentence Transformers prompts (it needs no instruction prefix). Send each text as it should be embedded.`);
+  throw invalid(
+    `Input validation error: \`prompt_name\` ${JSON.stringify(v)} is not available: BGE-M3 has no Sentence Transformers prompts (it needs no instruction prefix). Send each text as it should be embedded.`,
+  );
 }
 
 function checkDimensions(v: unknown, dim: number): void {
   if (v === undefined || v === null || v === dim) return;
   if (v === 0) throw invalid('Input validation error: `dimensions` should be positive');
-  throw invalid(`Input validation error: \`dimensions\` ${JSON.stringify(v)} is not available: BGE-M3 is not a Matryoshka model, its ${dim}-dimensional dense vector cannot be shortened. Omit \`dimensions\` or send ${dim}.`);
+  throw invalid(
+    `Input validation error: \`dimensions\` ${JSON.stringify(v)} is not available: BGE-M3 is not a Matryoshka model, its ${dim}-dimensional dense vector cannot be shortened. Omit \`dimensions\` or send ${dim}.`,
+  );
 }
-
 
 // ---- /tokenize, /decode, /info
 
@@ -149,9 +164,10 @@ async function tokenize(ctx: ServerContext, body: Record<string, unknown>, res: 
   if (texts.length === 0) throw new TeiRequestError('empty_input', 'Input validation error: `inputs` cannot be empty');
   checkBatchSize(texts.length);
   const chars = texts.reduce((n, t) => n + t.length, 0);
-  if (chars > TEI_MAX_TOKENIZE_CHARS) throw invalid(`Input validation error: \`inputs\` must have at most ${TEI_MAX_TOKENIZE_CHARS} characters in one /tokenize request. Given: ${chars}`);
+  if (chars > TEI_MAX_TOKENIZE_CHARS)
+    throw invalid(`Input validation error: \`inputs\` must have at most ${TEI_MAX_TOKENIZE_CHARS} characters in one /tokenize request. Given: ${chars}`);
   requireReady(ctx);
-  if (!ctx.predictor.tokenize) throw new TeiRequestError('unavailable', 'This server\'s predictor cannot tokenize.');
+  if (!ctx.predictor.tokenize) throw new TeiRequestError('unavailable', "This server's predictor cannot tokenize.");
   const out: unknown[] = [];
   for (const text of texts) {
     out.push(teiTokens(text, await ctx.predictor.tokenize(text, { addSpecialTokens })));
@@ -196,7 +212,7 @@ async function decode(ctx: ServerContext, body: Record<string, unknown>, res: Re
   const lists = batch.map((x, i) => checkIds(x, batch.length === 1 ? '`ids`' : `\`ids\`[${i}]`));
   if (lists.some((l) => l.length === 0)) throw new TeiRequestError('empty_input', 'Input validation error: `input_ids` cannot be empty');
   requireReady(ctx);
-  if (!ctx.predictor.decode) throw new TeiRequestError('unavailable', 'This server\'s predictor cannot decode.');
+  if (!ctx.predictor.decode) throw new TeiRequestError('unavailable', "This server's predictor cannot decode.");
   const out: string[] = [];
   for (const list of lists) {
     try {
@@ -218,9 +234,12 @@ function info(ctx: ServerContext, res: Response): void {
   const model = ctx.predictor.info;
   if (ctx.setup.status !== 'succeeded' || !model) {
     const failed = ctx.setup.status === 'failed';
-    return sendTeiError(res, failed
-      ? { kind: 'unavailable', message: 'The model failed to load; GET /health-check has the setup logs.' }
-      : { kind: 'not_ready', message: 'The model is still loading; GET /health-check says when it is ready.' });
+    return sendTeiError(
+      res,
+      failed
+        ? { kind: 'unavailable', message: 'The model failed to load; GET /health-check has the setup logs.' }
+        : { kind: 'not_ready', message: 'The model is still loading; GET /health-check says when it is ready.' },
+    );
   }
   res.json({
     model_id: MODEL_ID,

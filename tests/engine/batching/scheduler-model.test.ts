@@ -65,7 +65,10 @@ for (const [name, options] of MODES) {
       return model.run(b, need);
     }, options);
     const outs = await Promise.all(jobs.map((texts) => s.submit(texts, ALL)));
-    assert.ok(batches.some((b) => b.length > 1), 'some batch holds several texts');
+    assert.ok(
+      batches.some((b) => b.length > 1),
+      'some batch holds several texts',
+    );
     for (const [j, texts] of jobs.entries()) {
       const want = await alone(texts);
       want.forEach((w, i) => assertSame(outs[j][i], w, `prediction ${j}, text ${i}`));
@@ -78,11 +81,14 @@ test('canceling one prediction drops its queued texts; the others still get thei
   const ran: TokenIds[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const s = new Scheduler(async (b, need) => {
-    ran.push(...b);
-    await gate; // the first batch holds the model until the cancel is in
-    return model.run(b, need);
-  }, { maxBatchTokens: 64 });
+  const s = new Scheduler(
+    async (b, need) => {
+      ran.push(...b);
+      await gate; // the first batch holds the model until the cancel is in
+      return model.run(b, need);
+    },
+    { maxBatchTokens: 64 },
+  );
   const firstDone = s.submit(first, ALL);
   await new Promise((r) => setImmediate(r));
   const ac = new AbortController();

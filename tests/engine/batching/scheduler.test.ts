@@ -27,8 +27,14 @@ test('every batch stays within the padded-token budget and results come back in 
   const lengths = [5, 30, 12, 7, 30, 3, 16, 9, 25, 4];
   const texts = lengths.map((len, i) => text(i + 10, len));
   const out = await s.submit(texts, ALL);
-  assert.deepEqual(out.map(idOf), texts.map((t) => t[1]));
-  assert.deepEqual(out.map((e) => e.tokenWeights!.length), lengths);
+  assert.deepEqual(
+    out.map(idOf),
+    texts.map((t) => t[1]),
+  );
+  assert.deepEqual(
+    out.map((e) => e.tokenWeights!.length),
+    lengths,
+  );
   for (const b of r.batches) {
     const padded = b.length * Math.max(...b.map((t) => t.length));
     assert.ok(padded <= 64, `batch of ${b.length} rows padded to ${padded} tokens`);
@@ -62,7 +68,10 @@ test('concurrent jobs share batches, and each gets its own outputs', async () =>
   const outs = await Promise.all(jobs);
   outs.forEach((out, j) => assert.deepEqual(out.map(idOf), [100 + j, 200 + j]));
   assert.ok(r.batches.length < 12, `12 jobs ran in ${r.batches.length} batches`);
-  assert.ok(r.batches.some((b) => new Set(b.map((t) => t[1] % 100)).size > 1), 'some batch mixes jobs');
+  assert.ok(
+    r.batches.some((b) => new Set(b.map((t) => t[1] % 100)).size > 1),
+    'some batch mixes jobs',
+  );
 });
 
 test('a short query is not starved by a long corpus submitted before it', async () => {
@@ -80,23 +89,36 @@ test('a short query is not starved by a long corpus submitted before it', async 
 
 test('the union of needs runs, so a job asking for ColBERT gets it in a shared batch', async () => {
   const needs: Need[] = [];
-  const s = new Scheduler(async (b, need) => { needs.push(need); return b.map(() => ({})); }, { maxBatchTokens: 100 });
-  await Promise.all([s.submit([text(1, 5)], { dense: true, sparse: false, colbert: false }), s.submit([text(2, 5)], { dense: false, sparse: false, colbert: true })]);
+  const s = new Scheduler(
+    async (b, need) => {
+      needs.push(need);
+      return b.map(() => ({}));
+    },
+    { maxBatchTokens: 100 },
+  );
+  await Promise.all([
+    s.submit([text(1, 5)], { dense: true, sparse: false, colbert: false }),
+    s.submit([text(2, 5)], { dense: false, sparse: false, colbert: true }),
+  ]);
   assert.deepEqual(needs, [{ dense: true, sparse: false, colbert: true }]);
 });
 
-test('cancel removes a job\'s queued texts and rejects it at once', async () => {
+test("cancel removes a job's queued texts and rejects it at once", async () => {
   const r = recorder(-1);
   const s = new Scheduler(r.run, { maxBatchTokens: 8 });
   const first = s.submit([text(1, 8)], ALL); // occupies the model
   await new Promise((res) => setImmediate(res));
   const ac = new AbortController();
-  const doomed = s.submit(Array.from({ length: 5 }, (_, i) => text(50 + i, 8)), ALL, { signal: ac.signal });
+  const doomed = s.submit(
+    Array.from({ length: 5 }, (_, i) => text(50 + i, 8)),
+    ALL,
+    { signal: ac.signal },
+  );
   const other = s.submit([text(9, 8)], ALL);
   assert.equal(s.queuedTexts, 6);
   ac.abort();
   await assert.rejects(doomed, { name: 'AbortError' });
-  assert.equal(s.queuedTexts, 1, 'only the other job\'s text remains queued');
+  assert.equal(s.queuedTexts, 1, "only the other job's text remains queued");
   r.release();
   await first;
   await new Promise((res) => setImmediate(res));
@@ -126,10 +148,13 @@ test('an already-aborted signal rejects without queueing', async () => {
 
 test('a failing batch rejects the jobs in it, and later jobs still run', async () => {
   let calls = 0;
-  const s = new Scheduler(async (b) => {
-    if (calls++ === 0) throw new Error('out of memory');
-    return b.map((t) => ({ tokenWeights: Float32Array.from(t) }));
-  }, { maxBatchTokens: 100 });
+  const s = new Scheduler(
+    async (b) => {
+      if (calls++ === 0) throw new Error('out of memory');
+      return b.map((t) => ({ tokenWeights: Float32Array.from(t) }));
+    },
+    { maxBatchTokens: 100 },
+  );
   await assert.rejects(s.submit([text(1, 5)], ALL), /out of memory/);
   assert.deepEqual((await s.submit([text(2, 5)], ALL)).map(idOf), [2]);
 });
@@ -138,7 +163,12 @@ test('progress is reported per batch up to the total', async () => {
   const r = recorder();
   const s = new Scheduler(r.run, { maxBatchTokens: 10 });
   const seen: number[] = [];
-  await s.submit([text(1, 10), text(2, 10), text(3, 10)], ALL, { onProgress: (d, t) => { assert.equal(t, 3); seen.push(d); } });
+  await s.submit([text(1, 10), text(2, 10), text(3, 10)], ALL, {
+    onProgress: (d, t) => {
+      assert.equal(t, 3);
+      seen.push(d);
+    },
+  });
   assert.deepEqual(seen, [1, 2, 3]);
 });
 

@@ -5,10 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { colbertHeadGraph, denseHeadGraph, sparseHeadGraph } from '../../../src/engine/heads/heads-graph.ts';
 
 // Batch of 2 texts, 3 positions, hidden 4. Row 1's last position is padding.
-const H = new Float32Array([
-  3, 4, 0, 0, /**/ 1, 2, 2, 0, /**/ 0, 0, -5, 0,
-  0, 0, 0, 2, /**/ 0, 3, 0, 4, /**/ 9, 9, 9, 9,
-]);
+const H = new Float32Array([3, 4, 0, 0, /**/ 1, 2, 2, 0, /**/ 0, 0, -5, 0, 0, 0, 0, 2, /**/ 0, 3, 0, 4, /**/ 9, 9, 9, 9]);
 const MASK = new BigInt64Array([1n, 1n, 1n, 1n, 1n, 0n]);
 const hidden = () => new ort.Tensor('float32', H, [2, 3, 4]);
 
@@ -39,24 +36,31 @@ test('sparse = relu(h·w + b) per token', async () => {
 
 test('colbert = normalize(linear(H[:, 1:]) * mask[:, 1:]): <s> dropped, padding zeroed', async () => {
   // W swaps features 0 and 1 and doubles feature 2; bias adds 1 to feature 3.
-  const weight = new Float32Array([
-    0, 1, 0, 0,
-    1, 0, 0, 0,
-    0, 0, 2, 0,
-    0, 0, 0, 1,
-  ]);
+  const weight = new Float32Array([0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]);
   const linear = { weight, bias: new Float32Array([0, 0, 0, 1]), outFeatures: 4, inFeatures: 4 };
   const out = await run(colbertHeadGraph(linear), { hidden: hidden(), attention_mask: new ort.Tensor('int64', MASK, [2, 3]) });
   assert.deepEqual(out.dims, [2, 2, 4]);
   close(out.data as Float32Array, [
     // [1,2,2,0] -> [2,1,4,1], norm sqrt(22)
-    2 / Math.sqrt(22), 1 / Math.sqrt(22), 4 / Math.sqrt(22), 1 / Math.sqrt(22),
+    2 / Math.sqrt(22),
+    1 / Math.sqrt(22),
+    4 / Math.sqrt(22),
+    1 / Math.sqrt(22),
     // [0,0,-5,0] -> [0,0,-10,1], norm sqrt(101)
-    0, 0, -10 / Math.sqrt(101), 1 / Math.sqrt(101),
+    0,
+    0,
+    -10 / Math.sqrt(101),
+    1 / Math.sqrt(101),
     // [0,3,0,4] -> [3,0,0,5], norm sqrt(34)
-    3 / Math.sqrt(34), 0, 0, 5 / Math.sqrt(34),
+    3 / Math.sqrt(34),
+    0,
+    0,
+    5 / Math.sqrt(34),
     // padding: masked to zero, and zero stays zero (eps clamp, no NaN)
-    0, 0, 0, 0,
+    0,
+    0,
+    0,
+    0,
   ]);
 });
 

@@ -31,10 +31,19 @@ describe('generated layout directories', () => {
 
       const modelFile = join(dir, layout.modelPath);
       const model = onnx.ModelProto.decode(readFileSync(modelFile));
-      assert.deepEqual(model.opsetImport.map((o) => [o.domain, Number(o.version)]), [['', 17]]);
+      assert.deepEqual(
+        model.opsetImport.map((o) => [o.domain, Number(o.version)]),
+        [['', 17]],
+      );
       const graph = model.graph!;
-      assert.deepEqual((graph.input ?? []).map((i) => i.name), ['input_ids', 'attention_mask']);
-      assert.deepEqual((graph.output ?? []).map((o) => o.name), Object.values(layout.outputs));
+      assert.deepEqual(
+        (graph.input ?? []).map((i) => i.name),
+        ['input_ids', 'attention_mask'],
+      );
+      assert.deepEqual(
+        (graph.output ?? []).map((o) => o.name),
+        Object.values(layout.outputs),
+      );
 
       // External tensors tile the data file exactly, in order.
       let end = 0;

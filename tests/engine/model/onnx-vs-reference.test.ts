@@ -54,8 +54,12 @@ describe('generated models against the reference forward pass', () => {
     const aapot = await run(await openLayout(models, 'heads-aapot'), ids, mask);
     const yuniko = await run(await openLayout(models, 'heads-yuniko'), ids, mask);
     const pairs = [
-      [aapot.dense_vecs, expected.dense], [aapot.sparse_vecs, expected.sparse], [aapot.colbert_vecs, expected.colbert],
-      [yuniko.dense_embeddings, expected.dense], [yuniko.sparse_weights, expected.sparse], [yuniko.colbert_vectors, expected.colbert],
+      [aapot.dense_vecs, expected.dense],
+      [aapot.sparse_vecs, expected.sparse],
+      [aapot.colbert_vecs, expected.colbert],
+      [yuniko.dense_embeddings, expected.dense],
+      [yuniko.sparse_weights, expected.sparse],
+      [yuniko.colbert_vectors, expected.colbert],
     ] as const;
     for (const [got, want] of pairs) {
       assert.deepEqual(got.dims, want.dims);
@@ -80,7 +84,11 @@ describe('generated models against the reference forward pass', () => {
         const v = c.data.subarray((b * S1 + s) * H, (b * S1 + s + 1) * H);
         const norm = Math.hypot(...v);
         if (mask[b][s + 1]) assert.ok(Math.abs(norm - 1) < 1e-5, `row ${b} token ${s + 1}: norm ${norm}`);
-        else assert.ok(v.every((x) => x === 0), `row ${b} token ${s + 1} is padding but not zero`);
+        else
+          assert.ok(
+            v.every((x) => x === 0),
+            `row ${b} token ${s + 1} is padding but not zero`,
+          );
       }
     }
   });

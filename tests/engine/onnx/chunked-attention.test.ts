@@ -56,18 +56,20 @@ function oracle(x: Arrays): Float64Array {
     const idx = [b, h, i, j].map((v, a) => (m[a] === 1 ? 0 : v));
     return x.mask.data[((idx[0] * m[1] + idx[1]) * m[2] + idx[2]) * m[3] + idx[3]];
   };
-  for (let b = 0; b < B; b++) for (let h = 0; h < HEADS; h++) for (let i = 0; i < S; i++) {
-    const base = (b * HEADS + h) * S;
-    const scores = Array.from({ length: S }, (_, j) => {
-      let dot = 0;
-      for (let d = 0; d < D; d++) dot += x.q.data[(base + i) * D + d] * x.kT.data[((b * HEADS + h) * D + d) * S + j];
-      return dot / 2 + maskAt(b, h, i, j);
-    });
-    const max = Math.max(...scores);
-    const e = scores.map((s) => Math.exp(s - max));
-    const total = e.reduce((a, c) => a + c, 0);
-    for (let d = 0; d < D; d++) out[(base + i) * D + d] = e.reduce((acc, w, j) => acc + (w / total) * x.v.data[(base + j) * D + d], 0);
-  }
+  for (let b = 0; b < B; b++)
+    for (let h = 0; h < HEADS; h++)
+      for (let i = 0; i < S; i++) {
+        const base = (b * HEADS + h) * S;
+        const scores = Array.from({ length: S }, (_, j) => {
+          let dot = 0;
+          for (let d = 0; d < D; d++) dot += x.q.data[(base + i) * D + d] * x.kT.data[((b * HEADS + h) * D + d) * S + j];
+          return dot / 2 + maskAt(b, h, i, j);
+        });
+        const max = Math.max(...scores);
+        const e = scores.map((s) => Math.exp(s - max));
+        const total = e.reduce((a, c) => a + c, 0);
+        for (let d = 0; d < D; d++) out[(base + i) * D + d] = e.reduce((acc, w, j) => acc + (w / total) * x.v.data[(base + j) * D + d], 0);
+      }
   return out;
 }
 

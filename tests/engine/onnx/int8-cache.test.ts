@@ -28,7 +28,10 @@ test('built beside the model on first use, keyed by both source files, and reuse
   const first = await ensureInt8Model(model);
   assert.equal(first.reused, false);
   assert.equal(path.dirname(first.modelPath), int8CacheDir(model));
-  assert.deepEqual(manifest(model).sources.map((s) => s.name), ['model.onnx', 'model.onnx_data']);
+  assert.deepEqual(
+    manifest(model).sources.map((s) => s.name),
+    ['model.onnx', 'model.onnx_data'],
+  );
   const session = await ort.InferenceSession.create(first.modelPath, { intraOpNumThreads: 1 });
   assert.deepEqual(session.outputNames, ['token_embeddings', 'sentence_embedding']);
   await session.release();

@@ -47,7 +47,7 @@ test('an unknown precision is refused with the choices, from the flag and from t
   assert.match(env.stderr, /BGE_M3_PRECISION must be one of fp32, int8, got "fp16"/);
 });
 
-test('the health check and TEI\'s /info report the precision, with a notice the playground shows for int8', async () => {
+test("the health check and TEI's /info report the precision, with a notice the playground shows for int8", async () => {
   const weights = (await ensureTestModels()).dirs.official;
   const saved = process.env.BGE_M3_PRECISION;
   process.env.BGE_M3_PRECISION = 'int8';
@@ -60,7 +60,7 @@ test('the health check and TEI\'s /info report the precision, with a notice the 
     const p = await call(s.url, 'POST', '/predictions', { input: { texts: ['hello'] } });
     assert.equal(p.status, 200);
     const info = await call(s.url, 'GET', '/info');
-    assert.equal(info.body.model_dtype, 'int8', 'TEI\'s /info names the precision');
+    assert.equal(info.body.model_dtype, 'int8', "TEI's /info names the precision");
     assert.deepEqual(info.body.int8_weights, { bits: AUTO.bits, reason: AUTO.reason }, '/info says which int8 weights and why');
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     assert.match(metrics, new RegExp(`^bge_m3_model_info\\{precision="int8",int8_weight_bits="${AUTO.bits}"\\} 1$`, 'm'));
@@ -71,7 +71,7 @@ test('the health check and TEI\'s /info report the precision, with a notice the 
   }
 });
 
-test('an fp32 server keeps Cog\'s setup record as it is; its logs say fp32', async () => {
+test("an fp32 server keeps Cog's setup record as it is; its logs say fp32", async () => {
   const weights = (await ensureTestModels()).dirs.official;
   const s = await startTestServer({ weights });
   try {

@@ -107,7 +107,11 @@ function handProduct(x: Float32Array, m: number, w: Float32Array, k: number, n: 
 const FORMS: QuantizeOptions['form'][] = ['dynamic-quantize-matmul', 'matmul-integer-to-float', 'matmul-integer'];
 // 8-bit int8 weights are left out: on CPUs without VNNI onnxruntime's u8×s8
 // kernel saturates 16-bit pair sums (the reason for uint8 weights or reduce_range).
-const SAFE_WEIGHTS: Partial<QuantizeOptions>[] = [{ weightType: 'uint8' }, { weightType: 'uint8', perChannel: false }, { weightType: 'int8', reduceRange: true }];
+const SAFE_WEIGHTS: Partial<QuantizeOptions>[] = [
+  { weightType: 'uint8' },
+  { weightType: 'uint8', perChannel: false },
+  { weightType: 'int8', reduceRange: true },
+];
 
 for (const form of FORMS) {
   for (const weights of SAFE_WEIGHTS) {
@@ -127,7 +131,8 @@ for (const form of FORMS) {
       const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), { intraOpNumThreads: 1 });
       const y = (await session.run({ x: new ort.Tensor('float32', x, [m, k]) })).y.data as Float32Array;
       const expected = handProduct(x, m, w, k, n, b, opts);
-      for (let i = 0; i < y.length; i++) assert.ok(Math.abs(y[i] - expected[i]) <= 1e-4 * (1 + Math.abs(expected[i])), `y[${i}] = ${y[i]}, by hand ${expected[i]}`);
+      for (let i = 0; i < y.length; i++)
+        assert.ok(Math.abs(y[i] - expected[i]) <= 1e-4 * (1 + Math.abs(expected[i])), `y[${i}] = ${y[i]}, by hand ${expected[i]}`);
       await session.release();
     });
   }
@@ -156,7 +161,13 @@ test('the default weights never saturate the integer kernel: every activation at
 /** Keeps the int8 caches out of the shared test-model folders (whose contents other tests compare). */
 const CACHE_ROOT = mkdtempSync(path.join(os.tmpdir(), 'bge-int8-test-'));
 
-async function embedAll(weights: string, precision: 'fp32' | 'int8', texts: string[], log?: (line: string) => void, int8Weights?: Int8WeightsSetting): Promise<{ out: Outputs; info: Predictor['info'] }> {
+async function embedAll(
+  weights: string,
+  precision: 'fp32' | 'int8',
+  texts: string[],
+  log?: (line: string) => void,
+  int8Weights?: Int8WeightsSetting,
+): Promise<{ out: Outputs; info: Predictor['info'] }> {
   const p = new Predictor();
   const cache = path.join(CACHE_ROOT, `${path.basename(weights)}-${int8Weights ?? 'auto'}`);
   await p.setup({ weights, precision, int8Weights, log: log ?? (() => {}), session: { intraOpThreads: 1, int8CacheRoot: cache } });
@@ -171,8 +182,15 @@ async function embedAll(weights: string, precision: 'fp32' | 'int8', texts: stri
 /** 8-bit weights are tested where this machine's kernel takes them (VNNI); elsewhere setup refuses them, as tested in int8-weights.test.ts. */
 const eightBitSafe = (await checkInt8Kernel({ weightType: 'int8', reduceRange: false })).ok;
 
-for (const [layout, bits] of [['official', '7bit'], ['heads-aapot', '7bit'], ['official', '8bit'], ['heads-aapot', '8bit']] as const) {
-  test(`${layout}, ${bits} weights: int8 outputs differ from fp32 but stay within the quantization error (dense cosine ≥ 0.999)`, { skip: bits === '8bit' && !eightBitSafe && 'this CPU\'s int8 kernel saturates with 8-bit weights' }, async () => {
+for (const [layout, bits] of [
+  ['official', '7bit'],
+  ['heads-aapot', '7bit'],
+  ['official', '8bit'],
+  ['heads-aapot', '8bit'],
+] as const) {
+  test(`${layout}, ${bits} weights: int8 outputs differ from fp32 but stay within the quantization error (dense cosine ≥ 0.999)`, {
+    skip: bits === '8bit' && !eightBitSafe && "this CPU's int8 kernel saturates with 8-bit weights",
+  }, async () => {
     // Weights are rounded to 1/63 of their column's largest value and
     // activations to 1/255 of their range: a relative rounding noise of
     // about √3/(63·√12) ≈ 0.8 % per weight product (uniform weights), which

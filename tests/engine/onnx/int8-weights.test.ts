@@ -49,8 +49,14 @@ test('CPU flags are read from the flags line on x86 and the Features line on Arm
 });
 
 /** A kernel that adds pairs of products in 16 bits: the worst case comes out saturated (32767 per pair, not 255·127·2). */
-const saturating: KernelRun = async () => [{ y: Float32Array.of(32, 32, 64), expected: 64 }, { y: Float32Array.of(-64), expected: -64 }];
-const exact: KernelRun = async () => [{ y: Float32Array.of(64, 64), expected: 64 }, { y: Float32Array.of(-64), expected: -64 }];
+const saturating: KernelRun = async () => [
+  { y: Float32Array.of(32, 32, 64), expected: 64 },
+  { y: Float32Array.of(-64), expected: -64 },
+];
+const exact: KernelRun = async () => [
+  { y: Float32Array.of(64, 64), expected: 64 },
+  { y: Float32Array.of(-64), expected: -64 },
+];
 
 test('the kernel check finds a saturated product, and passes an exact one', async () => {
   assert.deepEqual(await checkInt8Kernel({}, saturating), { ok: false, got: 32, expected: 64 });
@@ -65,8 +71,14 @@ async function modelCopy(): Promise<string> {
 
 test('setup refuses int8 when the self-test saturates, naming the setting to change', async () => {
   const model = await modelCopy();
-  await assert.rejects(loadPrecision(model, { precision: 'int8', int8Weights: '8bit', cpuFlags: NO_VNNI }, saturating), /BGE_M3_INT8_WEIGHTS=8bit is refused: onnxruntime's int8 kernel on this CPU gave 32 instead of 64 .* Unset BGE_M3_INT8_WEIGHTS \(auto\) or set it to 7bit/);
-  await assert.rejects(loadPrecision(model, { precision: 'int8', cpuFlags: ['avx512_vnni'] }, saturating), /int8 is refused: .*8-bit weights \(auto: the CPU has avx512_vnni.* Set BGE_M3_INT8_WEIGHTS=7bit, or run fp32/);
+  await assert.rejects(
+    loadPrecision(model, { precision: 'int8', int8Weights: '8bit', cpuFlags: NO_VNNI }, saturating),
+    /BGE_M3_INT8_WEIGHTS=8bit is refused: onnxruntime's int8 kernel on this CPU gave 32 instead of 64 .* Unset BGE_M3_INT8_WEIGHTS \(auto\) or set it to 7bit/,
+  );
+  await assert.rejects(
+    loadPrecision(model, { precision: 'int8', cpuFlags: ['avx512_vnni'] }, saturating),
+    /int8 is refused: .*8-bit weights \(auto: the CPU has avx512_vnni.* Set BGE_M3_INT8_WEIGHTS=7bit, or run fp32/,
+  );
   await assert.rejects(loadPrecision(model, { precision: 'int8', cpuFlags: NO_VNNI }, saturating), /int8 is refused: .*7-bit weights .* Run fp32/);
 });
 
@@ -87,5 +99,6 @@ test('on this machine: the real kernel never saturates with the weights auto pic
   const cpu = readCpuFeatures();
   const auto = chooseInt8Weights('auto', cpu);
   assert.equal((await checkInt8Kernel({ weightType: 'int8', reduceRange: auto.bits === 7 })).ok, true, auto.reason);
-  if (cpu.vnni.length) assert.equal((await checkInt8Kernel({ weightType: 'int8', reduceRange: false })).ok, true, `VNNI (${cpu.vnni.join(', ')}) adds in 32 bits`);
+  if (cpu.vnni.length)
+    assert.equal((await checkInt8Kernel({ weightType: 'int8', reduceRange: false })).ok, true, `VNNI (${cpu.vnni.join(', ')}) adds in 32 bits`);
 });

@@ -13,7 +13,8 @@ test('layouts are recognised by output names', () => {
   assert.deepEqual(detectLayout(['last_hidden_state']), { kind: 'backbone', hidden: 'last_hidden_state' });
   assert.equal(detectLayout(['dense_vecs', 'sparse_vecs', 'colbert_vecs'])?.kind, 'heads-in-graph');
   assert.deepEqual(detectLayout(['dense_embeddings', 'sparse_weights', 'colbert_vectors']), {
-    kind: 'heads-in-graph', outputs: { dense: 'dense_embeddings', sparse: 'sparse_weights', colbert: 'colbert_vectors' },
+    kind: 'heads-in-graph',
+    outputs: { dense: 'dense_embeddings', sparse: 'sparse_weights', colbert: 'colbert_vectors' },
   });
   assert.equal(detectLayout(['logits']), null);
 });
@@ -47,7 +48,10 @@ test('a backbone-only export without its .pt heads names the missing files', asy
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bge-noheads-'));
   await cp(dirs.official, dir, { recursive: true });
   await rm(path.join(dir, 'colbert_linear.pt'));
-  await assert.rejects(BgeM3Onnx.load(await findModelFiles(dir)), /outputs hidden states only, so BGE-M3's heads must come from colbert_linear\.pt, which is not in/);
+  await assert.rejects(
+    BgeM3Onnx.load(await findModelFiles(dir)),
+    /outputs hidden states only, so BGE-M3's heads must come from colbert_linear\.pt, which is not in/,
+  );
 });
 
 test('a model whose external data is missing says where it must be', async () => {

@@ -18,9 +18,19 @@ function float32Neighbours(x: number): [number, number] {
 
 test('binary16 decodes to the IEEE 754 values', () => {
   const cases: [number, number][] = [
-    [0x0000, 0], [0x3c00, 1], [0xc000, -2], [0x3555, 0.333251953125], [0x7bff, 65504], [0xfbff, -65504],
-    [0x0001, 2 ** -24], [0x03ff, 1023 * 2 ** -24], [0x0400, 2 ** -14], [0x3bff, 1 - 2 ** -11], [0x3c01, 1 + 2 ** -10],
-    [0x7c00, Infinity], [0xfc00, -Infinity],
+    [0x0000, 0],
+    [0x3c00, 1],
+    [0xc000, -2],
+    [0x3555, 0.333251953125],
+    [0x7bff, 65504],
+    [0xfbff, -65504],
+    [0x0001, 2 ** -24],
+    [0x03ff, 1023 * 2 ** -24],
+    [0x0400, 2 ** -14],
+    [0x3bff, 1 - 2 ** -11],
+    [0x3c01, 1 + 2 ** -10],
+    [0x7c00, Infinity],
+    [0xfc00, -Infinity],
   ];
   for (const [bits, value] of cases) assert.equal(float16BitsToNumber(bits), value, `0x${bits.toString(16)}`);
   assert.ok(Object.is(float16BitsToNumber(0x8000), -0));
@@ -48,7 +58,10 @@ test('rounds to nearest, ties to even, between every pair of adjacent finite hal
       const a = float16BitsToNumber(low | sign);
       const b = float16BitsToNumber((low + 1) | sign);
       const middle = (a + b) / 2;
-      const [below, above] = float32Neighbours(middle).map(Math.abs).sort((x, y) => x - y).map((m) => (sign ? -m : m));
+      const [below, above] = float32Neighbours(middle)
+        .map(Math.abs)
+        .sort((x, y) => x - y)
+        .map((m) => (sign ? -m : m));
       const even = low % 2 === 0 ? low : low + 1;
       assert.equal(numberToFloat16Bits(middle), even | sign, `tie between 0x${low.toString(16)} and its successor`);
       assert.equal(numberToFloat16Bits(below), low | sign, `just below the tie after 0x${low.toString(16)}`);
@@ -80,8 +93,15 @@ test('roundToFloat16 keeps NaN, infinities and negative zero and rounds like bin
 
 test('bfloat16 decodes to the IEEE values of the top half of a float32', () => {
   const cases: [number, number][] = [
-    [0x3f80, 1], [0xc000, -2], [0x4049, 3.140625], [0x7f7f, 3.3895313892515355e38], [0x0080, 2 ** -126],
-    [0x0001, 2 ** -133], [0x7f80, Infinity], [0xff80, -Infinity], [0x0000, 0],
+    [0x3f80, 1],
+    [0xc000, -2],
+    [0x4049, 3.140625],
+    [0x7f7f, 3.3895313892515355e38],
+    [0x0080, 2 ** -126],
+    [0x0001, 2 ** -133],
+    [0x7f80, Infinity],
+    [0xff80, -Infinity],
+    [0x0000, 0],
   ];
   for (const [bits, value] of cases) assert.equal(bfloat16BitsToNumber(bits), value, `0x${bits.toString(16)}`);
   assert.ok(Object.is(bfloat16BitsToNumber(0x8000), -0));

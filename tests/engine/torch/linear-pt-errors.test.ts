@@ -11,12 +11,15 @@ import { readFixture } from '../../helpers/torch/fixtures.ts';
 const SOURCE = 'colbert_linear.pt';
 
 function assertRefused(bytes: Uint8Array, message: RegExp): void {
-  assert.throws(() => readLinearPt(bytes, SOURCE), (error: unknown) => {
-    assert.ok(error instanceof TorchFileError, `expected a TorchFileError, got ${String(error)}`);
-    assert.ok(error.message.startsWith(`${SOURCE}: `), `message should name the file: ${error.message}`);
-    assert.match(error.message, message);
-    return true;
-  });
+  assert.throws(
+    () => readLinearPt(bytes, SOURCE),
+    (error: unknown) => {
+      assert.ok(error instanceof TorchFileError, `expected a TorchFileError, got ${String(error)}`);
+      assert.ok(error.message.startsWith(`${SOURCE}: `), `message should name the file: ${error.message}`);
+      assert.match(error.message, message);
+      return true;
+    },
+  );
 }
 
 const half = (count: number) => new Uint8Array(2 * count);
@@ -93,7 +96,10 @@ test('a non-contiguous (transposed) weight asks for .contiguous()', () => {
 
 test('shapes that are not an nn.Linear are refused', () => {
   const storages = { 0: half(24), 1: half(3) };
-  assertRefused(craftLinear(tensor('weight', '0', [24], 24), tensor('bias', '1', [3], 3), storages), /weight shape \[24\] and bias shape \[3\] do not form an nn\.Linear/);
+  assertRefused(
+    craftLinear(tensor('weight', '0', [24], 24), tensor('bias', '1', [3], 3), storages),
+    /weight shape \[24\] and bias shape \[3\] do not form an nn\.Linear/,
+  );
   assertRefused(craftLinear(tensor('weight', '0', [3, 8], 24), tensor('bias', '1', [1, 3], 3), storages), /do not form an nn\.Linear/);
   const fourBias = { 0: half(24), 1: half(4) };
   assertRefused(craftLinear(tensor('weight', '0', [3, 8], 24), tensor('bias', '1', [4], 4), fourBias), /bias shape \[4\]/);
@@ -103,15 +109,24 @@ test('a tensor reaching past its storage is corrupt', () => {
   const storages = { 0: half(20), 1: half(3) };
   assertRefused(craftLinear(tensor('weight', '0', [3, 8], 20), tensor('bias', '1', [3], 3), storages), /weight reads elements 0\.\.23 of a 20-element storage/);
   const offsetStorages = { 0: half(24), 1: half(3) };
-  assertRefused(craftLinear(tensor('weight', '0', [3, 8], 24), tensor('bias', '1', [3], 3, 1), offsetStorages), /bias reads elements 1\.\.3 of a 3-element storage/);
+  assertRefused(
+    craftLinear(tensor('weight', '0', [3, 8], 24), tensor('bias', '1', [3], 3, 1), offsetStorages),
+    /bias reads elements 1\.\.3 of a 3-element storage/,
+  );
 });
 
 test('a storage whose byte length disagrees with its element count is corrupt', () => {
-  assertRefused(craftLinear(tensor('weight', '0', [3, 8], 24), tensor('bias', '1', [3], 3), { 0: half(20), 1: half(3) }), /storage 0 holds 40 bytes but 24 float16 values need 48/);
+  assertRefused(
+    craftLinear(tensor('weight', '0', [3, 8], 24), tensor('bias', '1', [3], 3), { 0: half(20), 1: half(3) }),
+    /storage 0 holds 40 bytes but 24 float16 values need 48/,
+  );
 });
 
 test('a missing storage record is reported', () => {
-  assertRefused(craftLinear(tensor('weight', '0', [3, 8], 24), tensor('bias', '1', [3], 3), { 0: half(24) }), /storage 1 is missing \(no archive\/data\/1 entry\)/);
+  assertRefused(
+    craftLinear(tensor('weight', '0', [3, 8], 24), tensor('bias', '1', [3], 3), { 0: half(24) }),
+    /storage 1 is missing \(no archive\/data\/1 entry\)/,
+  );
 });
 
 test('a big-endian archive is refused', () => {

@@ -43,7 +43,7 @@ test('loadLinearPt reports a missing file with its path', async () => {
   await assert.rejects(loadLinearPt(fixturePath('no-such-file.pt')), /no-such-file\.pt/);
 });
 
-test('uses torch\'s zip64 end record when the classic end record defers to it', () => {
+test("uses torch's zip64 end record when the classic end record defers to it", () => {
   // torch writes both records; 0xffff / 0xffffffff placeholders force the zip64 path.
   const name = 'linear-8x3-fp16.pt';
   const bytes = readFixture(name).slice();

@@ -43,7 +43,7 @@ test('a sparse-head-shaped Linear(1024 -> 1) round trips', () => {
   assertSameFloat32(got.weight, float32Bits(roundToFloat16(s.weight)), 'weight');
 });
 
-test('the archive has torch\'s records, with every record\'s data 64-byte aligned', () => {
+test("the archive has torch's records, with every record's data 64-byte aligned", () => {
   const s = sample(2, 3, 4);
   const entries = readStoredZip(encodeLinearPt(s.weight, s.bias, 2, 3, 'float16'), 'written.pt');
   assert.deepEqual([...entries.keys()].sort(), ['archive/byteorder', 'archive/data.pkl', 'archive/data/0', 'archive/data/1', 'archive/version']);

@@ -54,7 +54,10 @@ describe('downloadWeights against a fake Hub', () => {
     const again = await downloadWeights(fx.opts());
     assert.equal(again.source, 'cached');
     assert.equal(fx.hub.requests.length, before);
-    assert.deepEqual(again.files.map((f) => f.path), fx.files.map((f) => f.path));
+    assert.deepEqual(
+      again.files.map((f) => f.path),
+      fx.files.map((f) => f.path),
+    );
   });
 
   it('fetches again a file that was changed on disk, and only that one', async () => {
@@ -66,7 +69,10 @@ describe('downloadWeights against a fake Hub', () => {
     const before = fx.hub.requests.length;
     await downloadWeights(fx.opts());
     const newReqs = fx.hub.requests.slice(before);
-    assert.deepEqual(newReqs.map((r) => r.path), [`/BAAI/bge-m3/resolve/${REVISION}/config.json`]);
+    assert.deepEqual(
+      newReqs.map((r) => r.path),
+      [`/BAAI/bge-m3/resolve/${REVISION}/config.json`],
+    );
     assert.ok((await readFile(path.join(fx.dir, victim.path))).equals(victim.content));
   });
 

@@ -11,7 +11,11 @@ import { BIG, sha256, startFixture, type Fixture } from '../../helpers/weights/f
 let fx: Fixture;
 afterEach(() => fx?.close());
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 describe('download errors say what went wrong and what to do', () => {
   it('rejects a corrupt file, deletes it and names both hashes', async () => {

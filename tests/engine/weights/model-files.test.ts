@@ -15,7 +15,16 @@ async function dirWith(files: string[]): Promise<string> {
 }
 
 test('the official BAAI/bge-m3 repo layout: onnx/model.onnx, heads at the root', async () => {
-  const dir = await dirWith(['onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/Constant_7_attr__value', 'onnx/tokenizer.json', 'tokenizer.json', 'sparse_linear.pt', 'colbert_linear.pt', 'sentencepiece.bpe.model']);
+  const dir = await dirWith([
+    'onnx/model.onnx',
+    'onnx/model.onnx_data',
+    'onnx/Constant_7_attr__value',
+    'onnx/tokenizer.json',
+    'tokenizer.json',
+    'sparse_linear.pt',
+    'colbert_linear.pt',
+    'sentencepiece.bpe.model',
+  ]);
   const f = await findModelFiles(dir);
   assert.equal(f.model, path.join(dir, 'onnx/model.onnx'));
   assert.equal(f.tokenizer, path.join(dir, 'onnx/tokenizer.json'), 'the tokenizer beside the model wins');

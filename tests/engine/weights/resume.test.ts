@@ -48,7 +48,10 @@ describe('interrupted downloads', () => {
     assert.equal(reqs.length, 3);
     assert.equal(resumedAt.length, 2);
     assert.ok(resumedAt[0] > 0 && resumedAt[1] > resumedAt[0], `resumed at ${resumedAt}`);
-    assert.deepEqual(reqs.map((r) => r.range), [undefined, ...resumedAt.map((n) => `bytes=${n}-`)]);
+    assert.deepEqual(
+      reqs.map((r) => r.range),
+      [undefined, ...resumedAt.map((n) => `bytes=${n}-`)],
+    );
     assert.ok((await readFile(path.join(fx.dir, BIG))).equals(bigContent()));
   });
 
@@ -102,7 +105,10 @@ describe('interrupted downloads', () => {
     await writeFile(path.join(fx.dir, `${BIG}.part`), bigContent());
     const pathsOnly = fx.manifest.map(({ path }) => ({ path }));
     const result = await downloadWeights(fx.opts({ files: pathsOnly }));
-    assert.deepEqual(cdnRequestsForBig().map((r) => r.range), [`bytes=${BIG_SIZE}-`]);
+    assert.deepEqual(
+      cdnRequestsForBig().map((r) => r.range),
+      [`bytes=${BIG_SIZE}-`],
+    );
     assert.equal(result.files.find((f) => f.path === BIG)?.bytes, BIG_SIZE);
   });
 });

@@ -18,7 +18,9 @@ describe('git blob sha1', () => {
 describe('Hub response headers', () => {
   it('prefers X-Linked-Etag (LFS sha256) over the ETag of the redirect itself', () => {
     const sha = 'ab'.repeat(32);
-    const info = readHubInfo(new Headers({ 'x-linked-etag': `"${sha}"`, 'x-linked-size': '2266820608', etag: 'W/"' + 'cd'.repeat(20) + '"', 'x-repo-commit': PINNED_REVISION }));
+    const info = readHubInfo(
+      new Headers({ 'x-linked-etag': `"${sha}"`, 'x-linked-size': '2266820608', etag: 'W/"' + 'cd'.repeat(20) + '"', 'x-repo-commit': PINNED_REVISION }),
+    );
     assert.deepEqual(info, { sha256: sha, size: 2_266_820_608, commit: PINNED_REVISION });
   });
 
@@ -36,7 +38,10 @@ describe('Hub response headers', () => {
   });
 
   it('builds resolve URLs with encoded segments and no doubled slash', () => {
-    assert.equal(resolveUrl('https://hf-mirror.example/', 'BAAI/bge-m3', 'refs/pr/1', 'onnx/model.onnx'), 'https://hf-mirror.example/BAAI/bge-m3/resolve/refs%2Fpr%2F1/onnx/model.onnx');
+    assert.equal(
+      resolveUrl('https://hf-mirror.example/', 'BAAI/bge-m3', 'refs/pr/1', 'onnx/model.onnx'),
+      'https://hf-mirror.example/BAAI/bge-m3/resolve/refs%2Fpr%2F1/onnx/model.onnx',
+    );
   });
 });
 
@@ -44,7 +49,8 @@ describe('pinned manifest', () => {
   it('lists the ONNX export, its external data, the tokenizer and both heads once each', () => {
     const paths = PINNED_FILES.map((f) => f.path);
     assert.equal(new Set(paths).size, paths.length);
-    for (const p of ['onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/Constant_7_attr__value', 'tokenizer.json', 'sparse_linear.pt', 'colbert_linear.pt']) assert.ok(paths.includes(p), p);
+    for (const p of ['onnx/model.onnx', 'onnx/model.onnx_data', 'onnx/Constant_7_attr__value', 'tokenizer.json', 'sparse_linear.pt', 'colbert_linear.pt'])
+      assert.ok(paths.includes(p), p);
     assert.ok(PINNED_FILES.every((f) => /^[0-9a-f]{64}$/.test(f.sha256!) && Number.isInteger(f.bytes)));
     assert.match(PINNED_REVISION, /^[0-9a-f]{40}$/);
     assert.ok(totalBytes(PINNED_FILES)! > 2.2e9);

@@ -16,8 +16,12 @@ class StandIn {
     this.runs++;
     return [];
   }
-  async release(): Promise<void> { this.released = true; }
-  kill(message: string): void { this.dieWith(new Error(message)); }
+  async release(): Promise<void> {
+    this.released = true;
+  }
+  kill(message: string): void {
+    this.dieWith(new Error(message));
+  }
 }
 
 const asWorker = (w: StandIn) => w as unknown as ModelWorker;
@@ -29,9 +33,15 @@ function starts(results: (StandIn | Error)[]) {
   let release!: () => void;
   let gate = Promise.resolve();
   return {
-    get calls() { return calls; },
-    hold() { gate = new Promise<void>((r) => (release = r)); },
-    open() { release(); },
+    get calls() {
+      return calls;
+    },
+    hold() {
+      gate = new Promise<void>((r) => (release = r));
+    },
+    open() {
+      release();
+    },
     start: async () => {
       const r = results[calls++];
       await gate;
@@ -46,7 +56,10 @@ function statuses() {
   let wake: (() => void) | undefined;
   return {
     seen,
-    notify: (s: WorkerStatus) => { seen.push(s); wake?.(); },
+    notify: (s: WorkerStatus) => {
+      seen.push(s);
+      wake?.();
+    },
     async until(pred: (s: WorkerStatus) => boolean): Promise<WorkerStatus> {
       for (;;) {
         const hit = seen.find(pred);
@@ -108,7 +121,7 @@ describe('WorkerSupervisor', () => {
     await assert.rejects(sup.run([[0, 2]], need), /restarts are off/);
   });
 
-  it('the budget counts over the process\'s life, not per incident', async () => {
+  it("the budget counts over the process's life, not per incident", async () => {
     const workers = [new StandIn('a'), new StandIn('b'), new StandIn('c')];
     const s = starts(workers.slice(1));
     const st = statuses();
@@ -123,7 +136,7 @@ describe('WorkerSupervisor', () => {
     assert.equal(s.calls, 2);
   });
 
-  it('release() during a restart releases the new worker too, and a released worker\'s exit is no death', async () => {
+  it("release() during a restart releases the new worker too, and a released worker's exit is no death", async () => {
     const first = new StandIn('first');
     const second = new StandIn('second');
     const s = starts([second]);
@@ -138,6 +151,9 @@ describe('WorkerSupervisor', () => {
     assert.equal(second.released, true);
     second.kill('after release');
     await new Promise((r) => setImmediate(r));
-    assert.ok(st.seen.every((x) => x.state !== 'defunct'), JSON.stringify(st.seen));
+    assert.ok(
+      st.seen.every((x) => x.state !== 'defunct'),
+      JSON.stringify(st.seen),
+    );
   });
 });

@@ -18,7 +18,11 @@ import { parseExposition, value } from '../../helpers/prom-text.ts';
 
 process.env.BGE_M3_TEST_HOOKS = '1';
 
-interface Started { server: RunningServer; lines: string[]; readyFile: string }
+interface Started {
+  server: RunningServer;
+  lines: string[];
+  readyFile: string;
+}
 
 async function start(restarts: number): Promise<Started> {
   process.env.BGE_M3_WORKER_RESTARTS = String(restarts);
@@ -36,7 +40,9 @@ async function start(restarts: number): Promise<Started> {
 
 describe('a model worker that dies is restarted', () => {
   let s: Started;
-  before(async () => { s = await start(2); });
+  before(async () => {
+    s = await start(2);
+  });
   after(() => s.server.close());
 
   it('is ready before: /health 200 and the readiness file exists', async () => {
@@ -72,7 +78,9 @@ describe('a model worker that dies is restarted', () => {
 
 describe('a model worker that dies with no restart left makes the model DEFUNCT', () => {
   let s: Started;
-  before(async () => { s = await start(0); });
+  before(async () => {
+    s = await start(0);
+  });
   after(() => s.server.close());
 
   it('reports DEFUNCT everywhere and refuses new predictions', async () => {

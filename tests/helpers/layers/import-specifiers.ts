@@ -50,7 +50,23 @@ function mask(text: string): string {
 }
 
 /** Tokens after which a `/` starts a regular expression rather than dividing. */
-const BEFORE_REGEX = new Set([...'(,=:[!&|?{};+-*%<>~^}', 'return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await', 'instanceof']);
+const BEFORE_REGEX = new Set([
+  ...'(,=:[!&|?{};+-*%<>~^}',
+  'return',
+  'typeof',
+  'case',
+  'do',
+  'else',
+  'in',
+  'of',
+  'new',
+  'delete',
+  'void',
+  'throw',
+  'yield',
+  'await',
+  'instanceof',
+]);
 const OPERAND = ')';
 
 /** Walks code from `i`, reporting comment, string, template and regex spans; inside a template's `${`, stops after its `}`. */

@@ -10,7 +10,9 @@ export function readSourceFiles(root: string, entries: readonly string[]): Sourc
   const paths: string[] = [];
   for (const entry of entries) {
     if (!statSync(path.join(root, entry)).isDirectory()) paths.push(entry);
-    else for (const rel of readdirSync(path.join(root, entry), { recursive: true, encoding: 'utf8' })) paths.push(path.posix.join(entry, rel.split(path.sep).join('/')));
+    else
+      for (const rel of readdirSync(path.join(root, entry), { recursive: true, encoding: 'utf8' }))
+        paths.push(path.posix.join(entry, rel.split(path.sep).join('/')));
   }
   return paths
     .filter((p) => CODE.test(p) && !p.split('/').includes('node_modules') && statSync(path.join(root, p)).isFile())

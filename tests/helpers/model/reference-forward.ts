@@ -4,7 +4,10 @@
 import type { LayerNorm, Linear, XlmrLayerWeights, XlmrWeights } from '../../../tools/fixtures/test-model/weights.ts';
 
 /** A row-major tensor. */
-export interface RefTensor { data: Float64Array; dims: number[] }
+export interface RefTensor {
+  data: Float64Array;
+  dims: number[];
+}
 
 type Vec = Float64Array;
 
@@ -15,9 +18,7 @@ export function referencePositionIds(ids: readonly number[], padId: number): num
 }
 
 /** Last hidden state [B, S, H] of `inputIds` (right-padded rows of equal length) under `attentionMask`. */
-export function referenceLastHiddenState(
-  w: XlmrWeights, inputIds: readonly (readonly number[])[], attentionMask: readonly (readonly number[])[],
-): RefTensor {
+export function referenceLastHiddenState(w: XlmrWeights, inputIds: readonly (readonly number[])[], attentionMask: readonly (readonly number[])[]): RefTensor {
   const S = checkBatch(w, inputIds, attentionMask);
   const H = w.config.hidden;
   const data = new Float64Array(inputIds.length * S * H);
@@ -177,8 +178,11 @@ export function referenceColbert(colbertLinear: Linear, hidden: RefTensor, atten
 }
 
 /** All three BGE-M3 outputs from a last hidden state, with the heads of `w`. */
-export function referenceHeads(w: XlmrWeights, hidden: RefTensor, attentionMask: readonly (readonly number[])[]):
-  { dense: RefTensor; sparse: RefTensor; colbert: RefTensor } {
+export function referenceHeads(
+  w: XlmrWeights,
+  hidden: RefTensor,
+  attentionMask: readonly (readonly number[])[],
+): { dense: RefTensor; sparse: RefTensor; colbert: RefTensor } {
   return {
     dense: referenceDense(hidden),
     sparse: referenceSparse(w.sparseLinear, hidden),

@@ -5,7 +5,10 @@ import * as ort from 'onnxruntime-node';
 import { LAYOUTS, type LayoutName } from '../../../tools/fixtures/test-model/layouts.ts';
 import type { TestModels } from './test-models.ts';
 
-export interface Output { data: Float32Array; dims: number[] }
+export interface Output {
+  data: Float32Array;
+  dims: number[];
+}
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 

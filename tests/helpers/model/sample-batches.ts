@@ -3,7 +3,7 @@
 
 /** Deterministic filler ids in [4, vocabSize - 1), i.e. ordinary pieces. */
 export function fillerIds(count: number, vocabSize: number, salt: number): number[] {
-  return Array.from({ length: count }, (_, i) => 4 + ((i * 2654435761 + salt * 40503) >>> 0) % (vocabSize - 5));
+  return Array.from({ length: count }, (_, i) => 4 + (((i * 2654435761 + salt * 40503) >>> 0) % (vocabSize - 5)));
 }
 
 export function sampleRows(vocabSize: number): number[][] {

@@ -35,7 +35,9 @@ export async function call<T = any>(base: string, method: string, path: string, 
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch { /* not JSON: the test looks at text */ }
+  } catch {
+    /* not JSON: the test looks at text */
+  }
   return { status: res.status, headers: res.headers, body: parsed as T, text };
 }
 
@@ -52,11 +54,15 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 
 export async function waitForHealth(base: string, wanted: HealthStatus[], timeoutMs = 60000): Promise<any> {
   let last: unknown;
-  return eventually(`health ${wanted.join('|')} (last: ${JSON.stringify(last)})`, async () => {
-    const r = await call(base, 'GET', '/health-check');
-    last = r.body;
-    return wanted.includes(r.body.status) ? r.body : undefined;
-  }, timeoutMs);
+  return eventually(
+    `health ${wanted.join('|')} (last: ${JSON.stringify(last)})`,
+    async () => {
+      const r = await call(base, 'GET', '/health-check');
+      last = r.body;
+      return wanted.includes(r.body.status) ? r.body : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export interface ReceivedWebhook {
@@ -72,7 +78,10 @@ export interface ReceivedWebhook {
  */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(respond: (n: number, body: any) => number = () => 200): Promise<WebhookReceiver> {
     let receiver!: WebhookReceiver;

@@ -32,7 +32,9 @@ export function rawRequest(base: string, r: RawRequest): Promise<RawReply> {
         let body: any;
         try {
           body = JSON.parse(text);
-        } catch { /* not JSON */ }
+        } catch {
+          /* not JSON */
+        }
         resolve({ status: res.statusCode!, headers: res.headers, text, body });
       });
     });

@@ -37,10 +37,14 @@ export async function startServerProcess(env: Record<string, string> = {}, comma
     clearTimeout(timer);
   };
   try {
-    const url = await eventually('the listening line', () => {
-      if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${out}`);
-      return /listening on (http:\/\/\S+)/.exec(out)?.[1];
-    }, 60_000);
+    const url = await eventually(
+      'the listening line',
+      () => {
+        if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${out}`);
+        return /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      },
+      60_000,
+    );
     await waitForHealth(url, ['READY']);
     return { url, port: Number(new URL(url).port), child, output: () => out, stop };
   } catch (err) {

@@ -20,5 +20,8 @@ export function assertTeiResponse(method: 'get' | 'post', path: string, status: 
     ? `tei#/${pointer('paths', path, method, 'responses', String(status), 'content', 'application/json', 'schema')}`
     : 'tei#/components/schemas/ErrorResponse';
   const validate = ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
-  assert.ok(validate(body), `${method.toUpperCase()} ${path} ${status} does not match TEI's schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 400)}`);
+  assert.ok(
+    validate(body),
+    `${method.toUpperCase()} ${path} ${status} does not match TEI's schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 400)}`,
+  );
 }

@@ -50,16 +50,34 @@ export async function corpusOutput(opts: { rows: number; partRows: number; score
   await predictor.setup({ weights, log: () => {} });
   const out = path.join(dir, 'vectors');
   const silent = Object.assign(createWriteStream('/dev/null'), { isTTY: false });
-  await runJob({
-    input, output: out, format: 'parquet', textColumn: 'text', maxLength: 8192, dense: true, sparse: true, colbert: true,
-    shard: { index: 0, count: 1 }, restart: false, weights, precision: 'fp32', partRows: opts.partRows,
-  }, { loadPredictor: async () => predictor, progress: new JobStatusLine('stores', { stream: silent }) });
+  await runJob(
+    {
+      input,
+      output: out,
+      format: 'parquet',
+      textColumn: 'text',
+      maxLength: 8192,
+      dense: true,
+      sparse: true,
+      colbert: true,
+      shard: { index: 0, count: 1 },
+      restart: false,
+      weights,
+      precision: 'fp32',
+      partRows: opts.partRows,
+    },
+    { loadPredictor: async () => predictor, progress: new JobStatusLine('stores', { stream: silent }) },
+  );
 
   const texts = corpus.map((r) => r.text);
   const predicted = await predictor.predict({ texts, query: QUERY, score_weights: opts.scoreWeights, return_dense: false, return_sparse: false });
   const q = await predictor.predict({ texts: [QUERY], return_colbert: true, sparse_format: 'indices_values' });
   return {
-    corpus, dir: out, dim: predictor.info!.dim, query: QUERY, predictor,
+    corpus,
+    dir: out,
+    dim: predictor.info!.dim,
+    query: QUERY,
+    predictor,
     queryVectors: {
       dense: q.dense_vecs![0] as number[],
       sparse: q.lexical_weights![0] as { indices: number[]; values: number[] },
@@ -71,5 +89,8 @@ export async function corpusOutput(opts: { rows: number; partRows: number; score
 
 /** Corpus ids ordered by a score, best first; ties (none expected) by corpus order. */
 export function rankBy(corpus: CorpusRow[], score: number[]): string[] {
-  return corpus.map((r, i) => ({ id: r.id, s: score[i], i })).sort((a, b) => b.s - a.s || a.i - b.i).map((x) => x.id);
+  return corpus
+    .map((r, i) => ({ id: r.id, s: score[i], i }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .map((x) => x.id);
 }

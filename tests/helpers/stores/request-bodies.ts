@@ -23,7 +23,10 @@ function qdrant(docs: Embedded<IndicesValues>[], query: Embedded<IndicesValues>)
     points: docs.map((d, i) => ({ id: i + 1, vector: { dense: d.dense, sparse: d.sparse } })),
   };
   const search: Schemas['QueryRequest'] = {
-    prefetch: [{ query: query.sparse, using: 'sparse', limit: 100 }, { query: query.dense, using: 'dense', limit: 100 }],
+    prefetch: [
+      { query: query.sparse, using: 'sparse', limit: 100 },
+      { query: query.dense, using: 'dense', limit: 100 },
+    ],
     query: { fusion: 'rrf' },
     limit: 10,
   };
@@ -61,7 +64,9 @@ function elasticsearch(docs: Embedded<Weights>[], query: Embedded<Weights>, dim:
     },
   };
   const index: estypes.IndexRequest<{ dense: number[]; tokens: Weights }>[] = docs.map((d, i) => ({
-    index: 'docs', id: String(i + 1), document: { dense: d.dense, tokens: d.sparse },
+    index: 'docs',
+    id: String(i + 1),
+    document: { dense: d.dense, tokens: d.sparse },
   }));
   const search: estypes.SearchRequest = {
     index: 'docs',

@@ -2,7 +2,7 @@
  * The test oracle: Hugging Face's Rust tokenizers (npm `tokenizers`, a devDependency) reading the
  * same tokenizer.json. Never import this from src/.
  */
-import { Tokenizer } from "tokenizers";
+import { Tokenizer } from 'tokenizers';
 
 export class RustOracle {
   private readonly plain: Tokenizer;

@@ -5,11 +5,24 @@ import { fileURLToPath } from 'node:url';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/torch/', import.meta.url));
 
-export interface ExpectedLinear { dtype: string; outFeatures: number; inFeatures: number; weightBits: number[]; biasBits: number[] }
-export interface ExpectedFile { torch: string; files: Record<string, ExpectedLinear> }
+export interface ExpectedLinear {
+  dtype: string;
+  outFeatures: number;
+  inFeatures: number;
+  weightBits: number[];
+  biasBits: number[];
+}
+export interface ExpectedFile {
+  torch: string;
+  files: Record<string, ExpectedLinear>;
+}
 
-export function fixturePath(name: string): string { return FIXTURE_DIR + name; }
-export function readFixture(name: string): Uint8Array { return new Uint8Array(readFileSync(fixturePath(name))); }
+export function fixturePath(name: string): string {
+  return FIXTURE_DIR + name;
+}
+export function readFixture(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(fixturePath(name)));
+}
 export function expectedFixtures(): ExpectedFile {
   return JSON.parse(readFileSync(fixturePath('expected.json'), 'utf8')) as ExpectedFile;
 }
@@ -18,7 +31,9 @@ export function float32Bits(values: Float32Array): number[] {
   return Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
 }
 
-function isNaNBits(bits: number): boolean { return (bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0; }
+function isNaNBits(bits: number): boolean {
+  return (bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0;
+}
 
 /** Bit-exact comparison (so -0 and 0 differ), except that any NaN matches any NaN. */
 export function assertSameFloat32(actual: Float32Array, expectedBits: number[], label: string): void {

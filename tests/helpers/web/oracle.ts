@@ -2,7 +2,9 @@
 // directly (not through the page), and against plain arithmetic done here.
 export async function predictDirect(serverUrl: string, input: Record<string, unknown>): Promise<any> {
   const res = await fetch(`${serverUrl}/predictions`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input }),
   });
   const body = await res.json();
   if (res.status !== 200 || body.status !== 'succeeded') throw new Error(`direct prediction failed: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
@@ -12,7 +14,9 @@ export async function predictDirect(serverUrl: string, input: Record<string, unk
 /** The 422 body the /v1 route gives for `input`. */
 export async function rejectionOf(serverUrl: string, input: Record<string, unknown>): Promise<any> {
   const res = await fetch(`${serverUrl}/v1/predictions`, {
-    method: 'POST', headers: { 'content-type': 'application/json', prefer: 'wait=1' }, body: JSON.stringify({ input }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', prefer: 'wait=1' },
+    body: JSON.stringify({ input }),
   });
   if (res.status !== 422) throw new Error(`expected a 422 for ${JSON.stringify(input)}, got ${res.status}`);
   return res.json();
@@ -25,7 +29,10 @@ export function bestMatches(query: number[][], passage: number[][]): number[] {
     let bestScore = -Infinity;
     passage.forEach((p, j) => {
       const s = q.reduce((acc, x, k) => acc + x * p[k], 0);
-      if (s > bestScore) { best = j; bestScore = s; }
+      if (s > bestScore) {
+        best = j;
+        bestScore = s;
+      }
     });
     return best;
   });

@@ -17,7 +17,9 @@ export async function openPlayground(browser: Browser, serverUrl: string, viewpo
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serverUrl });
   const page = await context.newPage();
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
   await page.goto(`${serverUrl}/playground`);
   await page.locator('#submit:not([disabled])').waitFor();
@@ -59,8 +61,9 @@ export function artifact(name: string): string {
 
 /** The numbers of the heatmap currently shown, row by row. */
 export async function heatmapValues(page: Page): Promise<number[][]> {
-  return page.locator('#heatmap table.heatmap tbody tr').evaluateAll((rows) =>
-    rows.map((r) => [...r.querySelectorAll('td')].map((td) => Number(td.getAttribute('data-value')))));
+  return page
+    .locator('#heatmap table.heatmap tbody tr')
+    .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => Number(td.getAttribute('data-value')))));
 }
 
 export async function readClipboard(page: Page): Promise<string> {

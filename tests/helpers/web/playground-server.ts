@@ -27,7 +27,9 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
     return { url, close: async () => {} };
   }
   const child = spawn(process.execPath, ['--import', 'tsx', SERVE], {
-    cwd: REPO_ROOT, env: { ...process.env, PLAYGROUND_BANNER: TEST_BANNER, ...env }, stdio: ['pipe', 'pipe', 'inherit'],
+    cwd: REPO_ROOT,
+    env: { ...process.env, PLAYGROUND_BANNER: TEST_BANNER, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = await listeningUrl(child);
   await waitUntilReady(url);

@@ -24,8 +24,13 @@ function oneThreadPredictor(): PredictorLike {
 
 const models = await ensureTestModels();
 const server = await startServer({
-  port: 0, host: '127.0.0.1', weights: models.dirs.official, banner: process.env.PLAYGROUND_BANNER,
-  predictor: oneThreadPredictor(), log: () => {}, config: { logLevel: 'error', shutdownGraceMs: 2000 },
+  port: 0,
+  host: '127.0.0.1',
+  weights: models.dirs.official,
+  banner: process.env.PLAYGROUND_BANNER,
+  predictor: oneThreadPredictor(),
+  log: () => {},
+  config: { logLevel: 'error', shutdownGraceMs: 2000 },
 });
 process.stdout.write(`LISTENING ${server.url}\n`);
 const stop = () => void server.close().then(() => process.exit(0));

@@ -2,8 +2,16 @@
 // by `npx tsc -p web`), loaded for the Node tests with the types they need.
 // The root tsconfig does not read JavaScript, so the types are restated here.
 
-export interface Rows { data: Float64Array; rows: number; dim: number }
-export interface Embedded { dense?: number[]; sparse?: Record<string, number>; colbert?: Rows }
+export interface Rows {
+  data: Float64Array;
+  rows: number;
+  dim: number;
+}
+export interface Embedded {
+  dense?: number[];
+  sparse?: Record<string, number>;
+  colbert?: Rows;
+}
 export type ScoreKind = 'dense' | 'sparse' | 'colbert' | 'hybrid';
 
 export interface ScoresModule {
@@ -19,7 +27,10 @@ export interface ScoresModule {
 }
 
 export interface TokenLabelsModule {
-  colbertRowLabels(t: { text: string; rows: number; truncated: boolean; weights?: Record<string, number>; tokens?: Record<string, string> }): { labels: string[]; fromTokens: boolean };
+  colbertRowLabels(t: { text: string; rows: number; truncated: boolean; weights?: Record<string, number>; tokens?: Record<string, string> }): {
+    labels: string[];
+    fromTokens: boolean;
+  };
   tokenOrder(text: string, count: number, weights?: Record<string, number>, tokens?: Record<string, string>): string[] | null;
 }
 

@@ -131,7 +131,11 @@ export class FakeHub {
       return void res.end();
     }
     if (start !== undefined) {
-      res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'accept-ranges': 'bytes' });
+      res.writeHead(206, {
+        'content-length': body.length - start,
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'accept-ranges': 'bytes',
+      });
       body = body.subarray(start);
     } else {
       res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' });

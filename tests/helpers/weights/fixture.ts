@@ -53,7 +53,17 @@ export async function startFixture(hubOpts: Partial<FakeHubOptions> = {}): Promi
     files,
     manifest,
     dir,
-    opts: (extra = {}) => ({ dir, endpoint: hub.hubUrl, revision: REVISION, files: manifest, env: {}, retries: 0, retryDelayMs: 1, stallTimeoutMs: 5_000, ...extra }),
+    opts: (extra = {}) => ({
+      dir,
+      endpoint: hub.hubUrl,
+      revision: REVISION,
+      files: manifest,
+      env: {},
+      retries: 0,
+      retryDelayMs: 1,
+      stallTimeoutMs: 5_000,
+      ...extra,
+    }),
     async close() {
       await hub.stop();
       await rm(dir, { recursive: true, force: true });

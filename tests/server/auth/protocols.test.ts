@@ -23,7 +23,9 @@ after(() => s.close());
 
 async function tokensEmbedded(): Promise<number> {
   const r = await call(s.url, 'GET', '/metrics');
-  const line = String(r.text).split('\n').find((l) => l.startsWith('bge_m3_tokens_embedded_total '));
+  const line = String(r.text)
+    .split('\n')
+    .find((l) => l.startsWith('bge_m3_tokens_embedded_total '));
   assert.ok(line, 'tokens_embedded_total is exported');
   return Number(line.split(' ')[1]);
 }

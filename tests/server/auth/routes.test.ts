@@ -21,7 +21,12 @@ const WEBHOOK_TOKEN = 'outgoing-webhook-token';
 const MISSING = 'This server requires an API key: send it as "Authorization: Bearer <key>".';
 const INVALID = 'The API key sent in "Authorization: Bearer" is not valid.';
 
-interface Route { method: string; path: string; body?: unknown; api: 'cog' | 'v1' }
+interface Route {
+  method: string;
+  path: string;
+  body?: unknown;
+  api: 'cog' | 'v1';
+}
 
 describe('with API keys on', () => {
   let s: RunningServer;
@@ -77,8 +82,18 @@ describe('with API keys on', () => {
     for (const route of protectedRoutes()) {
       assert401(await call(s.url, route.method, route.path, route.body), route, MISSING, 'Bearer');
       assert401(await call(s.url, route.method, route.path, route.body, { authorization: 'Bearer wrong-key' }), route, INVALID, 'Bearer error="invalid_token"');
-      assert401(await call(s.url, route.method, route.path, route.body, { authorization: `Basic ${Buffer.from(`x:${KEY}`).toString('base64')}` }), route, MISSING, 'Bearer');
-      assert401(await call(s.url, route.method, route.path, route.body, { authorization: `Bearer ${WEBHOOK_TOKEN}` }), route, INVALID, 'Bearer error="invalid_token"');
+      assert401(
+        await call(s.url, route.method, route.path, route.body, { authorization: `Basic ${Buffer.from(`x:${KEY}`).toString('base64')}` }),
+        route,
+        MISSING,
+        'Bearer',
+      );
+      assert401(
+        await call(s.url, route.method, route.path, route.body, { authorization: `Bearer ${WEBHOOK_TOKEN}` }),
+        route,
+        INVALID,
+        'Bearer error="invalid_token"',
+      );
     }
     assert.equal(predictor.started, 0, 'no prediction ran');
     const listed = await call(s.url, 'GET', '/v1/predictions', undefined, AUTH);
@@ -89,7 +104,10 @@ describe('with API keys on', () => {
     assert.equal(ok.status, 200);
     assert.equal(ok.body.status, 'succeeded');
     await eventually('the webhook of the authorized prediction', () => (hook.received.some((r) => r.body.status === 'succeeded') ? true : undefined));
-    assert.ok(hook.received.every((r) => r.body.input.texts[0] === 'hello' && r.body.id === null), 'only the authorized prediction sent webhooks');
+    assert.ok(
+      hook.received.every((r) => r.body.input.texts[0] === 'hello' && r.body.id === null),
+      'only the authorized prediction sent webhooks',
+    );
     assert.equal(predictor.started, 1);
   });
 
@@ -108,10 +126,13 @@ describe('with API keys on', () => {
     const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(`${s.url}/v1/predictions`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': declared } }, (res) => {
         let body = '';
-        res.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => {
-          resolve({ status: res.statusCode!, body });
-          req.destroy(); // stop uploading: the answer is in
-        });
+        res
+          .setEncoding('utf8')
+          .on('data', (c) => (body += c))
+          .on('end', () => {
+            resolve({ status: res.statusCode!, body });
+            req.destroy(); // stop uploading: the answer is in
+          });
       });
       req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
       req.write('{"input": {"texts": ["' + 'x'.repeat(64 * 1024));
@@ -145,10 +166,23 @@ describe('with API keys on', () => {
     const doc = (await call(s.url, 'GET', '/openapi.json')).body;
     assert.deepEqual(doc.components.securitySchemes.HTTPBearer, { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS or API_KEYS_FILE.' });
     // The list above also tries other spellings of each path (case, a trailing slash): one template each.
-    const template = (path: string) => path.toLowerCase().replace(/(.)\/$/, '$1').replace(/^\/predictions\/[^/]+/, '/predictions/{prediction_id}');
-    const keyed = [...new Set(protectedRoutes().filter((r) => r.api === 'cog').map((r) => `${r.method.toLowerCase()} ${template(r.path)}`))];
-    const declared = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown }>>)
-      .flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => op.security).map(([method]) => `${method} ${path}`));
+    const template = (path: string) =>
+      path
+        .toLowerCase()
+        .replace(/(.)\/$/, '$1')
+        .replace(/^\/predictions\/[^/]+/, '/predictions/{prediction_id}');
+    const keyed = [
+      ...new Set(
+        protectedRoutes()
+          .filter((r) => r.api === 'cog')
+          .map((r) => `${r.method.toLowerCase()} ${template(r.path)}`),
+      ),
+    ];
+    const declared = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown }>>).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.security)
+        .map(([method]) => `${method} ${path}`),
+    );
     assert.deepEqual(declared.sort(), keyed.sort());
     const created = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['hi'] } }, AUTH);
     assert.equal(created.status, 201);
@@ -168,7 +202,7 @@ describe('with API keys on', () => {
     assert.equal(cog.body.status, 'succeeded');
   });
 
-  test('webhooks carry WEBHOOK_AUTH_TOKEN, never the caller\'s API key', async () => {
+  test("webhooks carry WEBHOOK_AUTH_TOKEN, never the caller's API key", async () => {
     const r = await call(s.url, 'PUT', '/predictions/hooked', { input: { texts: ['hooked'] }, webhook: hook.url }, { ...AUTH, prefer: 'respond-async' });
     assert.equal(r.status, 202);
     await hook.terminal('hooked');

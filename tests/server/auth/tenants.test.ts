@@ -40,7 +40,7 @@ async function listAll(key: string): Promise<string[]> {
   return ids;
 }
 
-test('/v1: one key cannot list, get or cancel another key\'s predictions', async () => {
+test("/v1: one key cannot list, get or cancel another key's predictions", async () => {
   const alice = [await create(ALICE, 'a1'), await create(ALICE, 'a2'), await create(ALICE, 'a3')];
   const bob = [await create(BOB, 'b1')];
   assert.deepEqual(await listAll(ALICE), [...alice].reverse(), 'alice sees her own, across pages');
@@ -49,7 +49,10 @@ test('/v1: one key cannot list, get or cancel another key\'s predictions', async
   const own = await call(s.url, 'GET', `/v1/predictions/${alice[0]}`, undefined, as(ALICE));
   assert.equal(own.status, 200);
   assert.deepEqual(own.body.input.texts, ['a1']);
-  for (const [method, path] of [['GET', `/v1/predictions/${alice[0]}`], ['POST', `/v1/predictions/${alice[0]}/cancel`]]) {
+  for (const [method, path] of [
+    ['GET', `/v1/predictions/${alice[0]}`],
+    ['POST', `/v1/predictions/${alice[0]}/cancel`],
+  ]) {
     const foreign = await call(s.url, method, path, undefined, as(BOB));
     const unknown = await call(s.url, method, path.replace(alice[0], 'nosuchprediction'), undefined, as(BOB));
     assert.equal(foreign.status, 404, `${method} ${path}`);
@@ -60,12 +63,16 @@ test('/v1: one key cannot list, get or cancel another key\'s predictions', async
 
 test('/v1: cancel by another key leaves a running prediction running', async () => {
   const id = await create(ALICE, 'sleep:60000', false);
-  await eventually('the prediction to start', async () => ((await call(s.url, 'GET', `/v1/predictions/${id}`, undefined, as(ALICE))).body.status === 'processing' ? true : undefined));
+  await eventually('the prediction to start', async () =>
+    (await call(s.url, 'GET', `/v1/predictions/${id}`, undefined, as(ALICE))).body.status === 'processing' ? true : undefined,
+  );
   assert.equal((await call(s.url, 'POST', `/v1/predictions/${id}/cancel`, undefined, as(BOB))).status, 404);
   assert.equal((await call(s.url, 'GET', `/v1/predictions/${id}`, undefined, as(ALICE))).body.status, 'processing');
   const canceled = await call(s.url, 'POST', `/v1/predictions/${id}/cancel`, undefined, as(ALICE));
   assert.equal(canceled.status, 200);
-  await eventually('the cancel', async () => ((await call(s.url, 'GET', `/v1/predictions/${id}`, undefined, as(ALICE))).body.status === 'canceled' ? true : undefined));
+  await eventually('the cancel', async () =>
+    (await call(s.url, 'GET', `/v1/predictions/${id}`, undefined, as(ALICE))).body.status === 'canceled' ? true : undefined,
+  );
 });
 
 test('Cog: a client id belongs to its key: another key can neither cancel it nor see it through PUT', async () => {

@@ -17,7 +17,7 @@ import { createLogger } from '../../../src/server/log.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-test('a KeySet matches exactly its keys and names the owner by the key\'s sha256', () => {
+test("a KeySet matches exactly its keys and names the owner by the key's sha256", () => {
   const keys = new KeySet(['alpha-key', 'beta-key', 'alpha-key']);
   assert.equal(keys.size, 2, 'duplicates count once');
   assert.equal(keys.match('alpha-key'), sha256('alpha-key'));
@@ -43,8 +43,14 @@ test('settings: API_KEYS, API_KEYS_FILE, METRICS_API_KEY; errors never quote a k
   assert.deepEqual([c.apiKeys, c.apiKeysFile, c.metricsApiKey], [['k1', 'k2'], '/run/keys', 'scrape']);
   assert.deepEqual(readServerConfig({ API_KEYS: '' }).apiKeys, [], 'empty means unset');
   assert.throws(() => readServerConfig({ API_KEYS: ' , ' }), /API_KEYS is set but holds no key/);
-  assert.throws(() => readServerConfig({ API_KEYS: 'good,se cret' }), (err: Error) => /API_KEYS: key 2 is not valid/.test(err.message) && !err.message.includes('se cret'));
-  assert.throws(() => readServerConfig({ METRICS_API_KEY: 'a"b' }), (err: Error) => /METRICS_API_KEY/.test(err.message) && !err.message.includes('a"b'));
+  assert.throws(
+    () => readServerConfig({ API_KEYS: 'good,se cret' }),
+    (err: Error) => /API_KEYS: key 2 is not valid/.test(err.message) && !err.message.includes('se cret'),
+  );
+  assert.throws(
+    () => readServerConfig({ METRICS_API_KEY: 'a"b' }),
+    (err: Error) => /METRICS_API_KEY/.test(err.message) && !err.message.includes('a"b'),
+  );
 });
 
 test('bearerToken reads "Bearer <token>" (any case of the scheme) and nothing else', () => {
@@ -70,19 +76,26 @@ test('backoff: free failures, then doubling delays up to the cap, forgiven over 
 test('backoff: the address table is capped, dropping the address that failed longest ago', () => {
   let now = 0;
   const b = new FailureBackoff({ freeFailures: 0, baseMs: 1, capMs: 1000, forgiveMs: 1e9, maxAddresses: 3, now: () => now++ });
-  b.fail('a'); b.fail('b'); b.fail('c');
+  b.fail('a');
+  b.fail('b');
+  b.fail('c');
   b.fail('a'); // a is now the most recent
   b.fail('d'); // evicts b
   assert.equal(b.size, 3);
   assert.equal(b.failuresAt('b'), 0);
-  assert.deepEqual(['a', 'c', 'd'].map((x) => b.failuresAt(x)), [2, 1, 1]);
+  assert.deepEqual(
+    ['a', 'c', 'd'].map((x) => b.failuresAt(x)),
+    [2, 1, 1],
+  );
   for (let i = 0; i < 1000; i++) b.fail(`10.1.${i >> 8}.${i & 255}`);
   assert.equal(b.size, 3);
 });
 
-test('a guard after another guard does not check again: the narrower mount\'s error shape wins', async (t) => {
+test("a guard after another guard does not check again: the narrower mount's error shape wins", async (t) => {
   const log = createLogger('error', () => {});
-  const auth = await openServerAuth({ ...DEFAULT_CONFIG, apiKeys: ['inner-key'], metricsApiKey: 'metrics-key' }, log, { backoff: { freeFailures: 0, baseMs: 1, capMs: 1 } });
+  const auth = await openServerAuth({ ...DEFAULT_CONFIG, apiKeys: ['inner-key'], metricsApiKey: 'metrics-key' }, log, {
+    backoff: { freeFailures: 0, baseMs: 1, capMs: 1 },
+  });
   t.after(() => auth.close());
   const app = express();
   const shapeA: ErrorShape = (res, status, message) => void res.status(status).json({ error: { message, type: 'invalid_request_error' } });
@@ -97,7 +110,9 @@ test('a guard after another guard does not check again: the narrower mount\'s er
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/embeddings`;
   const bad = await fetch(url, { method: 'POST' });
   assert.equal(bad.status, 401);
-  assert.deepEqual(await bad.json(), { error: { message: 'This server requires an API key: send it as "Authorization: Bearer <key>".', type: 'invalid_request_error' } });
+  assert.deepEqual(await bad.json(), {
+    error: { message: 'This server requires an API key: send it as "Authorization: Bearer <key>".', type: 'invalid_request_error' },
+  });
   const good = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer inner-key' } });
   assert.deepEqual(await good.json(), { ok: true });
   const stats = url.replace('/embeddings', '/stats');

@@ -67,7 +67,11 @@ describe('compressed bodies that do not decompress are 400, unknown encodings 41
   }
 
   test('well-formed gzip, deflate and br bodies still work', async () => {
-    for (const [encoding, body] of [['gzip', gzipSync(GOOD)], ['deflate', deflateSync(GOOD)], ['br', brotliCompressSync(GOOD)]] as const) {
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(GOOD)],
+      ['deflate', deflateSync(GOOD)],
+      ['br', brotliCompressSync(GOOD)],
+    ] as const) {
       const r = await rawRequest(s.url, { method: 'POST', path: '/predictions', headers: { 'content-encoding': encoding }, body });
       assert.equal(r.status, 200, `${encoding}: ${r.text}`);
       assert.deepEqual(r.body.output.texts, ['a']);
@@ -98,10 +102,13 @@ describe('deeply nested JSON', () => {
   test('5000 levels under an input key: 422 (Cog) naming the limit and the unknown key, no 500', async () => {
     const r = await rawRequest(s.url, { method: 'POST', path: '/predictions', body: `{"input":{"texts":["a"],"x":${nested(5000)}}}` });
     assertClientError(r, 422, false, new RegExp(`deeper than ${MAX_JSON_DEPTH} levels`));
-    assert.deepEqual(r.body.detail.map((d: any) => [d.loc, d.type]), [
-      [['body', 'input', 'x'], 'value_error.json_depth'],
-      [['body', 'input', 'x'], 'value_error.extra'],
-    ]);
+    assert.deepEqual(
+      r.body.detail.map((d: any) => [d.loc, d.type]),
+      [
+        [['body', 'input', 'x'], 'value_error.json_depth'],
+        [['body', 'input', 'x'], 'value_error.extra'],
+      ],
+    );
   });
 
   test('on every JSON route, in its shape', async () => {
@@ -114,7 +121,10 @@ describe('deeply nested JSON', () => {
   test('nesting under the body limit in an unknown key is still reported as an unknown input', async () => {
     const r = await rawRequest(s.url, { method: 'POST', path: '/predictions', body: `{"input":{"texts":["a"],"x":${nested(MAX_JSON_DEPTH - 2)}}}` });
     assertClientError(r, 422, false, /unknown input \\"x\\"/);
-    assert.deepEqual(r.body.detail.map((d: any) => d.loc), [['body', 'input', 'x']]);
+    assert.deepEqual(
+      r.body.detail.map((d: any) => d.loc),
+      [['body', 'input', 'x']],
+    );
   });
 
   test('a known input nested too deeply names its field', async () => {
@@ -125,7 +135,10 @@ describe('deeply nested JSON', () => {
 
 describe('input values JSON can express but the model cannot use', () => {
   test('score_weights [1e309, 0, 0] (Infinity once parsed) is a 422: weights must be finite', async () => {
-    for (const [path, v1] of [['/predictions', false], ['/v1/predictions', true]] as const) {
+    for (const [path, v1] of [
+      ['/predictions', false],
+      ['/v1/predictions', true],
+    ] as const) {
       const r = await rawRequest(s.url, { method: 'POST', path, body: '{"input":{"texts":["a"],"query":"q","score_weights":[1e309,0,0]}}' });
       assertClientError(r, 422, v1, /score_weights must be finite numbers/);
     }
@@ -175,9 +188,22 @@ test('an unexpected error is a 500 with a generic message: no stack, no path', a
   const logged: string[] = [];
   const log = { debug() {}, info() {}, warn() {}, error: (m: string) => logged.push(m) };
   let sent: { status?: number; body?: any } = {};
-  const res = { headersSent: false, status(n: number) { sent.status = n; return this; }, json(b: unknown) { sent.body = b; return this; } };
+  const res = {
+    headersSent: false,
+    status(n: number) {
+      sent.status = n;
+      return this;
+    },
+    json(b: unknown) {
+      sent.body = b;
+      return this;
+    },
+  };
   const err = new TypeError(`Cannot read properties of undefined (reading 'x') at ${import.meta.url}`);
-  for (const [url, shape] of [['/predictions', ['detail']], ['/v1/predictions', ['title', 'detail', 'status']]] as const) {
+  for (const [url, shape] of [
+    ['/predictions', ['detail']],
+    ['/v1/predictions', ['title', 'detail', 'status']],
+  ] as const) {
     sent = {};
     errorHandler(log, 1024)(err, { originalUrl: url, method: 'POST', path: url } as Request, res as unknown as Response, () => {});
     assert.equal(sent.status, 500);

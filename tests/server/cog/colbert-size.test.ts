@@ -12,7 +12,9 @@ import { officialWeights } from '../../helpers/server/real-model.ts';
 
 // 20 texts of ~1000 tokens each: about 20,000 ColBERT vectors, over the limit.
 const input = { texts: Array.from({ length: 20 }, (_, i) => `text ${i}: ${'many words '.repeat(110)}`), return_colbert: true };
-const SAYS = new RegExp(`more than the ${MAX_COLBERT_VECTORS} one prediction can hold: send fewer texts per prediction, lower max_length, or set return_colbert: false`);
+const SAYS = new RegExp(
+  `more than the ${MAX_COLBERT_VECTORS} one prediction can hold: send fewer texts per prediction, lower max_length, or set return_colbert: false`,
+);
 
 let s: RunningServer;
 let hook: WebhookReceiver;
@@ -28,8 +30,11 @@ after(async () => {
   await hook.close();
 });
 
-test('sync POST /predictions and PUT: 422 in Cog\'s detail shape at return_colbert', async () => {
-  for (const [method, path] of [['POST', '/predictions'], ['PUT', '/predictions/too-big']]) {
+test("sync POST /predictions and PUT: 422 in Cog's detail shape at return_colbert", async () => {
+  for (const [method, path] of [
+    ['POST', '/predictions'],
+    ['PUT', '/predictions/too-big'],
+  ]) {
     const r = await call(s.url, method, path, { input });
     assert.equal(r.status, 422, r.text.slice(0, 300));
     assert.equal(r.body.detail.length, 1);
@@ -43,11 +48,20 @@ test('following the advice works: the same texts at a lower max_length return th
   const r = await call(s.url, 'POST', '/predictions', { input: { ...input, max_length: 16 } });
   assert.equal(r.status, 200, r.text.slice(0, 300));
   assert.equal(r.body.status, 'succeeded');
-  assert.deepEqual(r.body.output.colbert_vecs.map((v: unknown[]) => v.length), Array(20).fill(15));
+  assert.deepEqual(
+    r.body.output.colbert_vecs.map((v: unknown[]) => v.length),
+    Array(20).fill(15),
+  );
 });
 
 test('async Cog: the prediction fails with the message, no stack, in the webhook too', async () => {
-  const r = await call(s.url, 'PUT', '/predictions/too-big-async', { input, webhook: hook.url, webhook_events_filter: ['completed'] }, { prefer: 'respond-async' });
+  const r = await call(
+    s.url,
+    'PUT',
+    '/predictions/too-big-async',
+    { input, webhook: hook.url, webhook_events_filter: ['completed'] },
+    { prefer: 'respond-async' },
+  );
   assert.equal(r.status, 202);
   const done = await hook.terminal('too-big-async', 60_000);
   assert.equal(done.status, 'failed');

@@ -83,7 +83,13 @@ test('texts over BGE_M3_MAX_REQUEST_CHARS: 422 at the text that passes it, nothi
   const before = tokenizing;
   const r = await call(s.url, 'POST', '/predictions', { input: { texts: ['a'.repeat(600), 'b'.repeat(600), 'c'] } });
   assert.equal(r.status, 422);
-  assert.deepEqual(r.body.detail.map((d: { loc: unknown }) => d.loc), [['body', 'input', 'texts', 1]]);
-  assert.match(r.body.detail[0].msg, /texts\[1\] brings the request to 1200 characters, over the limit of 1000 characters per request \(BGE_M3_MAX_REQUEST_CHARS\)/);
+  assert.deepEqual(
+    r.body.detail.map((d: { loc: unknown }) => d.loc),
+    [['body', 'input', 'texts', 1]],
+  );
+  assert.match(
+    r.body.detail[0].msg,
+    /texts\[1\] brings the request to 1200 characters, over the limit of 1000 characters per request \(BGE_M3_MAX_REQUEST_CHARS\)/,
+  );
   assert.equal(tokenizing, before);
 });

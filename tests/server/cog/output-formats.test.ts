@@ -41,19 +41,24 @@ describe('output formats over HTTP', () => {
     }
   }
 
-  test('an unknown sparse_format is a 422 in Cog\'s shape that lists the valid values', async () => {
+  test("an unknown sparse_format is a 422 in Cog's shape that lists the valid values", async () => {
     const r = await call(s.url, 'POST', '/predictions', { input: { texts: ['a'], sparse_format: 'qdrant' } });
     assert.equal(r.status, 422);
-    assert.deepEqual(r.body.detail, [{
-      loc: ['body', 'input', 'sparse_format'],
-      msg: 'sparse_format must be one of "dict", "indices_values", "tokens" (got "qdrant")',
-      type: 'type_error.enum',
-    }]);
+    assert.deepEqual(r.body.detail, [
+      {
+        loc: ['body', 'input', 'sparse_format'],
+        msg: 'sparse_format must be one of "dict", "indices_values", "tokens" (got "qdrant")',
+        type: 'type_error.enum',
+      },
+    ]);
   });
 
-  test('/openapi.json offers both inputs as choices, in Cog\'s layout for Input(choices=[...])', async () => {
+  test("/openapi.json offers both inputs as choices, in Cog's layout for Input(choices=[...])", async () => {
     const { schemas } = (await call(s.url, 'GET', '/openapi.json')).body.components;
-    for (const [name, values, dflt] of [['sparse_format', ['dict', 'indices_values', 'tokens'], 'dict'], ['vector_encoding', ['float', 'base64'], 'float']] as const) {
+    for (const [name, values, dflt] of [
+      ['sparse_format', ['dict', 'indices_values', 'tokens'], 'dict'],
+      ['vector_encoding', ['float', 'base64'], 'float'],
+    ] as const) {
       const prop = schemas.Input.properties[name];
       assert.deepEqual(prop.allOf, [{ $ref: `#/components/schemas/${name}` }]);
       assert.equal(prop.default, dflt);

@@ -37,12 +37,18 @@ after(async () => {
 });
 
 describe('discovery routes', () => {
-  test('GET / lists Cog\'s URLs', async () => {
+  test("GET / lists Cog's URLs", async () => {
     const r = await call(s.url, 'GET', '/');
     assert.equal(r.status, 200);
     assert.deepEqual(r.body, {
-      cog_version: '0.16.12', docs_url: '/docs', openapi_url: '/openapi.json', shutdown_url: '/shutdown', healthcheck_url: '/health-check',
-      predictions_url: '/predictions', predictions_idempotent_url: '/predictions/{prediction_id}', predictions_cancel_url: '/predictions/{prediction_id}/cancel',
+      cog_version: '0.16.12',
+      docs_url: '/docs',
+      openapi_url: '/openapi.json',
+      shutdown_url: '/shutdown',
+      healthcheck_url: '/health-check',
+      predictions_url: '/predictions',
+      predictions_idempotent_url: '/predictions/{prediction_id}',
+      predictions_cancel_url: '/predictions/{prediction_id}/cancel',
     });
   });
 
@@ -72,14 +78,15 @@ describe('discovery routes', () => {
     assert.doesNotMatch(r.body.setup.logs, /(^|\s)\/[\w.-]+\/[\w.-]+/m, 'no absolute path at all');
   });
 
-  test('GET /openapi.json: Cog\'s layout around schema.json\'s Input and Output', async () => {
+  test("GET /openapi.json: Cog's layout around schema.json's Input and Output", async () => {
     const r = await call(s.url, 'GET', '/openapi.json');
     assert.deepEqual(buildOpenApiSchema(), r.body);
     const { schemas } = r.body.components;
     // Inputs with choices take Cog's layout for Input(choices=[...]): a reference to an enumeration component.
-    const choices = ([name, p]: [string, any]) => (p.enum
-      ? [name, { allOf: [{ $ref: `#/components/schemas/${name}` }], default: p.default, description: p.description, 'x-order': p['x-order'] }]
-      : [name, p]);
+    const choices = ([name, p]: [string, any]) =>
+      p.enum
+        ? [name, { allOf: [{ $ref: `#/components/schemas/${name}` }], default: p.default, description: p.description, 'x-order': p['x-order'] }]
+        : [name, p];
     assert.deepEqual(schemas.Input.properties, Object.fromEntries(Object.entries(schemaJson.Input.properties).map(choices)));
     assert.deepEqual(schemas.Input.required, ['texts']);
     assert.deepEqual(schemas.Output.properties, schemaJson.Output.properties);
@@ -87,7 +94,10 @@ describe('discovery routes', () => {
     const ref = r.body.paths['/predictions'].post.responses['200'].content['application/json'].schema.$ref;
     const response = schemas[ref.split('/').pop()];
     assert.equal(response.properties.output.$ref, '#/components/schemas/Output');
-    assert.equal(r.body.paths['/predictions/{prediction_id}'].put.requestBody.content['application/json'].schema.allOf[0].$ref, '#/components/schemas/PredictionRequest');
+    assert.equal(
+      r.body.paths['/predictions/{prediction_id}'].put.requestBody.content['application/json'].schema.allOf[0].$ref,
+      '#/components/schemas/PredictionRequest',
+    );
   });
 
   test('unknown routes get a JSON 404', async () => {
@@ -103,7 +113,11 @@ describe('POST /predictions (sync)', () => {
     const r = await call(s.url, 'POST', '/predictions', { input: { texts }, created_at: '2024-01-02T03:04:05.000000+00:00' });
     assert.equal(r.status, 200);
     assert.deepEqual(Object.keys(r.body), RESPONSE_KEYS);
-    const defaults = Object.fromEntries(Object.entries(schemaJson.Input.properties).filter(([, p]: [string, any]) => 'default' in p).map(([k, p]: [string, any]) => [k, p.default]));
+    const defaults = Object.fromEntries(
+      Object.entries(schemaJson.Input.properties)
+        .filter(([, p]: [string, any]) => 'default' in p)
+        .map(([k, p]: [string, any]) => [k, p.default]),
+    );
     assert.deepEqual(r.body.input, { texts, ...defaults });
     assert.equal(r.body.status, 'succeeded');
     assert.equal(r.body.error, null);
@@ -118,7 +132,9 @@ describe('POST /predictions (sync)', () => {
   });
 
   test('string values are coerced the way `cog predict -i` sends them', async () => {
-    const r = await call(s.url, 'POST', '/predictions', { input: { texts: '["one", "two"]', max_length: '16', return_sparse: 'false', return_colbert: 'true' } });
+    const r = await call(s.url, 'POST', '/predictions', {
+      input: { texts: '["one", "two"]', max_length: '16', return_sparse: 'false', return_colbert: 'true' },
+    });
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.body.input.texts, ['one', 'two']);
     assert.equal(r.body.input.max_length, 16);
@@ -132,11 +148,14 @@ describe('POST /predictions (sync)', () => {
     for (const body of [undefined, {}]) {
       const r = await call(s.url, 'POST', '/predictions', body);
       assert.equal(r.status, 422);
-      assert.deepEqual(r.body.detail.map((d: any) => [d.loc, d.type]), [[['body', 'input', 'texts'], 'value_error.missing']]);
+      assert.deepEqual(
+        r.body.detail.map((d: any) => [d.loc, d.type]),
+        [[['body', 'input', 'texts'], 'value_error.missing']],
+      );
     }
   });
 
-  test('invalid input: 422 with Cog\'s detail list, every problem named by its field', async () => {
+  test("invalid input: 422 with Cog's detail list, every problem named by its field", async () => {
     const r = await call(s.url, 'POST', '/predictions', { input: { texts: ['ok'], max_length: 'many', return_dense: 'sometimes', colour: 'red' } });
     assert.equal(r.status, 422);
     assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
@@ -163,11 +182,15 @@ describe('POST /predictions (sync)', () => {
   });
 
   test('curl -d without a JSON content type still parses', async () => {
-    const res = await fetch(`${s.url}/predictions`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: JSON.stringify({ input: { texts: ['hi'] } }) });
+    const res = await fetch(`${s.url}/predictions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: JSON.stringify({ input: { texts: ['hi'] } }),
+    });
     assert.equal((await res.json()).status, 'succeeded');
   });
 
-  test('a body over the limit: 413 in Cog\'s shape, naming the limit and the setting', async () => {
+  test("a body over the limit: 413 in Cog's shape, naming the limit and the setting", async () => {
     const big = JSON.stringify({ input: { texts: ['x'.repeat(1100 * 1024)] } });
     const r = await call(s.url, 'POST', '/predictions', big);
     assert.equal(r.status, 413);
@@ -194,7 +217,13 @@ describe('async predictions', () => {
 
   test('cancel stops a running async prediction promptly; the server stays usable', async () => {
     const texts = Array.from({ length: 512 }, (_, i) => `long text number ${i} `.repeat(20));
-    const r = await call(s.url, 'PUT', '/predictions/to-cancel', { input: { texts }, webhook: hook.url, webhook_events_filter: ['completed'] }, { prefer: 'respond-async' });
+    const r = await call(
+      s.url,
+      'PUT',
+      '/predictions/to-cancel',
+      { input: { texts }, webhook: hook.url, webhook_events_filter: ['completed'] },
+      { prefer: 'respond-async' },
+    );
     assert.equal(r.status, 202);
     assert.equal(r.body.status, 'processing');
     const c = await call(s.url, 'POST', '/predictions/to-cancel/cancel');
@@ -221,7 +250,10 @@ describe('setup failures', () => {
       assert.match(h.setup.logs, /Error while loading predictor/);
       assert.match(h.setup.logs, /the weights folder/, 'names the directory, as the user pointed at it');
       assert.ok(!h.setup.logs.includes(empty) && !h.setup.logs.includes(tmpdir()), 'no absolute path reaches clients');
-      assert.ok(serverLog.some((l) => l.includes(empty)), 'the server\'s own log has the whole path');
+      assert.ok(
+        serverLog.some((l) => l.includes(empty)),
+        "the server's own log has the whole path",
+      );
       assert.match(h.setup.logs, /BGE_M3_WEIGHTS|npm run weights/);
       const r = await call(bad.url, 'POST', '/predictions', { input: { texts: ['a'] } });
       assert.equal(r.status, 503);

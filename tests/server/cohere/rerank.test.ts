@@ -29,7 +29,13 @@ before(async () => {
 
 after(() => s.close());
 
-interface Scores { dense: number[]; sparse: number[]; colbert: number[]; hybrid: number[]; query_token_count: number }
+interface Scores {
+  dense: number[];
+  sparse: number[];
+  colbert: number[];
+  hybrid: number[];
+  query_token_count: number;
+}
 
 /** The oracle: /predictions' scores for the same texts and query. */
 async function predictionScores(texts: string[], query: string, extra: Record<string, unknown> = {}): Promise<Scores & { token_counts: number[] }> {
@@ -52,24 +58,29 @@ function assertRanking(results: { index: number; relevanceScore?: number; releva
   for (let i = 1; i < scores.length; i++) assert.ok(scores[i - 1] >= scores[i], `${what}: sorted best first`);
   // The ones left out score no better than the last one kept.
   const worstKept = Math.min(...scores);
-  hybrid.forEach((h, i) => { if (!seen.has(i)) assert.ok(h <= worstKept + 1e-6, `${what}: document ${i} (${h}) was better than a kept one`); });
+  hybrid.forEach((h, i) => {
+    if (!seen.has(i)) assert.ok(h <= worstKept + 1e-6, `${what}: document ${i} (${h}) was better than a kept one`);
+  });
 }
 
 describe('the cohere-ai client', () => {
-  test('CohereClient.rerank (v1): /predictions\' hybrid scores, sorted, top_n and return_documents honoured', async () => {
+  test("CohereClient.rerank (v1): /predictions' hybrid scores, sorted, top_n and return_documents honoured", async () => {
     const want = await predictionScores(DOCS, QUERY);
     const client = new CohereClient({ token: 'local', baseUrl: s.url, maxRetries: 0 });
     const docs = DOCS.map((text, i) => (i % 2 ? { text, id: `doc-${i}` } : text));
     const all = await client.rerank({ model: 'rerank-v3.5', query: QUERY, documents: docs });
     assertRanking(all.results, want.hybrid, DOCS.length, 'v1, all');
-    assert.ok(all.results.every((r) => r.document === undefined), 'no documents unless asked');
+    assert.ok(
+      all.results.every((r) => r.document === undefined),
+      'no documents unless asked',
+    );
     assert.deepEqual(all.meta?.billedUnits, { searchUnits: 1 });
     assert.equal(all.meta?.apiVersion?.version, '1');
 
     const top = await client.rerank({ query: QUERY, documents: docs, topN: 2, returnDocuments: true });
     assertRanking(top.results, want.hybrid, 2, 'v1, top 2');
     for (const r of top.results) {
-      assert.equal(r.document?.text, DOCS[r.index], 'the document\'s text');
+      assert.equal(r.document?.text, DOCS[r.index], "the document's text");
       if (r.index % 2) assert.equal((r.document as unknown as Record<string, unknown>).id, `doc-${r.index}`, 'an object document comes back whole');
     }
   });
@@ -95,9 +106,15 @@ describe('the cohere-ai client', () => {
   });
 });
 
-test('a Jina-shaped request (plain HTTP): the same scores, Jina\'s usage and model, documents as {text}', async () => {
+test("a Jina-shaped request (plain HTTP): the same scores, Jina's usage and model, documents as {text}", async () => {
   const want = await predictionScores(DOCS, QUERY);
-  const r = await call(s.url, 'POST', '/v1/rerank', { model: 'jina-reranker-v2-base-multilingual', query: QUERY, documents: DOCS, top_n: 4, return_documents: true });
+  const r = await call(s.url, 'POST', '/v1/rerank', {
+    model: 'jina-reranker-v2-base-multilingual',
+    query: QUERY,
+    documents: DOCS,
+    top_n: 4,
+    return_documents: true,
+  });
   assert.equal(r.status, 200, r.text);
   assertRanking(r.body.results, want.hybrid, 4, 'jina');
   for (const res of r.body.results) assert.deepEqual(res.document, { text: DOCS[res.index] });
@@ -123,10 +140,10 @@ test('each result carries its dense, sparse and ColBERT scores; score_weights ch
   }
   const defaults = await call(s.url, 'POST', '/v2/rerank', { model: 'm', query: QUERY, documents: DOCS });
   const schemaDefault = await predictionScores(DOCS, QUERY);
-  assertRanking(defaults.body.results, schemaDefault.hybrid, DOCS.length, 'default weights are /predictions\' default');
+  assertRanking(defaults.body.results, schemaDefault.hybrid, DOCS.length, "default weights are /predictions' default");
 });
 
-test('max_tokens_per_doc (v2) truncates documents, as /predictions\' max_length does, and says so in meta.warnings', async () => {
+test("max_tokens_per_doc (v2) truncates documents, as /predictions' max_length does, and says so in meta.warnings", async () => {
   const long = 'retrieval '.repeat(40);
   const docs = [long, DOCS[0]];
   const keep = 6;
@@ -176,7 +193,7 @@ describe('bad input: Cohere\'s 400 {"message"} naming the field, never a 5xx', (
     });
   }
 
-  test('malformed JSON and a wrong method get Cohere\'s shape too', async () => {
+  test("malformed JSON and a wrong method get Cohere's shape too", async () => {
     const bad = await call(s.url, 'POST', '/v2/rerank', '{"query": ');
     assert.equal(bad.status, 400);
     assert.deepEqual(Object.keys(bad.body), ['message']);
@@ -195,7 +212,8 @@ describe('bad input: Cohere\'s 400 {"message"} naming the field, never a 5xx', (
 
 test('/metrics counts rerank requests and their documents by API', async () => {
   const read = async () => parseExposition((await call(s.url, 'GET', '/metrics')).text).samples;
-  const value = (samples: Awaited<ReturnType<typeof read>>, name: string, api: string) => samples.find((x) => x.name === name && x.labels.api === api)?.value ?? 0;
+  const value = (samples: Awaited<ReturnType<typeof read>>, name: string, api: string) =>
+    samples.find((x) => x.name === name && x.labels.api === api)?.value ?? 0;
   const before = await read();
   assert.equal((await call(s.url, 'POST', '/v1/rerank', { query: QUERY, documents: DOCS })).status, 200);
   assert.equal((await call(s.url, 'POST', '/v2/rerank', { model: 'm', query: QUERY, documents: DOCS.slice(0, 2) })).status, 200);

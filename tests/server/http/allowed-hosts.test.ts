@@ -32,7 +32,7 @@ test('a Host header is reduced to its host: port, brackets and a final dot dropp
   assert.ok(!hostAllowed('localhost.evil.example', ownHosts('127.0.0.1')));
 });
 
-test('always allowed: localhost, loopback and the listening address; for 0.0.0.0, every interface\'s', () => {
+test("always allowed: localhost, loopback and the listening address; for 0.0.0.0, every interface's", () => {
   assert.deepEqual(ownHosts('127.0.0.1'), ['localhost', '127.0.0.1', '::1']);
   assert.deepEqual(ownHosts('192.0.2.7'), ['localhost', '127.0.0.1', '::1', '192.0.2.7']);
   const interfaces = Object.values(os.networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address.toLowerCase()));
@@ -44,7 +44,8 @@ test('TRUST_PROXY: a hop count or proxy addresses and subnets, as Express takes 
   assert.equal(parseTrustProxy('2'), 2);
   assert.deepEqual(parseTrustProxy('loopback, 10.0.0.0/8,fd00::/8'), ['loopback', '10.0.0.0/8', 'fd00::/8']);
   assert.equal(readServerConfig({}).trustProxy, false);
-  for (const bad of ['yes', '10.0.0.0/33', '-1', 'true']) assert.throws(() => parseTrustProxy(bad), /TRUST_PROXY=.* is not valid: expected the number of proxies/, bad);
+  for (const bad of ['yes', '10.0.0.0/33', '-1', 'true'])
+    assert.throws(() => parseTrustProxy(bad), /TRUST_PROXY=.* is not valid: expected the number of proxies/, bad);
 });
 
 describe('the Host check on a running server', () => {
@@ -75,8 +76,13 @@ describe('the Host check on a running server', () => {
     }
   });
 
-  test('ALLOWED_HOSTS adds a domain and its subdomains to this machine\'s own names; * lets any name in', async () => {
-    for (const [allowed, host, status] of [[['.example.com'], 'api.example.com', 200], [['.example.com'], 'localhost', 200], [['.example.com'], 'example.org', 403], [['*'], 'anything.test', 200]] as const) {
+  test("ALLOWED_HOSTS adds a domain and its subdomains to this machine's own names; * lets any name in", async () => {
+    for (const [allowed, host, status] of [
+      [['.example.com'], 'api.example.com', 200],
+      [['.example.com'], 'localhost', 200],
+      [['.example.com'], 'example.org', 403],
+      [['*'], 'anything.test', 200],
+    ] as const) {
       const s = await startTestServer({ predictor: new FakePredictor(), config: { allowedHosts: [...allowed] } });
       try {
         const r = await rawRequest(s.url, { method: 'GET', path: '/health-check', headers: { host } });
@@ -98,10 +104,15 @@ describe('the failed-key backoff behind a proxy', () => {
     });
     try {
       for (const client of ['198.51.100.1', '198.51.100.1', '198.51.100.2']) {
-        const r = await rawRequest(s.url, { method: 'POST', path: '/predictions', headers: { 'x-forwarded-for': client, authorization: 'Bearer wrong-key-000000' }, body: '{}' });
+        const r = await rawRequest(s.url, {
+          method: 'POST',
+          path: '/predictions',
+          headers: { 'x-forwarded-for': client, authorization: 'Bearer wrong-key-000000' },
+          body: '{}',
+        });
         assert.equal(r.status, 401);
       }
-      assert.equal(waits.length >= 1, true, 'the first client\'s second failure waits either way');
+      assert.equal(waits.length >= 1, true, "the first client's second failure waits either way");
       return waits.length === 2;
     } finally {
       await s.close();

@@ -48,12 +48,12 @@ test('a too-deep body is answered in the shape and status of the protocol that c
   }
 });
 
-test('a server fault is logged with its stack and answered as the claimant\'s internal error', () => {
+test("a server fault is logged with its stack and answered as the claimant's internal error", () => {
   const logged: string[] = [];
   const log = { ...quiet, error: (m: string) => void logged.push(m) };
   const { res, sent } = fakeRes();
   errorHandler(claimant, log, 1024)(new Error('boom at /srv/app/x.ts:1:2'), req('POST', '/embed'), res, () => {});
-  assert.equal(sent.status, 424, 'TEI\'s Backend error');
+  assert.equal(sent.status, 424, "TEI's Backend error");
   assert.equal(sent.body.error_type, 'Backend');
   assert.doesNotMatch(JSON.stringify(sent.body), /boom|srv/);
   assert.match(logged[0], /POST \/embed failed: Error: boom/);
@@ -61,18 +61,22 @@ test('a server fault is logged with its stack and answered as the claimant\'s in
 
 test('an aborted request gets no body; a reply already started is left to Express', () => {
   const aborted = fakeRes();
-  errorHandler(claimant, quiet, 1024)(Object.assign(new Error('aborted'), { type: 'request.aborted' }), req('POST', '/predictions'), aborted.res, () => assert.fail('not passed on'));
+  errorHandler(claimant, quiet, 1024)(Object.assign(new Error('aborted'), { type: 'request.aborted' }), req('POST', '/predictions'), aborted.res, () =>
+    assert.fail('not passed on'),
+  );
   assert.deepEqual(aborted.sent, { ended: true });
   const started = fakeRes();
   (started.res as { headersSent: boolean }).headersSent = true;
   const err = new Error('late');
   let passed: unknown;
-  errorHandler(claimant, quiet, 1024)(err, req('POST', '/predictions'), started.res, (e?: unknown) => void (passed = e));
+  errorHandler(claimant, quiet, 1024)(err, req('POST', '/predictions'), started.res, (e?: unknown) => {
+    passed = e;
+  });
   assert.equal(passed, err);
   assert.deepEqual(started.sent, {});
 });
 
-test('a 404 names the route, in the claimant\'s shape', () => {
+test("a 404 names the route, in the claimant's shape", () => {
   const cog = fakeRes();
   notFound(claimant)(req('GET', '/nothing'), cog.res, () => {});
   assert.equal(cog.sent.status, 404);

@@ -18,7 +18,11 @@ import { rawRequest } from '../../helpers/server/raw-http.ts';
 const BODY = JSON.stringify({ input: { texts: ['a'] } });
 const EVIL = 'http://evil.example';
 
-async function ready(t: { after: (fn: () => unknown) => void }, corsAllowOrigins: string[] = [], webDir?: string): Promise<{ s: RunningServer; fake: FakePredictor }> {
+async function ready(
+  t: { after: (fn: () => unknown) => void },
+  corsAllowOrigins: string[] = [],
+  webDir?: string,
+): Promise<{ s: RunningServer; fake: FakePredictor }> {
   const fake = new FakePredictor({ predictMs: 1 });
   const s = await startTestServer({ predictor: fake, config: { corsAllowOrigins }, webDir });
   t.after(() => s.close());
@@ -37,11 +41,15 @@ describe('without CORS_ALLOW_ORIGINS', () => {
     assert.equal(fake.started, 0, 'the prediction never ran');
   });
 
-  test('every state-changing route refuses, in its API\'s shape; the server stays up', async (t) => {
+  test("every state-changing route refuses, in its API's shape; the server stays up", async (t) => {
     const { s, fake } = await ready(t);
     const routes = [
-      ['POST', '/shutdown', false], ['PUT', '/predictions/x', false], ['POST', '/predictions/x/cancel', false],
-      ['POST', '/v1/predictions', true], ['POST', '/v1/predictions/x/cancel', true], ['DELETE', '/v1/predictions/x', true],
+      ['POST', '/shutdown', false],
+      ['PUT', '/predictions/x', false],
+      ['POST', '/predictions/x/cancel', false],
+      ['POST', '/v1/predictions', true],
+      ['POST', '/v1/predictions/x/cancel', true],
+      ['DELETE', '/v1/predictions/x', true],
       ['POST', '/no-such-route', false],
     ] as const;
     for (const [method, path, v1] of routes) {
@@ -57,18 +65,37 @@ describe('without CORS_ALLOW_ORIGINS', () => {
 
   test('a preflight from another origin gets no CORS grant', async (t) => {
     const { s } = await ready(t);
-    const r = await rawRequest(s.url, { method: 'OPTIONS', path: '/predictions', headers: { origin: EVIL, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const r = await rawRequest(s.url, {
+      method: 'OPTIONS',
+      path: '/predictions',
+      headers: { origin: EVIL, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
     assert.equal(r.status, 403);
     assert.equal(r.headers['access-control-allow-origin'], undefined);
   });
 
-  test('no Origin (curl, servers) and the server\'s own origin keep working, curl\'s form content type included', async (t) => {
+  test("no Origin (curl, servers) and the server's own origin keep working, curl's form content type included", async (t) => {
     const { s, fake } = await ready(t);
-    const curl = await rawRequest(s.url, { method: 'POST', path: '/predictions', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: BODY });
+    const curl = await rawRequest(s.url, {
+      method: 'POST',
+      path: '/predictions',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: BODY,
+    });
     assert.equal(curl.status, 200, curl.text);
-    const same = await rawRequest(s.url, { method: 'POST', path: '/v1/predictions', headers: { origin: s.url, 'content-type': 'application/json' }, body: BODY });
+    const same = await rawRequest(s.url, {
+      method: 'POST',
+      path: '/v1/predictions',
+      headers: { origin: s.url, 'content-type': 'application/json' },
+      body: BODY,
+    });
     assert.equal(same.status, 201, same.text);
-    const sameByName = await rawRequest(s.url, { method: 'POST', path: '/predictions', headers: { origin: `http://localhost:${s.port}`, host: `localhost:${s.port}` }, body: BODY });
+    const sameByName = await rawRequest(s.url, {
+      method: 'POST',
+      path: '/predictions',
+      headers: { origin: `http://localhost:${s.port}`, host: `localhost:${s.port}` },
+      body: BODY,
+    });
     assert.equal(sameByName.status, 200, sameByName.text);
     assert.equal(fake.started, 3);
   });
@@ -86,11 +113,17 @@ describe('with CORS_ALLOW_ORIGINS', () => {
 
   test('a listed origin gets preflight answers and ACAO on responses; others are still refused', async (t) => {
     const { s, fake } = await ready(t, [APP]);
-    const pre = await rawRequest(s.url, { method: 'OPTIONS', path: '/v1/predictions', headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    const pre = await rawRequest(s.url, {
+      method: 'OPTIONS',
+      path: '/v1/predictions',
+      headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
     assert.equal(pre.status, 204);
     assert.equal(pre.headers['access-control-allow-origin'], APP);
     assert.match(String(pre.headers['access-control-allow-methods']), /\bPOST\b.*\bPUT\b.*\bDELETE\b/);
-    const allowedHeaders = String(pre.headers['access-control-allow-headers']).toLowerCase().split(/\s*,\s*/);
+    const allowedHeaders = String(pre.headers['access-control-allow-headers'])
+      .toLowerCase()
+      .split(/\s*,\s*/);
     for (const h of ['authorization', 'content-type', 'prefer']) assert.ok(allowedHeaders.includes(h), `${h} allowed`);
     assert.match(String(pre.headers.vary), /Origin/);
 
@@ -114,7 +147,11 @@ describe('with CORS_ALLOW_ORIGINS', () => {
   });
 
   test('the variable is read as comma-separated origins; a non-origin is a startup error naming it', () => {
-    assert.deepEqual(readServerConfig({ CORS_ALLOW_ORIGINS: ' https://a.example , http://localhost:3000,* ' }).corsAllowOrigins, ['https://a.example', 'http://localhost:3000', '*']);
+    assert.deepEqual(readServerConfig({ CORS_ALLOW_ORIGINS: ' https://a.example , http://localhost:3000,* ' }).corsAllowOrigins, [
+      'https://a.example',
+      'http://localhost:3000',
+      '*',
+    ]);
     assert.deepEqual(readServerConfig({}).corsAllowOrigins, []);
     for (const bad of ['a.example', 'https://a.example/app', 'ftp://a.example']) {
       assert.throws(() => readServerConfig({ CORS_ALLOW_ORIGINS: bad }), /CORS_ALLOW_ORIGINS holds .* not an origin/);

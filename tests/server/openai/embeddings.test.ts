@@ -39,11 +39,13 @@ function assertClose(actual: ArrayLike<number>[], expected: number[][], what: st
   }
 }
 
-test('the SDK\'s default call (base64 on the wire) returns /predictions\' dense_vecs, usage and the model echoed', async () => {
+test("the SDK's default call (base64 on the wire) returns /predictions' dense_vecs, usage and the model echoed", async () => {
   const want = await predictions({ texts: TEXTS });
   let wireFormat: unknown;
   const spy = new OpenAI({
-    apiKey: 'local', baseURL: `${s.url}/v1`, maxRetries: 0,
+    apiKey: 'local',
+    baseURL: `${s.url}/v1`,
+    maxRetries: 0,
     fetch: async (url, init) => {
       wireFormat = JSON.parse(String(init?.body)).encoding_format;
       return fetch(url, init);
@@ -53,8 +55,15 @@ test('the SDK\'s default call (base64 on the wire) returns /predictions\' dense_
   assert.equal(wireFormat, 'base64', 'the SDK asked for base64');
   assert.equal(res.object, 'list');
   assert.equal(res.model, 'bge-m3-local');
-  assert.deepEqual(res.data.map((d) => [d.object, d.index]), TEXTS.map((_, i) => ['embedding', i]));
-  assertClose(res.data.map((d) => d.embedding), want.dense_vecs, 'default call');
+  assert.deepEqual(
+    res.data.map((d) => [d.object, d.index]),
+    TEXTS.map((_, i) => ['embedding', i]),
+  );
+  assertClose(
+    res.data.map((d) => d.embedding),
+    want.dense_vecs,
+    'default call',
+  );
   const tokens = want.token_counts.reduce((a, b) => a + b, 0);
   assert.deepEqual(res.usage, { prompt_tokens: tokens, total_tokens: tokens });
 });
@@ -62,7 +71,11 @@ test('the SDK\'s default call (base64 on the wire) returns /predictions\' dense_
 test('encoding_format float returns the same vectors as plain JSON numbers; base64 is their float32 bytes', async () => {
   const want = await predictions({ texts: TEXTS });
   const res = await client.embeddings.create({ model: 'BAAI/bge-m3', input: TEXTS, encoding_format: 'float' });
-  assertClose(res.data.map((d) => d.embedding), want.dense_vecs, 'float');
+  assertClose(
+    res.data.map((d) => d.embedding),
+    want.dense_vecs,
+    'float',
+  );
   const raw = await call(s.url, 'POST', '/v1/embeddings', { input: TEXTS[0], encoding_format: 'base64' });
   assert.equal(typeof raw.body.data[0].embedding, 'string');
   assertClose([decodeFloat32Base64(raw.body.data[0].embedding)], [want.dense_vecs[0]], 'base64 decoded');
@@ -76,7 +89,11 @@ test('/embeddings (no /v1) and every input shape: string, strings, token ids, to
   for (const input of shapes) {
     const r = await call(s.url, 'POST', '/embeddings', { input, model: 'm', user: 'someone', dimensions: want.dense_vecs[0].length });
     assert.equal(r.status, 200, r.text);
-    assertClose(r.body.data.map((d: { embedding: number[] }) => d.embedding), r.body.data.map(() => want.dense_vecs[0]), JSON.stringify(input).slice(0, 40));
+    assertClose(
+      r.body.data.map((d: { embedding: number[] }) => d.embedding),
+      r.body.data.map(() => want.dense_vecs[0]),
+      JSON.stringify(input).slice(0, 40),
+    );
     assert.equal(r.body.usage.prompt_tokens, want.token_counts[0] * r.body.data.length);
   }
 });
@@ -94,14 +111,14 @@ test('an over-long input is a 400 naming it and the limit, unless truncate: true
   const ids = Array(9000).fill(5);
   const byIds = await call(s.url, 'POST', '/v1/embeddings', { input: [ids] });
   assert.equal(byIds.status, 400);
-  assert.match(byIds.body.error.message, /'input\[0\]': it has 9002 tokens/, 'a token-id input\'s length is known exactly');
+  assert.match(byIds.body.error.message, /'input\[0\]': it has 9002 tokens/, "a token-id input's length is known exactly");
   const truncated = await call(s.url, 'POST', '/v1/embeddings', { input: LONG, truncate: true, encoding_format: 'float' });
   assert.equal(truncated.status, 200, truncated.text);
   assert.equal(truncated.body.usage.prompt_tokens, 8192);
   assertClose([truncated.body.data[0].embedding], (await predictions({ texts: [LONG], max_length: 8192 })).dense_vecs, 'truncated');
 });
 
-test('invalid requests: OpenAI\'s error shape, status and the SDK\'s error classes', async () => {
+test("invalid requests: OpenAI's error shape, status and the SDK's error classes", async () => {
   const dim = (await predictions({ texts: ['x'] })).dense_vecs[0].length;
   await assert.rejects(client.embeddings.create({ model: 'm', input: 'x', dimensions: 256 }), (err: unknown) => {
     assert.ok(err instanceof OpenAI.BadRequestError);
@@ -141,5 +158,5 @@ test('/v1/embeddings lives beside the Replicate API under /v1, which is unchange
   assert.equal(r.status, 201, r.text);
   assert.equal(r.body.status, 'succeeded');
   const missing = await call(s.url, 'GET', '/v1/predictions/nope');
-  assert.deepEqual(Object.keys(missing.body).sort(), ['detail', 'status', 'title'], 'Replicate\'s error shape under /v1');
+  assert.deepEqual(Object.keys(missing.body).sort(), ['detail', 'status', 'title'], "Replicate's error shape under /v1");
 });

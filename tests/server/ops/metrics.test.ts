@@ -28,7 +28,11 @@ describe('/metrics on the real Predictor', () => {
 
   it('counts the tokens, texts and forward passes the predictions used', async () => {
     const before = await scrape(server.url);
-    const requests = [['one short text'], ['two texts', 'the second one is a little longer than the first'], Array.from({ length: 9 }, (_, i) => `text number ${i} `.repeat(i + 1))];
+    const requests = [
+      ['one short text'],
+      ['two texts', 'the second one is a little longer than the first'],
+      Array.from({ length: 9 }, (_, i) => `text number ${i} `.repeat(i + 1)),
+    ];
     const counts: number[] = [];
     for (const texts of requests) {
       const r = await call(server.url, 'POST', '/predictions', { input: { texts } });
@@ -86,7 +90,11 @@ describe('/metrics queue gauges', () => {
       const done = await scrape(server.url);
       assert.equal(value(done, 'bge_m3_prediction_duration_seconds_count', { api: 'v1', status: 'canceled' }), 2);
       assert.equal(value(done, 'bge_m3_queue_predictions'), 0);
-      assert.equal(value(done, 'bge_m3_http_requests_total', { method: 'POST', route: '/v1/predictions/:id/cancel', status: '200' }), 2, 'mounted routers keep their prefix');
+      assert.equal(
+        value(done, 'bge_m3_http_requests_total', { method: 'POST', route: '/v1/predictions/:id/cancel', status: '200' }),
+        2,
+        'mounted routers keep their prefix',
+      );
     } finally {
       await server.close();
     }

@@ -63,7 +63,10 @@ async function holdingReceiver() {
       released = true;
       for (const res of held.splice(0)) res.writeHead(200).end('{}');
     },
-    close: () => { server.closeAllConnections(); return new Promise<void>((r) => server.close(() => r())); },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }
 
@@ -74,11 +77,21 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const child = spawn('npm', ['run', 'demo'], {
       cwd: ROOT,
       detached: true, // its own process group, whose leader is npm
-      env: { ...process.env, BGE_M3_READY_FILE: '', PORT: '0', HOST: '127.0.0.1', COG_LOG_LEVEL: 'info', BGE_M3_SHUTDOWN_GRACE_SECONDS: '2', BGE_M3_WEBHOOK_RETRY_BASE_MS: '20' },
+      env: {
+        ...process.env,
+        BGE_M3_READY_FILE: '',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        COG_LOG_LEVEL: 'info',
+        BGE_M3_SHUTDOWN_GRACE_SECONDS: '2',
+        BGE_M3_WEBHOOK_RETRY_BASE_MS: '20',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const group = child.pid!;
-    t.after(() => { if (child.exitCode === null && child.signalCode === null) process.kill(-group, 'SIGKILL'); });
+    t.after(() => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-group, 'SIGKILL');
+    });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
@@ -87,7 +100,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const url = await eventually('the listening line', () => /listening on (http:\/\/\S+)/.exec(out)?.[1], 120_000);
     await waitForHealth(url, ['READY'], 120_000);
     const texts = Array.from({ length: 64 }, (_, i) => `text ${i} `.repeat(300));
-    const r = await call(url, 'PUT', '/predictions/p1', { input: { texts }, webhook: hook.url, webhook_events_filter: ['start', 'completed'] }, { prefer: 'respond-async' });
+    const r = await call(
+      url,
+      'PUT',
+      '/predictions/p1',
+      { input: { texts }, webhook: hook.url, webhook_events_filter: ['start', 'completed'] },
+      { prefer: 'respond-async' },
+    );
     assert.equal(r.status, 202, r.text);
     await eventually('the start webhook', () => hook.bodies.find((b) => b.id === 'p1') ?? undefined, 60_000);
 

@@ -9,7 +9,9 @@ import { call, eventually, startTestServer, waitForHealth, WebhookReceiver } fro
 const ASYNC = { prefer: 'respond-async' };
 
 test('close(): refuses new predictions, lets running ones finish, delivers their webhooks first', async (t) => {
-  const hook = await WebhookReceiver.start((_n, body) => (body.status === 'succeeded' && body.id === 'a' && !hook.received.some((r) => r.body.id === 'a') ? 500 : 200));
+  const hook = await WebhookReceiver.start((_n, body) =>
+    body.status === 'succeeded' && body.id === 'a' && !hook.received.some((r) => r.body.id === 'a') ? 500 : 200,
+  );
   t.after(() => hook.close());
   const predictor = new FakePredictor();
   const s = await startTestServer({ predictor, config: { shutdownGraceMs: 10_000 } });
@@ -24,7 +26,12 @@ test('close(): refuses new predictions, lets running ones finish, delivers their
   assert.equal((await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['late'] } })).status, 503);
   assert.equal((await call(s.url, 'GET', '/health-check')).status, 200, 'still answers health checks while draining');
   await closing;
-  for (const id of ['a', 'b', 'c']) assert.deepEqual(hook.accepted(id).map((b) => b.status), ['succeeded'], id);
+  for (const id of ['a', 'b', 'c'])
+    assert.deepEqual(
+      hook.accepted(id).map((b) => b.status),
+      ['succeeded'],
+      id,
+    );
   assert.equal(hook.received.filter((r) => r.body.id === 'a').length, 2, 'the first attempt for a failed and was retried');
   assert.equal(predictor.aborted, 0);
 });

@@ -56,12 +56,23 @@ test('SIGTERM: in-flight predictions finish or are canceled, webhooks are delive
     { id: 'long-2', texts: Array.from({ length: 1024 }, (_, i) => `a much longer job, text ${i} `.repeat(40)) },
   ];
   for (const job of jobs) {
-    const r = await call(url, 'PUT', `/predictions/${job.id}`, { input: { texts: job.texts }, webhook: hook.url, webhook_events_filter: ['completed'] }, { prefer: 'respond-async' });
+    const r = await call(
+      url,
+      'PUT',
+      `/predictions/${job.id}`,
+      { input: { texts: job.texts }, webhook: hook.url, webhook_events_filter: ['completed'] },
+      { prefer: 'respond-async' },
+    );
     assert.equal(r.status, 202, r.text);
   }
   // The sync request's start webhook says it is running: only then is it in flight (a request
   // still on its way when the signal lands gets a correct 503, which is not this test's case).
-  const sync = call(url, 'POST', '/predictions', { id: 'sync-1', input: { texts: long.slice(0, 64) }, webhook: hook.url, webhook_events_filter: ['start', 'completed'] });
+  const sync = call(url, 'POST', '/predictions', {
+    id: 'sync-1',
+    input: { texts: long.slice(0, 64) },
+    webhook: hook.url,
+    webhook_events_filter: ['start', 'completed'],
+  });
   await eventually('sync-1 running', () => hook.accepted('sync-1').find((b) => b.status === 'processing'), 60_000);
 
   child.kill('SIGTERM');
@@ -80,5 +91,10 @@ test('SIGTERM: in-flight predictions finish or are canceled, webhooks are delive
   }
   assert.match(stdout, /shutting down \(SIGTERM\)/);
   assert.match(stdout, /shutdown complete/);
-  t.diagnostic(hook.received.filter((r) => r.answered === 200).map((r) => `${r.body.id}=${r.body.status}`).join(' '));
+  t.diagnostic(
+    hook.received
+      .filter((r) => r.answered === 200)
+      .map((r) => `${r.body.id}=${r.body.status}`)
+      .join(' '),
+  );
 });

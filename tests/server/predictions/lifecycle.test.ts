@@ -83,7 +83,7 @@ describe('slots', () => {
 });
 
 describe('idempotent PUT (contract section 1.6)', () => {
-  test('body id differing from the path id is a 422 with Cog\'s message', async (t) => {
+  test("body id differing from the path id is a 422 with Cog's message", async (t) => {
     const s = await startTestServer({ predictor: new FakePredictor() });
     t.after(() => s.close());
     await waitForHealth(s.url, ['READY']);
@@ -145,7 +145,9 @@ describe('cancel', () => {
     t.after(() => s.close());
     await waitForHealth(s.url, ['READY']);
     const ac = new AbortController();
-    const req = fetch(`${s.url}/predictions`, { method: 'POST', body: JSON.stringify({ input: { texts: ['sleep:60000'] } }), signal: ac.signal }).catch(() => 'aborted');
+    const req = fetch(`${s.url}/predictions`, { method: 'POST', body: JSON.stringify({ input: { texts: ['sleep:60000'] } }), signal: ac.signal }).catch(
+      () => 'aborted',
+    );
     await eventually('prediction to start', () => (predictor.started === 1 ? true : undefined));
     ac.abort();
     assert.equal(await req, 'aborted');
@@ -163,11 +165,14 @@ test('a failing prediction is HTTP 200, status failed, error = the message, logs
   assert.equal(r.body.status, 'failed');
   assert.equal(r.body.error, 'the model broke');
   assert.equal(r.body.logs, 'the model broke\n');
-  assert.ok(lines.some((l) => /ERROR prediction - failed: Error: the model broke\n\s+at /.test(l)), 'the server log has the stack');
+  assert.ok(
+    lines.some((l) => /ERROR prediction - failed: Error: the model broke\n\s+at /.test(l)),
+    'the server log has the stack',
+  );
   assert.ok(typeof r.body.metrics.predict_time === 'number');
 });
 
-test('logs collect the predictor\'s lines in order', async (t) => {
+test("logs collect the predictor's lines in order", async (t) => {
   const s = await startTestServer({ predictor: new FakePredictor({ predictMs: 30 }) });
   t.after(() => s.close());
   await waitForHealth(s.url, ['READY']);

@@ -59,7 +59,9 @@ async function cogClient(name: string, seed: number, counters: { conflicts: numb
     const texts = Array.from({ length: 1 + Math.floor(r() * 4) }, () => POOL[Math.floor(r() * POOL.length)]);
     const id = i % 2 ? `${name}-${i}` : null;
     for (;;) {
-      const res = id ? await call(s.url, 'PUT', `/predictions/${id}`, { input: { texts, return_sparse: false } }) : await call(s.url, 'POST', '/predictions', { input: { texts, return_sparse: false } });
+      const res = id
+        ? await call(s.url, 'PUT', `/predictions/${id}`, { input: { texts, return_sparse: false } })
+        : await call(s.url, 'POST', '/predictions', { input: { texts, return_sparse: false } });
       if (res.status === 409) {
         counters.conflicts++;
         await sleep(5 + r() * 20);

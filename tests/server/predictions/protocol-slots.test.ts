@@ -26,12 +26,21 @@ class GatedPredictor implements PredictorLike {
     this.started++;
     await new Promise<void>((resolve, reject) => {
       this.gates.push(resolve);
-      ctx.signal?.addEventListener('abort', () => {
-        this.aborted++;
-        reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-      }, { once: true });
+      ctx.signal?.addEventListener(
+        'abort',
+        () => {
+          this.aborted++;
+          reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+        },
+        { once: true },
+      );
     });
-    return { tokenCounts: req.inputs.map(() => 3), truncated: req.inputs.map(() => false), dense: req.inputs.map(() => [0.6, 0.8]), sparse: req.inputs.map(() => ({ '7': 0.5 })) };
+    return {
+      tokenCounts: req.inputs.map(() => 3),
+      truncated: req.inputs.map(() => false),
+      dense: req.inputs.map(() => [0.6, 0.8]),
+      sparse: req.inputs.map(() => ({ '7': 0.5 })),
+    };
   }
 
   releaseAll(): void {
@@ -39,7 +48,7 @@ class GatedPredictor implements PredictorLike {
   }
 }
 
-test('with the slot taken and no queue: OpenAI\'s and TEI\'s 429; a client hanging up frees the slot', async () => {
+test("with the slot taken and no queue: OpenAI's and TEI's 429; a client hanging up frees the slot", async () => {
   const predictor = new GatedPredictor();
   const s = await startTestServer({ predictor, config: { maxConcurrency: 1, v1QueueMax: 0 } });
   try {
@@ -79,7 +88,10 @@ test('with the slot taken and room in the queue, calls wait for it and then succ
     await eventually('the first call runs', () => predictor.started === 1 || undefined);
     const second = call(s.url, 'POST', '/embed_sparse', { inputs: ['b', 'c'] });
     const third = call(s.url, 'POST', '/embed', { inputs: 'd' });
-    await eventually('the others wait', async () => ((await call(s.url, 'GET', '/health-check')).body.status === 'BUSY' && predictor.started === 1) || undefined);
+    await eventually(
+      'the others wait',
+      async () => ((await call(s.url, 'GET', '/health-check')).body.status === 'BUSY' && predictor.started === 1) || undefined,
+    );
     for (const n of [2, 3]) {
       predictor.releaseAll();
       await eventually(`call ${n} gets the slot`, () => predictor.started === n || undefined);
@@ -96,7 +108,7 @@ test('with the slot taken and room in the queue, calls wait for it and then succ
   }
 });
 
-test('a refused input from the Predictor is the protocol\'s invalid-request error; a model failure says nothing internal', async () => {
+test("a refused input from the Predictor is the protocol's invalid-request error; a model failure says nothing internal", async () => {
   const predictor: PredictorLike = {
     info: { dim: 2, maxBatchTokens: 16 },
     async setup() {},
@@ -104,7 +116,8 @@ test('a refused input from the Predictor is the protocol\'s invalid-request erro
       throw new Error('not used');
     },
     async embed(req) {
-      if (req.inputs[0] === 'refuse') throw new InputValidationError([{ field: 'texts', loc: ['texts', 0], type: 'value_error', message: 'texts[0] is longer than the character limit' }]);
+      if (req.inputs[0] === 'refuse')
+        throw new InputValidationError([{ field: 'texts', loc: ['texts', 0], type: 'value_error', message: 'texts[0] is longer than the character limit' }]);
       throw new Error('ORT failed at /secret/path/model.onnx');
     },
   };
@@ -129,7 +142,7 @@ test('a refused input from the Predictor is the protocol\'s invalid-request erro
   }
 });
 
-test('a body over the size limit is a 413 in each protocol\'s error shape', async () => {
+test("a body over the size limit is a 413 in each protocol's error shape", async () => {
   const s = await startTestServer({ predictor: new GatedPredictor(), config: { maxBodyBytes: 1024 } });
   try {
     const big = 'x'.repeat(2048);

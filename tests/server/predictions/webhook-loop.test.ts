@@ -27,7 +27,10 @@ test('the repro of the issue is refused: 422, and no prediction is created', asy
   const self = `${srv.url}/v1/predictions`;
   const r = await call(srv.url, 'POST', '/v1/predictions', { input: { texts: ['x'] }, webhook: self, webhook_events_filter: ['completed'] });
   assert.equal(r.status, 422, r.text);
-  assert.deepEqual(r.body.invalid_fields.map((f: { field: string }) => f.field), ['webhook']);
+  assert.deepEqual(
+    r.body.invalid_fields.map((f: { field: string }) => f.field),
+    ['webhook'],
+  );
   assert.match(r.body.detail, /webhook must not point at this server itself/);
   assert.equal(await predictionCount(), 0);
 });
@@ -35,21 +38,33 @@ test('the repro of the issue is refused: 422, and no prediction is created', asy
 test('every spelling of this server is refused, on Cog and /v1 routes', async () => {
   const p = srv.port;
   const selves = [
-    `http://127.0.0.1:${p}/v1/predictions`, `http://localhost:${p}/predictions`, `http://LOCALHOST.:${p}/shutdown`,
-    `http://127.1:${p}/x`, `http://2130706433:${p}/v1/predictions`, `http://0.0.0.0:${p}/`, `http://0:${p}/`,
-    `http://[::1]:${p}/v1/predictions`, `http://[::ffff:127.0.0.1]:${p}/v1/predictions`, `http://127.0.0.2:${p}/`,
+    `http://127.0.0.1:${p}/v1/predictions`,
+    `http://localhost:${p}/predictions`,
+    `http://LOCALHOST.:${p}/shutdown`,
+    `http://127.1:${p}/x`,
+    `http://2130706433:${p}/v1/predictions`,
+    `http://0.0.0.0:${p}/`,
+    `http://0:${p}/`,
+    `http://[::1]:${p}/v1/predictions`,
+    `http://[::ffff:127.0.0.1]:${p}/v1/predictions`,
+    `http://127.0.0.2:${p}/`,
     `http://anything.localhost:${p}/`,
   ];
   for (const webhook of selves) {
     const cog = await call(srv.url, 'POST', '/predictions', { input: { texts: ['x'] }, webhook });
     assert.equal(cog.status, 422, `${webhook}: ${cog.text}`);
-    assert.deepEqual(cog.body.detail.map((d: { loc: unknown[] }) => d.loc), [['body', 'webhook']]);
+    assert.deepEqual(
+      cog.body.detail.map((d: { loc: unknown[] }) => d.loc),
+      [['body', 'webhook']],
+    );
     const v1 = await call(srv.url, 'POST', '/v1/models/a/b/predictions', { input: { texts: ['x'] }, webhook });
     assert.equal(v1.status, 422, `${webhook}: ${v1.text}`);
   }
   // Behind a proxy the server is known by its Host header.
   const proxied = await rawRequest(srv.url, {
-    method: 'POST', path: '/v1/predictions', headers: { host: 'embed.example.com' },
+    method: 'POST',
+    path: '/v1/predictions',
+    headers: { host: 'embed.example.com' },
     body: JSON.stringify({ input: { texts: ['x'] }, webhook: 'https://embed.example.com/v1/predictions' }),
   });
   assert.equal(proxied.status, 422, proxied.text);
@@ -77,10 +92,14 @@ test('a webhook payload relayed back here creates one prediction without a webho
   const second = await eventually('the relayed create', () => relayed[0], 60_000);
   assert.equal(second.status, 201, JSON.stringify(second.body));
   assert.ok(!('webhook' in second.body), 'the relayed payload asked for no webhook');
-  await eventually('the relayed prediction to end', async () => {
-    const got = await call(srv.url, 'GET', `/v1/predictions/${second.body.id}`);
-    return ['succeeded', 'failed', 'canceled'].includes(got.body.status) ? got : undefined;
-  }, 60_000);
+  await eventually(
+    'the relayed prediction to end',
+    async () => {
+      const got = await call(srv.url, 'GET', `/v1/predictions/${second.body.id}`);
+      return ['succeeded', 'failed', 'canceled'].includes(got.body.status) ? got : undefined;
+    },
+    60_000,
+  );
   // The second prediction had no webhook, so nothing more can be sent: two predictions, one relay.
   assert.equal(await predictionCount(), 2);
   assert.equal(relayed.length, 1);
@@ -92,11 +111,14 @@ test('the server is alive and answering after all this', async () => {
 });
 
 test('behind a proxy: the Host names the server on the default ports only; another port of that host is someone else', async () => {
-  const send = (webhook: string) => rawRequest(srv.url, {
-    method: 'POST', path: '/predictions', headers: { host: 'embed.example.com', 'content-type': 'application/json' },
-    // Only `start`: a non-terminal event gets one attempt, so the unreachable receiver costs no retries.
-    body: JSON.stringify({ input: { texts: ['x'], max_length: 8 }, webhook, webhook_events_filter: ['start'] }),
-  });
+  const send = (webhook: string) =>
+    rawRequest(srv.url, {
+      method: 'POST',
+      path: '/predictions',
+      headers: { host: 'embed.example.com', 'content-type': 'application/json' },
+      // Only `start`: a non-terminal event gets one attempt, so the unreachable receiver costs no retries.
+      body: JSON.stringify({ input: { texts: ['x'], max_length: 8 }, webhook, webhook_events_filter: ['start'] }),
+    });
   for (const self of ['https://embed.example.com/predictions', 'http://embed.example.com/v1/predictions', 'https://EMBED.example.com:443/x']) {
     assert.equal((await send(self)).status, 422, self);
   }

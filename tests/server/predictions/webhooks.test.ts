@@ -50,9 +50,15 @@ test('webhook_events_filter is honoured', async (t) => {
   await hook.terminal('only-done');
   await hook.terminal('start-done');
   await sleep(100); // the logs-only prediction has ended by now; nothing terminal may come
-  assert.deepEqual(hook.accepted('only-done').map((b) => b.status), ['succeeded']);
+  assert.deepEqual(
+    hook.accepted('only-done').map((b) => b.status),
+    ['succeeded'],
+  );
   // With throttling below 0.1 s Cog skips `start` (its latency optimisation), so only completed remains.
-  assert.deepEqual(hook.accepted('start-done').map((b) => b.status), ['succeeded']);
+  assert.deepEqual(
+    hook.accepted('start-done').map((b) => b.status),
+    ['succeeded'],
+  );
   const logsOnly = hook.accepted('logs-only');
   assert.ok(logsOnly.length >= 1);
   assert.ok(logsOnly.every((b) => b.status === 'processing' && b.logs !== ''));
@@ -64,7 +70,13 @@ test('with a long throttle interval only start and completed go out', async (t) 
   const s = await ready(t, { config: { throttleIntervalMs: 60_000 } });
   await call(s.url, 'PUT', '/predictions/quiet', { input: { texts: ['log:5'] }, webhook: hook.url }, ASYNC);
   await hook.terminal('quiet');
-  assert.deepEqual(hook.accepted('quiet').map((b) => [b.status, b.logs.split('\n').length - 1]), [['processing', 0], ['succeeded', 5]]);
+  assert.deepEqual(
+    hook.accepted('quiet').map((b) => [b.status, b.logs.split('\n').length - 1]),
+    [
+      ['processing', 0],
+      ['succeeded', 5],
+    ],
+  );
 });
 
 test('the terminal event is retried: a receiver failing twice with 500 still gets it', async (t) => {
@@ -74,7 +86,14 @@ test('the terminal event is retried: a receiver failing twice with 500 still get
   await call(s.url, 'PUT', '/predictions/r1', { input: { texts: ['a'] }, webhook: hook.url, webhook_events_filter: ['completed'] }, ASYNC);
   const done = await hook.terminal('r1');
   assert.equal(done.status, 'succeeded');
-  assert.deepEqual(hook.received.map((r) => [r.body.status, r.answered]), [['succeeded', 500], ['succeeded', 500], ['succeeded', 200]]);
+  assert.deepEqual(
+    hook.received.map((r) => [r.body.status, r.answered]),
+    [
+      ['succeeded', 500],
+      ['succeeded', 500],
+      ['succeeded', 200],
+    ],
+  );
 });
 
 test('retries stop after the configured number', async (t) => {
@@ -141,10 +160,20 @@ test('bad webhook fields are 422s that name the field', async (t) => {
   const s = await ready(t);
   const notUrl = await call(s.url, 'POST', '/predictions', { input: { texts: ['a'] }, webhook: 'ftp://example.com/x' });
   assert.equal(notUrl.status, 422);
-  assert.deepEqual(notUrl.body.detail.map((d: { loc: unknown[] }) => d.loc), [['body', 'webhook']]);
-  const badEvent = await call(s.url, 'POST', '/predictions', { input: { texts: ['a'] }, webhook: 'http://127.0.0.1:1/x', webhook_events_filter: ['completed', 'done'] });
+  assert.deepEqual(
+    notUrl.body.detail.map((d: { loc: unknown[] }) => d.loc),
+    [['body', 'webhook']],
+  );
+  const badEvent = await call(s.url, 'POST', '/predictions', {
+    input: { texts: ['a'] },
+    webhook: 'http://127.0.0.1:1/x',
+    webhook_events_filter: ['completed', 'done'],
+  });
   assert.equal(badEvent.status, 422);
-  assert.deepEqual(badEvent.body.detail.map((d: { loc: unknown[] }) => d.loc), [['body', 'webhook_events_filter', 1]]);
+  assert.deepEqual(
+    badEvent.body.detail.map((d: { loc: unknown[] }) => d.loc),
+    [['body', 'webhook_events_filter', 1]],
+  );
 });
 
 test('/v1 predictions send Replicate-shaped webhooks', async (t) => {

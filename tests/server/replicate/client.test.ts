@@ -44,7 +44,7 @@ test('run() of a failing prediction throws with the error', async () => {
   await assert.rejects(replicate.run('baai/bge-m3', { input: { texts: [] } }), /422[\s\S]*texts/);
 });
 
-test('predictions.create / get / wait, and the prediction object\'s shape', async () => {
+test("predictions.create / get / wait, and the prediction object's shape", async () => {
   const created = await replicate.predictions.create({ model: 'baai/bge-m3', input: { texts: ['created'] } });
   assert.match(created.id, /^[a-z2-7]{26}$/);
   assert.ok(['starting', 'processing', 'succeeded'].includes(created.status));
@@ -106,7 +106,10 @@ test('predictions.list pages newest first, following absolute next URLs', async 
   const second = await call(first.next!, 'GET', '');
   assert.match(second.body.previous, /cursor=/);
   const back = await call(second.body.previous, 'GET', '');
-  assert.deepEqual(back.body.results.map((p: { id: string }) => p.id), first.results.map((p) => p.id));
+  assert.deepEqual(
+    back.body.results.map((p: { id: string }) => p.id),
+    first.results.map((p) => p.id),
+  );
   assert.equal((await call(s.url, 'GET', '/v1/predictions?cursor=bogus')).status, 400);
 });
 

@@ -62,7 +62,8 @@ test('a queued prediction starts when a slot frees', async (t) => {
 test('finished predictions are kept up to the retention count, oldest dropped first', async (t) => {
   const s = await ready(t, { v1RetentionCount: 2 });
   const ids: string[] = [];
-  for (const text of ['one', 'two', 'three']) ids.push((await call(s.url, 'POST', '/v1/predictions', { input: { texts: [text] } }, { prefer: 'wait' })).body.id);
+  for (const text of ['one', 'two', 'three'])
+    ids.push((await call(s.url, 'POST', '/v1/predictions', { input: { texts: [text] } }, { prefer: 'wait' })).body.id);
   const gone = await call(s.url, 'GET', `/v1/predictions/${ids[0]}`);
   assert.equal(gone.status, 404);
   assert.deepEqual(Object.keys(gone.body), ['title', 'detail', 'status']);

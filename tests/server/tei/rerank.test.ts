@@ -39,7 +39,7 @@ async function hybrid(texts: string[], query: string, extra: Record<string, unkn
   return r.body.output.scores.hybrid;
 }
 
-test('/rerank: /predictions\' hybrid scores, every text, best first; return_text and raw_scores', async () => {
+test("/rerank: /predictions' hybrid scores, every text, best first; return_text and raw_scores", async () => {
   const want = await hybrid(TEXTS, QUERY);
   const r = await rerank({ query: QUERY, texts: TEXTS, return_text: true, raw_scores: true });
   assert.equal(r.status, 200, r.text);
@@ -50,15 +50,28 @@ test('/rerank: /predictions\' hybrid scores, every text, best first; return_text
   }
   for (let i = 1; i < r.body.length; i++) assert.ok(r.body[i - 1].score >= r.body[i].score, 'best first');
   const plain = await rerank({ query: QUERY, texts: TEXTS });
-  assert.ok(plain.body.every((x: { text?: string }) => x.text === undefined), 'no text unless return_text');
-  assert.deepEqual(plain.body.map((x: { score: number }) => x.score), r.body.map((x: { score: number }) => x.score), 'raw_scores changes nothing');
+  assert.ok(
+    plain.body.every((x: { text?: string }) => x.text === undefined),
+    'no text unless return_text',
+  );
+  assert.deepEqual(
+    plain.body.map((x: { score: number }) => x.score),
+    r.body.map((x: { score: number }) => x.score),
+    'raw_scores changes nothing',
+  );
   assert.ok(Number(plain.headers.get('x-compute-tokens')) > 0);
 });
 
 test('/metrics counts TEI rerank requests and their texts', async () => {
   const counted = async () => {
     const text = (await call(s.url, 'GET', '/metrics')).text;
-    const value = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{api="tei"}`))?.split(' ')[1] ?? 0);
+    const value = (name: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name}{api="tei"}`))
+          ?.split(' ')[1] ?? 0,
+      );
     return [value('bge_m3_rerank_requests_total'), value('bge_m3_rerank_documents_total')];
   };
   const [requests, documents] = await counted();
@@ -67,14 +80,24 @@ test('/metrics counts TEI rerank requests and their texts', async () => {
   assert.deepEqual(await counted(), [requests + 1, documents + TEXTS.length]);
 });
 
-test('/rerank, Cohere\'s /v2/rerank and Jina\'s /v1/rerank give the same ranking and scores; score_weights on each', async () => {
+test("/rerank, Cohere's /v2/rerank and Jina's /v1/rerank give the same ranking and scores; score_weights on each", async () => {
   for (const weights of [undefined, [0, 0, 1]]) {
     const want = await hybrid(TEXTS, QUERY, weights ? { score_weights: weights } : {});
     const tei = (await rerank({ query: QUERY, texts: TEXTS, score_weights: weights })).body;
     const cohere = (await call(s.url, 'POST', '/v2/rerank', { model: 'm', query: QUERY, documents: TEXTS, score_weights: weights })).body.results;
-    const jina = (await call(s.url, 'POST', '/v1/rerank', { model: 'jina-reranker-v2-base-multilingual', query: QUERY, documents: TEXTS, score_weights: weights })).body.results;
-    assert.deepEqual(tei.map((x: { index: number }) => x.index), cohere.map((x: { index: number }) => x.index), 'same order');
-    assert.deepEqual(jina.map((x: { index: number }) => x.index), cohere.map((x: { index: number }) => x.index), 'same order');
+    const jina = (
+      await call(s.url, 'POST', '/v1/rerank', { model: 'jina-reranker-v2-base-multilingual', query: QUERY, documents: TEXTS, score_weights: weights })
+    ).body.results;
+    assert.deepEqual(
+      tei.map((x: { index: number }) => x.index),
+      cohere.map((x: { index: number }) => x.index),
+      'same order',
+    );
+    assert.deepEqual(
+      jina.map((x: { index: number }) => x.index),
+      cohere.map((x: { index: number }) => x.index),
+      'same order',
+    );
     tei.forEach((x: { index: number; score: number }, i: number) => {
       assert.ok(Math.abs(x.score - want[x.index]) <= 1e-6);
       assert.ok(Math.abs(cohere[i].relevance_score - want[cohere[i].index]) <= 1e-6);
@@ -98,10 +121,13 @@ test('truncate false refuses an over-long text as /embed does (422 naming it); t
   assert.equal(kept.status, 200, kept.text);
   const want = await hybrid(['short', LONG], QUERY, { max_length: 8192 });
   for (const rank of kept.body) assert.ok(Math.abs(rank.score - want[rank.index]) <= 1e-6);
-  assert.deepEqual(kept.body.filter((x: { truncated?: boolean }) => x.truncated).map((x: { index: number }) => x.index), [1]);
+  assert.deepEqual(
+    kept.body.filter((x: { truncated?: boolean }) => x.truncated).map((x: { index: number }) => x.index),
+    [1],
+  );
 });
 
-describe('bad input: TEI\'s {error, error_type} with a 4xx naming the field', () => {
+describe("bad input: TEI's {error, error_type} with a 4xx naming the field", () => {
   const cases: [string, unknown, number, RegExp][] = [
     ['empty texts', { query: QUERY, texts: [] }, 400, /`texts`/],
     ['no texts', { query: QUERY }, 422, /`texts`/],

@@ -53,7 +53,7 @@ function assertClose(actual: number[][], expected: number[][], what: string): vo
   }
 }
 
-test('/embed returns /predictions\' dense_vecs, for one input and a batch', async () => {
+test("/embed returns /predictions' dense_vecs, for one input and a batch", async () => {
   const want = (await predictions({ texts: TEXTS, return_sparse: false })).dense_vecs;
   const batch = await tei('post', '/embed', { inputs: TEXTS });
   assert.equal(batch.status, 200);
@@ -63,13 +63,17 @@ test('/embed returns /predictions\' dense_vecs, for one input and a batch', asyn
   assert.equal(single.headers.get('x-compute-tokens'), String((await predictions({ texts: [TEXTS[0]] })).token_counts[0]));
 });
 
-test('/embed_sparse returns lexical_weights as TEI\'s sorted {index, value} lists', async () => {
+test("/embed_sparse returns lexical_weights as TEI's sorted {index, value} lists", async () => {
   const want: Record<string, number>[] = (await predictions({ texts: TEXTS, return_dense: false })).lexical_weights;
   const r = await tei('post', '/embed_sparse', { inputs: TEXTS });
   assert.equal(r.status, 200);
   const got = (r.body as { index: number; value: number }[][]).map((list) => {
     const ids = list.map((x) => x.index);
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'indices ascend');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'indices ascend',
+    );
     return Object.fromEntries(list.map((x) => [String(x.index), x.value]));
   });
   assert.deepEqual(got, want);
@@ -86,14 +90,22 @@ test('token-id inputs embed as the text they came from, with or without <s> and 
   assertClose(single.body, [r.body[0]], 'a bare id array is one input');
 });
 
-test('/tokenize: the project tokenizer\'s ids, TEI\'s token objects with UTF-8 byte offsets that slice the input', async () => {
+test("/tokenize: the project tokenizer's ids, TEI's token objects with UTF-8 byte offsets that slice the input", async () => {
   const r = await tei('post', '/tokenize', { inputs: TEXTS });
   assert.equal(r.status, 200);
   for (const [i, text] of TEXTS.entries()) {
     const tokens = r.body[i] as { id: number; text: string; special: boolean; start: number | null; stop: number | null }[];
-    assert.deepEqual(tokens.map((t) => t.id), tokenizer.encode(text, 100_000).ids, `ids of ${text}`);
+    assert.deepEqual(
+      tokens.map((t) => t.id),
+      tokenizer.encode(text, 100_000).ids,
+      `ids of ${text}`,
+    );
     const enc = await oracle.encode(text);
-    assert.deepEqual(tokens.map((t) => t.id), enc.getIds(), 'ids equal the Rust library\'s');
+    assert.deepEqual(
+      tokens.map((t) => t.id),
+      enc.getIds(),
+      "ids equal the Rust library's",
+    );
     const bytes = Buffer.from(text, 'utf8');
     const cpToByte = [0];
     for (const ch of text) cpToByte.push(cpToByte.at(-1)! + Buffer.byteLength(ch));
@@ -108,10 +120,13 @@ test('/tokenize: the project tokenizer\'s ids, TEI\'s token objects with UTF-8 b
     });
   }
   const plain = await tei('post', '/tokenize', { inputs: TEXTS[0], add_special_tokens: false });
-  assert.deepEqual(plain.body[0].map((t: { id: number }) => t.id), tokenizer.encode(TEXTS[0], 100).ids.slice(1, -1));
+  assert.deepEqual(
+    plain.body[0].map((t: { id: number }) => t.id),
+    tokenizer.encode(TEXTS[0], 100).ids.slice(1, -1),
+  );
 });
 
-test('/decode equals the Rust library\'s decode, one list or a batch, with and without special tokens', async () => {
+test("/decode equals the Rust library's decode, one list or a batch, with and without special tokens", async () => {
   const ids = (await oracle.encode(TEXTS[2])).getIds();
   const one = await tei('post', '/decode', { ids });
   assert.deepEqual(one.body, [await oracle.decode(ids, true)]);
@@ -119,12 +134,16 @@ test('/decode equals the Rust library\'s decode, one list or a batch, with and w
   assert.deepEqual(batch.body, [await oracle.decode(ids, false), await oracle.decode(ids.slice(1, 3), false)]);
 });
 
-test('/info reports TEI\'s fields for this model', async () => {
+test("/info reports TEI's fields for this model", async () => {
   const r = await tei('get', '/info');
   assert.equal(r.status, 200);
   assert.equal(r.body.model_id, 'BAAI/bge-m3');
   assert.equal(r.body.model_dtype, 'float32');
-  assert.deepEqual(r.body.model_type, { reranker: { id2label: { 0: 'LABEL_0' }, label2id: { LABEL_0: 0 } } }, 'TEI\'s report of a reranker: /rerank answers (tests/server/tei/rerank.test.ts)');
+  assert.deepEqual(
+    r.body.model_type,
+    { reranker: { id2label: { 0: 'LABEL_0' }, label2id: { LABEL_0: 0 } } },
+    "TEI's report of a reranker: /rerank answers (tests/server/tei/rerank.test.ts)",
+  );
   assert.equal(r.body.max_input_length, 8192);
   assert.equal(r.body.max_client_batch_size, 1024);
   assert.equal(r.body.auto_truncate, false);
@@ -153,7 +172,7 @@ test('an over-long input: 422 naming it and the limit; truncate keeps the head, 
   assertClose([left.body[0]], [left.body[1]], 'left truncation keeps the last 8190 tokens');
 });
 
-test('bad requests get TEI\'s error bodies and status codes', async () => {
+test("bad requests get TEI's error bodies and status codes", async () => {
   const cases: [string, unknown, number, string, RegExp][] = [
     ['/embed', { inputs: [] }, 400, 'Empty', /cannot be empty/],
     ['/embed', { inputs: 'x', prompt_name: 'query' }, 422, 'Validation', /prompt_name.*no Sentence Transformers prompts/],
@@ -198,5 +217,5 @@ test('POST / is /embed, as TEI serves an embedding model; the other routes keep 
   assert.ok(Array.isArray(cog.body.detail), 'Cog\'s {"detail": [...]}');
   const v1 = await call(s.url, 'POST', '/v1/predictions', '{"input": ');
   assert.deepEqual(Object.keys(v1.body).sort(), ['detail', 'status', 'title']);
-  assert.equal((await call(s.url, 'GET', '/')).status, 200, 'GET / is still Cog\'s');
+  assert.equal((await call(s.url, 'GET', '/')).status, 200, "GET / is still Cog's");
 });
