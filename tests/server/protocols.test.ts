@@ -2,10 +2,10 @@
 // that each renders every kind of error with a status and in its own shape.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Response } from 'express';
 import { CLIENT_ERROR_KINDS } from '../../src/api/errors.ts';
 import { PROTOCOLS } from '../../src/server/app.ts';
 import { ERROR_KINDS, protocolFor, type Protocol, type ProtocolError } from '../../src/server/protocols.ts';
+import { fakeResponse } from '../helpers/server/fake-response.ts';
 
 function byName(name: Protocol['name']): Protocol {
   const p = PROTOCOLS.find((x) => x.name === name);
@@ -15,18 +15,8 @@ function byName(name: Protocol['name']): Protocol {
 
 /** Sends `error` through `p` and returns what reached the client. */
 function render(p: Protocol, error: ProtocolError): { status: number; body: any } {
-  const sent: { status?: number; body?: unknown } = {};
-  const res = {
-    status(n: number) {
-      sent.status = n;
-      return this;
-    },
-    json(b: unknown) {
-      sent.body = b;
-      return this;
-    },
-  };
-  p.sendError(res as unknown as Response, error);
+  const { res, sent } = fakeResponse();
+  p.sendError(res, error);
   assert.equal(typeof sent.status, 'number', `${p.name} ${error.kind}: no status sent`);
   return { status: sent.status!, body: sent.body };
 }

@@ -5,13 +5,14 @@
 import assert from 'node:assert/strict';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { errorHandler } from '../../../src/server/app.ts';
 import { MAX_JSON_DEPTH } from '../../../src/server/http/json-body.ts';
 import type { RunningServer } from '../../../src/server/start.ts';
 import { FakePredictor } from '../../helpers/server/fake-predictor.ts';
 import { call, eventually, startTestServer, waitForHealth } from '../../helpers/server/helpers.ts';
 import { leak, rawRequest, type RawReply } from '../../helpers/server/raw-http.ts';
+import { fakeResponse } from '../../helpers/server/fake-response.ts';
 
 const GOOD = JSON.stringify({ input: { texts: ['a'] } });
 /** A route of each family that parses a JSON body. */
@@ -187,25 +188,13 @@ describe('a failed prediction carries its message only', () => {
 test('an unexpected error is a 500 with a generic message: no stack, no path', async () => {
   const logged: string[] = [];
   const log = { debug() {}, info() {}, warn() {}, error: (m: string) => logged.push(m) };
-  let sent: { status?: number; body?: any } = {};
-  const res = {
-    headersSent: false,
-    status(n: number) {
-      sent.status = n;
-      return this;
-    },
-    json(b: unknown) {
-      sent.body = b;
-      return this;
-    },
-  };
   const err = new TypeError(`Cannot read properties of undefined (reading 'x') at ${import.meta.url}`);
   for (const [url, shape] of [
     ['/predictions', ['detail']],
     ['/v1/predictions', ['title', 'detail', 'status']],
   ] as const) {
-    sent = {};
-    errorHandler(log, 1024)(err, { originalUrl: url, method: 'POST', path: url } as Request, res as unknown as Response, () => {});
+    const { res, sent } = fakeResponse();
+    errorHandler(log, 1024)(err, { originalUrl: url, method: 'POST', path: url } as Request, res, () => {});
     assert.equal(sent.status, 500);
     assert.deepEqual(Object.keys(sent.body), shape);
     assert.equal(leak(JSON.stringify(sent.body)), undefined);
