@@ -25,8 +25,12 @@ import { validateInput } from './src/api/input.ts';
 import { maxRequestChars } from './src/api/request-size.ts';
 import { buildOutput, checkOutputSize, type Encoded } from './src/api/output.ts';
 import type { Input, Output } from './src/api/schema-types.ts';
+import { needsCalibration } from './src/api/vector-types.ts';
+import { InputValidationError } from './src/api/errors.ts';
+import { calibrationKey, modelIdentity, RangeAccumulator, readCached, setDigest, writeCache, type CalibrationRanges } from './src/api/calibration.ts';
+import { BUNDLED_CALIBRATION_TEXTS, BUNDLED_SET_NAME } from './src/api/calibration-set.ts';
 
-export type { Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, RerankRequest, RerankResult, TokenSpan };
+export type { CalibrationRanges, Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, RerankRequest, RerankResult, TokenSpan };
 export { ClientError, InputValidationError } from './src/api/errors.ts';
 export { RerankInputError } from './src/api/rerank-request.ts';
 
@@ -45,6 +49,16 @@ export interface SetupOptions {
   scheduler?: Pick<SchedulerOptions, 'minFill' | 'arrivalBatchSize'>;
   /** Restarts of a dead model worker before the model is defunct; default BGE_M3_WORKER_RESTARTS or 3. */
   maxWorkerRestarts?: number;
+  /** Folder of the int8/uint8 calibration cache; default the weights folder (the temporary folder where that is read-only). */
+  calibrationDir?: string;
+  /** The set a calibration is made from when none is cached; default the bundled multilingual set. */
+  calibrationSet?: CalibrationSet;
+}
+
+/** Texts to calibrate int8/uint8 ranges with, and a name for them. */
+export interface CalibrationSet {
+  name: string;
+  texts: readonly string[];
 }
 
 export interface PredictContext {
@@ -71,6 +85,10 @@ interface Loaded {
   tokenizerPath: string;
   /** Offsets and decoding (TEI's /tokenize, /decode), loaded on first use. */
   spans?: Promise<TokenSpans>;
+  calibrationDir: string;
+  calibrationSet: CalibrationSet;
+  /** The int8/uint8 ranges: read or made on first use (see calibration()). */
+  calibration?: Promise<CalibrationRanges>;
 }
 
 /** Why this default: see BGE_M3_MAX_BATCH_TOKENS in src/settings.ts. */
@@ -151,6 +169,8 @@ export class Predictor {
       scheduler,
       info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision, int8Weights: first.int8Weights },
       tokenizerPath: files.tokenizer,
+      calibrationDir: opts.calibrationDir ?? files.dir,
+      calibrationSet: opts.calibrationSet ?? { name: BUNDLED_SET_NAME, texts: BUNDLED_CALIBRATION_TEXTS },
     };
     log(
       `Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}, precision ${first.precision}${settings.spinThreads ? ', onnxruntime threads spin between operators' : ''}`,
@@ -166,6 +186,7 @@ export class Predictor {
       query: input.query === undefined ? undefined : encoded[input.texts.length],
     };
     checkOutputSize(input, enc);
+    const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
     const all = enc.query ? [...enc.texts, enc.query] : enc.texts;
     const embs = await scheduler.submit(
       all.map((e) => e.ids),
@@ -175,7 +196,78 @@ export class Predictor {
         onProgress: progressLogger(all.length, ctx.log),
       },
     );
-    return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) });
+    return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
+  }
+
+  /**
+   * The per-dimension ranges of vector_type int8/uint8 for the loaded weights.
+   * Made lazily, on the first answer (or GET /calibration) that needs them, not
+   * at setup: most clients never ask for int8, and embedding the set would add
+   * to every start. A calibration cached for this model file is used whatever
+   * its set (so `cli.ts calibrate --input FILE` sticks); otherwise the default
+   * set is embedded and the result cached. With `set`, that set's calibration
+   * is reused when cached under its key, made and cached otherwise, and is the
+   * one served from then on.
+   */
+  calibration(set?: CalibrationSet, ctx: PredictContext = {}): Promise<CalibrationRanges> {
+    const loaded = this.requireSetup();
+    if (set === undefined && loaded.calibration) return loaded.calibration;
+    const made = this.makeCalibration(loaded, set, ctx);
+    loaded.calibration = made;
+    made.catch(() => {
+      if (loaded.calibration === made) loaded.calibration = undefined; // the next request tries again
+    });
+    return made;
+  }
+
+  private async makeCalibration(loaded: Loaded, explicit: CalibrationSet | undefined, ctx: PredictContext): Promise<CalibrationRanges> {
+    const model = modelIdentity(loaded.info.model, loaded.info.precision);
+    if (!explicit) {
+      const cached = readCached(loaded.calibrationDir, model);
+      if (cached) return cached;
+    }
+    const set = explicit ?? loaded.calibrationSet;
+    const sha256 = setDigest(set.texts);
+    const key = calibrationKey(model, sha256);
+    const cached = readCached(loaded.calibrationDir, model, key);
+    if (cached) return cached;
+    const dense = new RangeAccumulator(loaded.info.dim);
+    const colbert = new RangeAccumulator(loaded.info.dim);
+    const enc = await encodeInSlices(loaded.tokenizer, [...set.texts], 512, ctx.signal);
+    const embs = await loaded.scheduler.submit(
+      enc.map((e) => e.ids),
+      { dense: true, sparse: false, colbert: true },
+      { signal: ctx.signal, onProgress: progressLogger(enc.length, ctx.log) },
+    );
+    for (const e of embs) {
+      dense.add(e.dense!);
+      colbert.add(e.colbert!);
+    }
+    const ranges: CalibrationRanges = {
+      hash: key.slice(0, 8),
+      set: { name: set.name, texts: set.texts.length, sha256 },
+      dense: dense.ranges(),
+      colbert: colbert.ranges(),
+    };
+    const file = writeCache(loaded.calibrationDir, model, key, ranges);
+    ctx.log?.(`calibration ${ranges.hash} from ${set.texts.length} texts (${set.name}) written to ${file}`);
+    return ranges;
+  }
+
+  /** calibration() for a prediction: one that cannot be made is the client's 422 on vector_type. */
+  private async calibrationFor(input: Input): Promise<CalibrationRanges> {
+    try {
+      return await this.calibration();
+    } catch (err) {
+      throw new InputValidationError([
+        {
+          field: 'vector_type',
+          loc: ['vector_type'],
+          type: 'value_error',
+          message: `vector_type ${input.vector_type} needs a calibration of these weights, and none could be made (${(err as Error).message}): run \`cli.ts calibrate\` (--input FILE for your own texts), or choose vector_type float32, float16, binary or ubinary`,
+        },
+      ]);
+    }
   }
 
   /**

@@ -4,6 +4,7 @@
 import type { LexicalWeights } from '../engine/heads/lexical.ts';
 import type { Input, Output } from './schema-types.ts';
 import { encodeFloat32Base64 } from './vector-encoding.ts';
+import { quantize, type Ranges, type VectorType } from './vector-types.ts';
 
 export type SparseFormat = Input['sparse_format'];
 export type VectorEncoding = Input['vector_encoding'];
@@ -72,8 +73,12 @@ export function formatSparse(weights: LexicalWeights, format: SparseFormat, toke
   }
 }
 
-/** One dense vector: numbers, or one base64 string of its float32s. */
-export function formatDense(vector: Float32Array, encoding: VectorEncoding): number[] | string {
+/** One dense vector: numbers, or one base64 string of its bytes in `type` (float32 unless asked). */
+export function formatDense(vector: Float32Array, encoding: VectorEncoding, type: VectorType = 'float32', ranges?: Ranges): number[] | string {
+  if (type !== 'float32') {
+    const q = quantize(vector, type, ranges);
+    return encoding === 'base64' ? Buffer.from(q.bytes).toString('base64') : q.values;
+  }
   return encoding === 'base64' ? encodeFloat32Base64(vector) : Array.from(vector);
 }
 
@@ -81,9 +86,14 @@ export function formatDense(vector: Float32Array, encoding: VectorEncoding): num
  * One text's ColBERT rows (`flat` holds them row after row, `dim` each):
  * an array of rows, or one base64 string of all of them, since a client
  * decodes one buffer faster than thousands of strings and the rows' count is
- * the text's token_counts - 1.
+ * the text's token_counts - 1. Each row is quantized on its own.
  */
-export function formatColbert(flat: Float32Array, dim: number, encoding: VectorEncoding): number[][] | string {
+export function formatColbert(flat: Float32Array, dim: number, encoding: VectorEncoding, type: VectorType = 'float32', ranges?: Ranges): number[][] | string {
+  if (type !== 'float32') {
+    const rows: ReturnType<typeof quantize>[] = [];
+    for (let i = 0; i < flat.length; i += dim) rows.push(quantize(flat.subarray(i, i + dim), type, ranges));
+    return encoding === 'base64' ? Buffer.concat(rows.map((r) => r.bytes)).toString('base64') : rows.map((r) => r.values);
+  }
   if (encoding === 'base64') return encodeFloat32Base64(flat);
   const out: number[][] = [];
   for (let i = 0; i < flat.length; i += dim) out.push(Array.from(flat.subarray(i, i + dim)));

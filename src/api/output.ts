@@ -6,6 +6,7 @@ import type { TextEmbedding } from '../engine/types.ts';
 import { InputValidationError } from './errors.ts';
 import { formatColbert, formatDense, formatSparse } from './output-formats.ts';
 import type { Input, Output } from './schema-types.ts';
+import type { CalibrationRanges } from './calibration.ts';
 
 export interface Encoded {
   texts: Encoding[];
@@ -37,19 +38,28 @@ export function checkOutputSize(input: Input, enc: Encoded): void {
   );
 }
 
-export function buildOutput(input: Input, enc: Encoded, embs: TextEmbedding[], model: { dim: number; tokenText: (id: number) => string }): Output {
+/** `calibration`: the ranges for vector_type int8/uint8 (the Predictor fetches them first). */
+export function buildOutput(
+  input: Input,
+  enc: Encoded,
+  embs: TextEmbedding[],
+  model: { dim: number; tokenText: (id: number) => string },
+  calibration?: CalibrationRanges,
+): Output {
   const texts = embs.slice(0, enc.texts.length);
   const out: Output = {
     token_counts: enc.texts.map((e) => e.ids.length),
     truncated: enc.texts.map((e) => e.truncated),
   };
   const lexical = texts.map((e, i) => (e.tokenWeights ? lexicalWeights(enc.texts[i].ids, e.tokenWeights) : {}));
-  if (input.return_dense) out.dense_vecs = texts.map((e) => formatDense(e.dense!, input.vector_encoding));
+  const type = input.vector_type ?? 'float32';
+  if (calibration && (input.return_dense || input.return_colbert)) out.calibration = calibration.hash;
+  if (input.return_dense) out.dense_vecs = texts.map((e) => formatDense(e.dense!, input.vector_encoding, type, calibration?.dense));
   if (input.return_sparse) {
     out.lexical_weights = lexical.map((l) => formatSparse(l, input.sparse_format, model.tokenText));
     out.lexical_tokens = tokenTexts(lexical, model.tokenText);
   }
-  if (input.return_colbert) out.colbert_vecs = texts.map((e) => formatColbert(e.colbert!, model.dim, input.vector_encoding));
+  if (input.return_colbert) out.colbert_vecs = texts.map((e) => formatColbert(e.colbert!, model.dim, input.vector_encoding, type, calibration?.colbert));
   if (enc.query) out.scores = scores(input, enc.query, embs[enc.texts.length], texts, lexical, model.dim);
   return out;
 }

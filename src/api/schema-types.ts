@@ -20,6 +20,8 @@ export interface Input {
   sparse_format: "dict" | "indices_values" | "tokens";
   /** How `dense_vecs` and `colbert_vecs` are written. "float": JSON numbers. "base64": the little-endian float32 bytes in base64, one string per text: a dense vector is 1024 floats; a text's ColBERT vectors are its token_counts - 1 rows of 1024 floats, row after row, in one string. */
   vector_encoding: "float" | "base64";
+  /** Number type of `dense_vecs` and `colbert_vecs` (each ColBERT row on its own), as sentence-transformers' quantize_embeddings defines them; `scores` always use the float32 vectors. "float32": 4 bytes a dimension. "float16": IEEE half, rounded to nearest even (2 bytes, little-endian). "uint8": per dimension q = clip(floor((x - min) / step), 0, 255) with step = (max - min) / 255 (1 where that is 0), computed in float64, min and max from the calibration set (GET /calibration; ColBERT rows have their own ranges) (1 byte). "int8": that q - 128 (1 byte, two's complement). "ubinary": the bits x > 0, 8 dimensions a byte, most significant bit first, the last byte padded with 0 bits (numpy packbits; 1024 dimensions are 128 bytes). "binary": each such byte - 128 as int8. With vector_encoding "float" these are JSON numbers (integers for the 8-bit and binary types); with "base64" the bytes themselves, row after row for ColBERT. */
+  vector_type: "float32" | "float16" | "int8" | "uint8" | "binary" | "ubinary";
 }
 
 export interface Output {
@@ -36,6 +38,8 @@ export interface Output {
   lexical_tokens?: Record<string, string>;
   /** Per text, n - 1 L2-normalized vectors for its n tokens (<s> dropped, </s> kept): an array of rows, or with vector_encoding "base64" one base64 string of the rows' little-endian float32s, row after row (token_counts - 1 rows). Present when return_colbert is true. */
   colbert_vecs?: (number[][] | string)[];
+  /** Short hash of the calibration whose ranges made the int8 or uint8 vectors (GET /calibration serves the ranges). Present when vector_type is int8 or uint8. */
+  calibration?: string;
   /** Tokens each text was embedded with, counting <s> and </s>, after truncation. */
   token_counts: number[];
   /** Per text: true when tokens beyond max_length were dropped. */

@@ -16,6 +16,8 @@ export interface PredictorLike {
   rerank?(req: RerankRequest, ctx?: { signal?: AbortSignal; log?: (line: string) => void }): Promise<RerankResult>;
   tokenize?(text: string, opts: { addSpecialTokens: boolean }): Promise<TokenWithOffsets[]>;
   decode?(ids: readonly number[], opts: { skipSpecialTokens: boolean }): Promise<string>;
+  /** The int8/uint8 calibration ranges (GET /calibration), made on first use. */
+  calibration?(): Promise<unknown>;
   /** Known after setup. */
   readonly info?: { dim: number; maxBatchTokens: number; precision?: string; int8Weights?: { bits: number; reason: string }; weights?: string };
 }

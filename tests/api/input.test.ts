@@ -25,6 +25,7 @@ test("defaults are applied and the caller's object is left alone", () => {
     score_weights: [0.4, 0.2, 0.4],
     sparse_format: 'dict',
     vector_encoding: 'float',
+    vector_type: 'float32',
   });
   assert.deepEqual(raw, { texts: ['hi'] });
 });

@@ -77,6 +77,7 @@ test("OpenAPI: Cog's envelope around the schema", () => {
     'Input',
     'sparse_format',
     'vector_encoding',
+    'vector_type',
     'Output',
     'PredictionRequest',
     'PredictionResponse',

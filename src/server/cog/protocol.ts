@@ -8,7 +8,7 @@ import { cogRoutes } from './routes.ts';
 export const cogProtocol: Protocol = {
   name: 'cog',
   claims: () => true,
-  keyRoutes: [{ paths: ['/predictions', '/shutdown'] }],
+  keyRoutes: [{ paths: ['/predictions', '/shutdown', '/calibration'] }],
   mountPath: '/',
   routes: cogRoutes,
   errors: COG_ERRORS,

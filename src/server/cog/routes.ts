@@ -1,5 +1,6 @@
 // Cog's prediction HTTP contract: /, /health-check, /openapi.json,
-// /predictions (sync, async, idempotent PUT), cancel, /shutdown.
+// /predictions (sync, async, idempotent PUT), cancel, /shutdown; and
+// /calibration, the ranges behind vector_type int8/uint8.
 import express, { type Request, type Response, type Router } from 'express';
 import { requestOwner } from '../auth/guard.ts';
 import { toCogResponse } from './json.ts';
@@ -43,6 +44,7 @@ export function cogRoutes(ctx: ServerContext): Router {
     ctx.runner.cancel(p);
     res.json({});
   });
+  r.get('/calibration', (_req, res) => calibration(ctx, res));
   r.post('/shutdown', (_req, res) => {
     res.json({});
     ctx.shutdown.request('POST /shutdown');
@@ -120,11 +122,32 @@ async function create(ctx: ServerContext, active: Map<string, Prediction>, req: 
   res.json(toCogResponse(p));
 }
 
+/**
+ * GET /calibration: {hash, set, dense: {min, max}, colbert: {min, max}}, the
+ * per-dimension ranges int8/uint8 answers were quantized with (named by their
+ * `calibration` hash), so a client can quantize its own queries the same way.
+ * Made on the first call when no answer has needed it yet.
+ */
+async function calibration(ctx: ServerContext, res: Response): Promise<void> {
+  const refusal = admissionRefusal(ctx, false); // no runner slot: it may wait behind the predictions' batches
+  if (refusal) return sendCogError(res, refusal);
+  if (!ctx.predictor.calibration) return sendCogError(res, { kind: 'unavailable', message: "This server's predictor has no calibration." });
+  try {
+    res.json(await ctx.predictor.calibration());
+  } catch (err) {
+    sendCogError(res, {
+      kind: 'unavailable',
+      message: `No calibration could be made: ${(err as Error).message}. Run \`cli.ts calibrate\` beside the weights.`,
+    });
+  }
+}
+
 function respondAsync(req: Request): boolean {
   return (req.get('prefer') ?? '').split(',').some((v) => v.trim() === 'respond-async');
 }
 
-function admissionRefusal(ctx: ServerContext): ProtocolError | undefined {
+/** Why a request that needs the model is refused now; `slot`: it also needs a free runner slot. */
+function admissionRefusal(ctx: ServerContext, slot = true): ProtocolError | undefined {
   if (ctx.shutdown.requested) {
     return { kind: 'unavailable', message: 'The server is shutting down and accepts no new predictions.' };
   }
@@ -141,7 +164,7 @@ function admissionRefusal(ctx: ServerContext): ProtocolError | undefined {
       message: `The model is defunct: its worker thread died (${worker.message}) and no restart is left. GET /health-check reports DEFUNCT; restart the server.`,
     };
   }
-  if (ctx.runner.busy) {
+  if (slot && ctx.runner.busy) {
     const n = ctx.runner.slots;
     return { kind: 'busy', message: `Already running a prediction: all ${n} slot${n === 1 ? ' is' : 's are'} busy (COG_MAX_CONCURRENCY=${n}). Retry shortly.` };
   }

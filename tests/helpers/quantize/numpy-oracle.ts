@@ -1,0 +1,25 @@
+// Runs numpy-quantize.py (Debian's python3-numpy) as a child process, JSON in
+// and out: the vector_type tests' independent oracle.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = fileURLToPath(new URL('./numpy-quantize.py', import.meta.url));
+
+export const numpyMissing = spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status !== 0;
+
+function run<T>(request: unknown): T {
+  const r = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify(request), encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`numpy oracle failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Rows `vectors` in `type`: their values and the base64 of their bytes, row after row. */
+export function numpyQuantize(type: string, vectors: number[][], ranges?: { min: number[]; max: number[] }): { values: number[][]; base64: string } {
+  return run({ type, vectors, ranges });
+}
+
+/** Per-column min and max of `vectors`, in float32 as numpy computes them. */
+export function numpyRanges(vectors: number[][]): { min: number[]; max: number[] } {
+  return run({ op: 'ranges', vectors });
+}
