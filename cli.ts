@@ -4,11 +4,13 @@
 //   npx tsx cli.ts weights        (npm run weights)
 //   npx tsx cli.ts demo           (npm run demo: a small random-weight model, no download)
 //   npx tsx cli.ts embed --input corpus.jsonl --output out/   (npm run embed --: the corpus job)
+//   npx tsx cli.ts calibrate [--input texts.txt]   (vector_type int8/uint8 ranges)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Predictor, namedWeightsDir } from './predict.ts';
 import { parseInputArgs } from './src/cli/input-args.ts';
 import { runEmbedCommand } from './src/cli/embed.ts';
+import { runCalibrateCommand } from './src/cli/calibrate.ts';
 import { runWeightsCommand } from './src/cli/weights-command.ts';
 import { withWeightsDownload } from './src/cli/weights-on-first-start.ts';
 import { InputValidationError } from './src/api/errors.ts';
@@ -36,6 +38,10 @@ Commands:
   embed   --input PATH --output DIR [--shard I/N] ...
                              Embed a JSONL, CSV or Parquet corpus into Parquet parts, resumably
                              (see embed --help).
+  calibrate [--input FILE] [--weights DIR] [--precision fp32|int8]
+                             Make the vector_type int8/uint8 ranges from FILE's texts (one a
+                             line, or JSONL with "text"), else the bundled set; cached beside
+                             the weights and served at GET /calibration.
 
 Inputs (-i): texts, max_length, return_dense, return_sparse, return_colbert, query, score_weights.
 Values are coerced as cog predict does: -i return_colbert=true -i max_length=512,
@@ -54,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
       return runWeightsCommand(rest);
     case 'embed':
       return runEmbedCommand(rest);
+    case 'calibrate':
+      return runCalibrateCommand(rest);
     case undefined:
     case '-h':
     case '--help':
