@@ -42,6 +42,15 @@ test('base64 vectors and indices_values read as the default output, exactly', as
   }
 });
 
+test('base64 vectors of float16, binary and ubinary read as the numbers their float encoding sends', async () => {
+  for (const vector_type of ['float16', 'binary', 'ubinary']) {
+    const floats = await predict({ vector_type });
+    const out = await predict({ vector_type, vector_encoding: 'base64' });
+    assert.equal(typeof out.dense_vecs[0], 'string');
+    assert.deepEqual(shapes.viewableOutput(out, 'dict', vector_type), floats, vector_type);
+  }
+});
+
 test('a tokens output keeps its keys, and lexical_tokens names each by its text', async () => {
   const base = await predict({});
   const view = shapes.viewableOutput(await predict({ sparse_format: 'tokens' }), 'tokens');

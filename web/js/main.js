@@ -124,8 +124,8 @@ function runOnce(input, progress, report = true) {
  * @param {string} query
  */
 function queryInput(used, query) {
-  const { max_length, return_dense, return_sparse, return_colbert, sparse_format, vector_encoding } = used;
-  return { texts: [query], max_length, return_dense, return_sparse, return_colbert, sparse_format, vector_encoding };
+  const { max_length, return_dense, return_sparse, return_colbert, sparse_format, vector_encoding, vector_type } = used;
+  return { texts: [query], max_length, return_dense, return_sparse, return_colbert, sparse_format, vector_encoding, vector_type };
 }
 
 /** The schema's default of every input that has one. @param {SchemaForm} form */

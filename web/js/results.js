@@ -28,8 +28,9 @@ const MAX_LISTED = 50;
 /** @param {HTMLElement} root @param {ResultData} d */
 export function renderResults(root, d) {
   const format = /** @type {string | undefined} */ (d.input.sparse_format);
-  const out = viewableOutput(d.prediction.output, format);
-  const queryOutput = viewableOutput(d.queryOutput, format);
+  const type = /** @type {string | undefined} */ (d.input.vector_type);
+  const out = viewableOutput(d.prediction.output, format, type);
+  const queryOutput = viewableOutput(d.queryOutput, format, type);
   const texts = d.texts.map((text, i) => entry(`T${i + 1}`, text, out, i));
   const query = d.query !== undefined && queryOutput ? entry('Q', d.query, queryOutput, 0) : undefined;
   const all = query ? [query, ...texts] : texts;

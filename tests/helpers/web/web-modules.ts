@@ -59,7 +59,7 @@ export const loadApi = () => load<ApiModule>('api');
 export const loadHealth = () => load<HealthModule>('health');
 
 export interface OutputShapesModule {
-  viewableOutput(output: unknown, sparseFormat?: string): any;
+  viewableOutput(output: unknown, sparseFormat?: string, vectorType?: string): any;
   decodeFloat32Base64(text: string): Float32Array;
   tokenFromKey(key: string): string;
 }
