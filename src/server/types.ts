@@ -2,6 +2,7 @@
 // through PredictorLike: it never sees tokenizers or tensors.
 import type { PredictorObserver } from '../engine/observer.ts';
 import type { RerankRequest, RerankResult } from '../api/rerank-request.ts';
+import type { CalibrationRanges } from '../api/calibration.ts';
 
 export interface PredictorLike {
   setup(opts?: { weights?: string; log?: (line: string) => void }): Promise<void>;
@@ -17,7 +18,7 @@ export interface PredictorLike {
   tokenize?(text: string, opts: { addSpecialTokens: boolean }): Promise<TokenWithOffsets[]>;
   decode?(ids: readonly number[], opts: { skipSpecialTokens: boolean }): Promise<string>;
   /** The int8/uint8 calibration ranges (GET /calibration), made on first use. */
-  calibration?(): Promise<unknown>;
+  calibration?(): Promise<CalibrationRanges>;
   /** Known after setup. */
   readonly info?: { dim: number; maxBatchTokens: number; precision?: string; int8Weights?: { bits: number; reason: string }; weights?: string };
 }

@@ -48,6 +48,7 @@ test('each request is claimed by one protocol: OpenAI and Cohere before Replicat
     ['GET', '/v1/embeddings', 'openai'],
     ['POST', '/v1/rerank', 'cohere'],
     ['POST', '/v2/rerank', 'cohere'],
+    ['POST', '/v2/embed', 'cohere'],
     ['POST', '/embed', 'tei'],
     ['POST', '/embed_sparse', 'tei'],
     ['GET', '/info', 'tei'],

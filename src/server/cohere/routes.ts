@@ -2,7 +2,8 @@
 // which has the same shape and adds `usage`) and POST /v2/rerank, so Cohere's
 // and Jina's clients, LangChain and LlamaIndex rerank with BGE-M3's hybrid
 // score (dense + sparse + ColBERT, FlagEmbedding's compute_score) from the
-// same Predictor and slots as /predictions. Errors: {"message": "..."}.
+// same Predictor and slots as /predictions; and POST /v2/embed (embed.ts).
+// Errors: {"message": "..."}.
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { checkRerankRequest, RerankInputError, type RerankResult } from '../../api/rerank-request.ts';
@@ -12,8 +13,9 @@ import { jsonBody } from '../http/json-body.ts';
 import { runRerankCall } from '../predictions/embed-call.ts';
 import { CohereBadRequest, inputMessage, sendCohereError, sendCohereFailure } from './errors.ts';
 import { parseCohereRerank, type CohereVersion, type ParsedRerank } from './request.ts';
+import { cohereEmbed } from './embed.ts';
 
-export const COHERE_PATHS = ['/v1/rerank', '/v2/rerank'];
+export const COHERE_PATHS = ['/v1/rerank', '/v2/rerank', '/v2/embed'];
 
 /** Cohere bills one search unit per query with up to this many documents. */
 const DOCUMENTS_PER_SEARCH_UNIT = 100;
@@ -25,6 +27,7 @@ export function cohereRoutes(ctx: ServerContext): Router {
   const json = jsonBody(ctx.config.maxBodyBytes);
   r.post('/v1/rerank', json, (req, res) => rerank(ctx, req, res, 'v1'));
   r.post('/v2/rerank', json, (req, res) => rerank(ctx, req, res, 'v2'));
+  r.post('/v2/embed', json, (req, res) => cohereEmbed(ctx, req, res));
   r.all(COHERE_PATHS, (req, res) =>
     sendCohereError(res, { kind: 'method_not_allowed', message: `invalid request: ${req.method} is not allowed on ${req.path}; use POST.` }),
   );

@@ -1,4 +1,4 @@
-// Runs one embed call of the OpenAI or TEI routes, or one rerank call, in a
+// Runs one embed call of the OpenAI, TEI or Cohere routes, or one rerank call, in a
 // prediction slot, as /v1 predictions run: it waits for a free slot (or for
 // setup) in the same queue, and the client hanging up cancels it. The routes
 // turn the outcome into their protocol's reply.
@@ -24,7 +24,7 @@ export type EmbedFailure =
 export type SlotOutcome<T> = { ok: true; value: T } | ({ ok: false } & EmbedFailure);
 export type EmbedOutcome = SlotOutcome<EmbedReply>;
 
-export async function runEmbedCall(ctx: ServerContext, res: Response, call: EmbedCall, api: 'openai' | 'tei'): Promise<EmbedOutcome> {
+export async function runEmbedCall(ctx: ServerContext, res: Response, call: EmbedCall, api: 'openai' | 'tei' | 'cohere'): Promise<EmbedOutcome> {
   if (!ctx.predictor.embed) return { ok: false, kind: 'unavailable', message: "This server's predictor cannot embed token inputs." };
   return runInSlot(ctx, res, api, (predictor, c) => predictor.embed!(call, c));
 }

@@ -32,7 +32,7 @@ async function tokensEmbedded(): Promise<number> {
 
 const OPENAI_ROUTES = ['/v1/embeddings', '/embeddings'];
 const TEI_ROUTES = ['/embed', '/embed_sparse', '/tokenize', '/decode', '/rerank', '/predict', '/'];
-const COHERE_ROUTES = ['/v1/rerank', '/v2/rerank'];
+const COHERE_ROUTES = ['/v1/rerank', '/v2/rerank', '/v2/embed'];
 
 test('without a key every OpenAI, TEI and Cohere route is 401 in its own shape, before the body is read', async () => {
   const before = await tokensEmbedded();
