@@ -20,6 +20,14 @@ export interface Input {
   sparse_format: "dict" | "indices_values" | "tokens";
   /** How `dense_vecs` and `colbert_vecs` are written. "float": JSON numbers. "base64": the little-endian float32 bytes in base64, one string per text: a dense vector is 1024 floats; a text's ColBERT vectors are its token_counts - 1 rows of 1024 floats, row after row, in one string. */
   vector_encoding: "float" | "base64";
+  /** Optional. Keep each text's k largest lexical weights (after the merge by token id); equal weights keep the smaller token id. Off when absent. lexical_tokens and every sparse_format follow. */
+  sparse_top_k?: number;
+  /** Optional. Drop each text's lexical weights below this value (weights equal to it are kept). Off when absent; with sparse_top_k, both apply. */
+  sparse_min_weight?: number;
+  /** Pool each text's ColBERT vectors into max(n // factor, 1) vectors for its n rows: Ward clustering on cosine distance (sentence-transformers' HierarchicalTokenPooling), each cluster replaced by the mean of its rows (not renormalized), clusters in the order of their first row. 1: no pooling. */
+  colbert_pool_factor: number;
+  /** With query: compute the texts' sparse and ColBERT scores from the pruned lexical weights and the pooled ColBERT vectors (what sparse_top_k, sparse_min_weight and colbert_pool_factor return) instead of the exact ones. The query itself is never pruned or pooled. */
+  score_compact: boolean;
 }
 
 export interface Output {
