@@ -40,12 +40,21 @@ export function cosineDistances(flat: Float32Array, dim: number): Float64Array {
   const norms = new Float64Array(n);
   for (let i = 0; i < n; i++) norms[i] = Math.sqrt(dot(flat, i * dim, i * dim, dim));
   const out = new Float64Array((n * (n - 1)) / 2);
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) out[p++] = 1 - dot(flat, i * dim, j * dim, dim) / (norms[i] * norms[j] || 1);
+  // Tiles of rows that stay in cache together: a row-by-row sweep would read all n rows from memory n times.
+  for (let bi = 0; bi < n; bi += TILE) {
+    for (let bj = bi; bj < n; bj += TILE) {
+      for (let i = bi; i < Math.min(bi + TILE, n); i++) {
+        for (let j = Math.max(bj, i + 1); j < Math.min(bj + TILE, n); j++) {
+          out[at(n, i, j)] = 1 - dot(flat, i * dim, j * dim, dim) / (norms[i] * norms[j] || 1);
+        }
+      }
+    }
   }
   return out;
 }
+
+/** Rows per tile: two tiles of 1024-wide float32 rows take 256 KiB. */
+const TILE = 32;
 
 function dot(v: Float32Array, a: number, b: number, dim: number): number {
   let s0 = 0;
