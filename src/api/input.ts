@@ -61,6 +61,26 @@ function defineOwn(o: Record<string, unknown>, key: string, value: unknown): voi
 }
 
 function semanticIssues(value: Record<string, unknown>): InputIssue[] {
+  return [...minWeightIssues(value), ...scoreWeightIssues(value)];
+}
+
+/** JSON's 1e309 parses to Infinity, which `minimum: 0` lets through. */
+function minWeightIssues(value: Record<string, unknown>): InputIssue[] {
+  const m = value.sparse_min_weight;
+  if (typeof m === 'number' && !Number.isFinite(m)) {
+    return [
+      {
+        field: 'sparse_min_weight',
+        loc: ['sparse_min_weight'],
+        type: 'value_error',
+        message: `sparse_min_weight must be a finite number at least 0 (got ${m}): a number like 1e309 is too large for a 64-bit float; leave it out to keep every weight`,
+      },
+    ];
+  }
+  return [];
+}
+
+function scoreWeightIssues(value: Record<string, unknown>): InputIssue[] {
   const w = value.score_weights;
   if (Array.isArray(w) && w.some((x) => typeof x === 'number' && !Number.isFinite(x))) {
     return [

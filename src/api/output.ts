@@ -3,10 +3,12 @@ import type { Encoding } from '../engine/tokenizer/bge-tokenizer.ts';
 import { lexicalWeights, type LexicalWeights } from '../engine/heads/lexical.ts';
 import { colbertScore, denseScore, hybridScore, sparseScore } from '../engine/heads/scoring.ts';
 import type { TextEmbedding } from '../engine/types.ts';
+import { poolColbert, pooledRowCount } from './colbert-pooling.ts';
 import { InputValidationError } from './errors.ts';
 import { formatColbert, formatDense, formatSparse } from './output-formats.ts';
 import type { Input, Output } from './schema-types.ts';
 import type { CalibrationRanges } from './calibration.ts';
+import { pruneLexical } from './sparse-pruning.ts';
 
 export interface Encoded {
   texts: Encoding[];
@@ -22,8 +24,9 @@ export const MAX_COLBERT_VECTORS = 16384;
 
 /** Refuses, before any model work, an output too large to return. */
 export function checkOutputSize(input: Input, enc: Encoded): void {
+  checkPoolable(input, enc);
   if (!input.return_colbert) return;
-  const rows = enc.texts.reduce((n, e) => n + e.ids.length - 1, 0);
+  const rows = enc.texts.reduce((n, e) => n + pooledRowCount(e.ids.length - 1, input.colbert_pool_factor ?? 1), 0);
   if (rows <= MAX_COLBERT_VECTORS) return;
   throw new InputValidationError(
     [
@@ -36,6 +39,28 @@ export function checkOutputSize(input: Input, enc: Encoded): void {
     ],
     'output_too_large',
   );
+}
+
+/**
+ * Most ColBERT rows one text may be pooled from. Ward pooling costs n² distances
+ * on the main thread (BENCHMARKS.md: 0.2 s at 512 rows, 2.9 s at 2,048, 54 s at
+ * 8,191), so a longer text would stall every other request for that long.
+ */
+export const MAX_POOLED_ROWS = 1024;
+
+function checkPoolable(input: Input, enc: Encoded): void {
+  const pools = (input.colbert_pool_factor ?? 1) > 1 && (input.return_colbert || (enc.query !== undefined && input.score_compact === true));
+  const index = pools ? enc.texts.findIndex((e) => e.ids.length - 1 > MAX_POOLED_ROWS) : -1;
+  if (index < 0) return;
+  const rows = enc.texts[index].ids.length - 1;
+  throw new InputValidationError([
+    {
+      field: 'colbert_pool_factor',
+      loc: ['colbert_pool_factor'],
+      type: 'value_error',
+      message: `colbert_pool_factor pools texts of at most ${MAX_POOLED_ROWS} ColBERT vectors (pooling costs the square of that), but texts[${index}] has ${rows}: set max_length to ${MAX_POOLED_ROWS + 1} or less, split the text, or set colbert_pool_factor: 1`,
+    },
+  ]);
 }
 
 /** `calibration`: the ranges for vector_type int8/uint8 (the Predictor fetches them first). */
@@ -52,23 +77,41 @@ export function buildOutput(
     truncated: enc.texts.map((e) => e.truncated),
   };
   const lexical = texts.map((e, i) => (e.tokenWeights ? lexicalWeights(enc.texts[i].ids, e.tokenWeights) : {}));
+  // sparse_top_k, sparse_min_weight and colbert_pool_factor; the exact ones stay for scores unless score_compact.
+  const pruning = { topK: input.sparse_top_k, minWeight: input.sparse_min_weight };
+  const compactLexical = lexical.map((l) => pruneLexical(l, pruning));
+  const factor = input.colbert_pool_factor ?? 1;
+  const pool = factor > 1 && (input.return_colbert || (enc.query !== undefined && input.score_compact === true));
+  const compactColbert = texts.map((e) => (pool && e.colbert ? poolColbert(e.colbert, model.dim, factor) : e.colbert));
   const type = input.vector_type ?? 'float32';
   if (calibration && (input.return_dense || input.return_colbert)) out.calibration = calibration.hash;
   if (input.return_dense) out.dense_vecs = texts.map((e) => formatDense(e.dense!, input.vector_encoding, type, calibration?.dense));
   if (input.return_sparse) {
-    out.lexical_weights = lexical.map((l) => formatSparse(l, input.sparse_format, model.tokenText));
-    out.lexical_tokens = tokenTexts(lexical, model.tokenText);
+    out.lexical_weights = compactLexical.map((l) => formatSparse(l, input.sparse_format, model.tokenText));
+    out.lexical_tokens = tokenTexts(compactLexical, model.tokenText);
   }
-  if (input.return_colbert) out.colbert_vecs = texts.map((e) => formatColbert(e.colbert!, model.dim, input.vector_encoding, type, calibration?.colbert));
-  if (enc.query) out.scores = scores(input, enc.query, embs[enc.texts.length], texts, lexical, model.dim);
+  if (input.return_colbert) out.colbert_vecs = compactColbert.map((c) => formatColbert(c!, model.dim, input.vector_encoding, type, calibration?.colbert));
+  if (enc.query) {
+    const compact = input.score_compact === true;
+    const colbert = compact ? compactColbert : texts.map((e) => e.colbert);
+    out.scores = scores(input, enc.query, embs[enc.texts.length], texts, compact ? compactLexical : lexical, colbert, model.dim);
+  }
   return out;
 }
 
-function scores(input: Input, q: Encoding, qe: TextEmbedding, texts: TextEmbedding[], lexical: LexicalWeights[], dim: number): NonNullable<Output['scores']> {
+function scores(
+  input: Input,
+  q: Encoding,
+  qe: TextEmbedding,
+  texts: TextEmbedding[],
+  lexical: LexicalWeights[],
+  colbertRows: (Float32Array | undefined)[],
+  dim: number,
+): NonNullable<Output['scores']> {
   const qLexical = lexicalWeights(q.ids, qe.tokenWeights!);
   const dense = texts.map((t) => denseScore(qe.dense!, t.dense!));
   const sparse = lexical.map((l) => sparseScore(qLexical, l));
-  const colbert = texts.map((t) => colbertScore(qe.colbert!, t.colbert!, dim));
+  const colbert = colbertRows.map((rows) => colbertScore(qe.colbert!, rows!, dim));
   const w = input.score_weights;
   return {
     dense,

@@ -22,6 +22,14 @@ export interface Input {
   vector_encoding: "float" | "base64";
   /** Number type of `dense_vecs` and `colbert_vecs` (each ColBERT row on its own), as sentence-transformers' quantize_embeddings defines them; `scores` always use the float32 vectors. "float32": 4 bytes a dimension. "float16": IEEE half, rounded to nearest even (2 bytes, little-endian). "uint8": per dimension q = clip(floor((x - min) / step), 0, 255) with step = (max - min) / 255 (1 where that is 0), computed in float64, min and max from the calibration set (GET /calibration; ColBERT rows have their own ranges) (1 byte). "int8": that q - 128 (1 byte, two's complement). "ubinary": the bits x > 0, 8 dimensions a byte, most significant bit first, the last byte padded with 0 bits (numpy packbits; 1024 dimensions are 128 bytes). "binary": each such byte - 128 as int8. With vector_encoding "float" these are JSON numbers (integers for the 8-bit and binary types); with "base64" the bytes themselves, row after row for ColBERT. */
   vector_type: "float32" | "float16" | "int8" | "uint8" | "binary" | "ubinary";
+  /** Optional. Keep each text's k largest lexical weights (after the merge by token id); equal weights keep the smaller token id. Off when absent. lexical_tokens and every sparse_format follow. */
+  sparse_top_k?: number;
+  /** Optional. Drop each text's lexical weights below this value (weights equal to it are kept). Off when absent; with sparse_top_k, both apply. */
+  sparse_min_weight?: number;
+  /** Pool each text's ColBERT vectors into max(n // factor, 1) vectors for its n rows: Ward clustering on cosine distance (sentence-transformers' HierarchicalTokenPooling), each cluster replaced by the mean of its rows (not renormalized), clusters in the order of their first row. 1: no pooling. */
+  colbert_pool_factor: number;
+  /** With query: compute the texts' sparse and ColBERT scores from the pruned lexical weights and the pooled ColBERT vectors (what sparse_top_k, sparse_min_weight and colbert_pool_factor return) instead of the exact ones. The query itself is never pruned or pooled. */
+  score_compact: boolean;
 }
 
 export interface Output {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
 import { parsePrecision, type Precision } from '../engine/onnx/precision.ts';
 import { setting, type Env } from '../settings.ts';
+import type { Compact } from './embedded-row.ts';
 import { CorpusError } from './errors.ts';
 import type { JobSpec } from './job.ts';
 import { inputFormatOf } from './readers/open.ts';
@@ -23,6 +24,11 @@ a time (its lease file in the output directory); after an input error, fix the f
   --no-dense            leave out the dense vector
   --no-sparse           leave out sparse_indices / sparse_values
   --colbert             add the ColBERT vectors (one per token: large)
+  --sparse-top-k K      keep each text's K largest lexical weights (default: all)
+  --sparse-min-weight W drop lexical weights below W, a number >= 0 (default: none dropped)
+  --colbert-pool-factor F
+                        pool each text's ColBERT vectors F to 1 by Ward clustering (default 1: no
+                        pooling; README, compact outputs)
   --shard I/N           embed only rows r with r % N == I (default: JOB_COMPLETION_INDEX of
                         --shards N or BGE_M3_SHARDS; else 0/1)
   --shards N            the shard count, with the index from JOB_COMPLETION_INDEX
@@ -53,6 +59,9 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
         'no-dense': { type: 'boolean' },
         'no-sparse': { type: 'boolean' },
         colbert: { type: 'boolean' },
+        'sparse-top-k': { type: 'string' },
+        'sparse-min-weight': { type: 'string' },
+        'colbert-pool-factor': { type: 'string' },
         shard: { type: 'string' },
         shards: { type: 'string' },
         restart: { type: 'boolean' },
@@ -81,6 +90,7 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
     dense: !values['no-dense'],
     sparse: !values['no-sparse'],
     colbert: Boolean(values.colbert),
+    compact: compactOf(values),
     shard: resolveShard(values.shard, values.shards, env),
     restart: Boolean(values.restart),
     weights: values.weights ?? defaultWeights,
@@ -91,6 +101,23 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
     throw new CorpusError('--no-dense and --no-sparse without --colbert leave nothing to embed');
   }
   return { help: false, spec };
+}
+
+function compactOf(values: Record<string, string | boolean | undefined>): Compact | undefined {
+  const text = (flag: string) => values[flag] as string | undefined;
+  const compact: Compact = {};
+  if (text('sparse-top-k') !== undefined) compact.sparseTopK = intIn('--sparse-top-k', text('sparse-top-k'), 0, 1, 1_000_000);
+  const minWeight = text('sparse-min-weight');
+  if (minWeight !== undefined) {
+    const w = Number(minWeight);
+    if (minWeight.trim() === '' || !Number.isFinite(w) || w < 0) {
+      throw new CorpusError(`--sparse-min-weight must be a finite number at least 0 (got "${minWeight}")`);
+    }
+    compact.sparseMinWeight = w;
+  }
+  const factor = text('colbert-pool-factor');
+  if (factor !== undefined) compact.colbertPoolFactor = intIn('--colbert-pool-factor', factor, 1, 1, 1_000_000);
+  return Object.keys(compact).length ? compact : undefined;
 }
 
 function precisionOf(flag: string | undefined, env?: Env): Precision {

@@ -69,6 +69,15 @@ export async function* embedInWindow(rows: AsyncIterable<InputRow>, predictor: E
   }
 }
 
+/** The Predictor's inputs for --sparse-top-k, --sparse-min-weight and --colbert-pool-factor, the ones set. */
+function compactInput({ compact }: WindowOptions): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (compact?.sparseTopK !== undefined) out.sparse_top_k = compact.sparseTopK;
+  if (compact?.sparseMinWeight !== undefined) out.sparse_min_weight = compact.sparseMinWeight;
+  if (compact?.colbertPoolFactor !== undefined) out.colbert_pool_factor = compact.colbertPoolFactor;
+  return out;
+}
+
 async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOptions): Promise<EmbeddedRow[]> {
   const out = await predictor.predict({
     texts: chunk.map((r) => r.text),
@@ -77,6 +86,7 @@ async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOp
     return_sparse: opts.sparse,
     return_colbert: opts.colbert,
     sparse_format: 'indices_values',
+    ...compactInput(opts),
   });
   return chunk.map((r, i) => {
     const e: EmbeddedRow = { row: r.row, endByte: r.endByte, id: r.id, tokenCount: out.token_counts[i], truncated: out.truncated[i] };

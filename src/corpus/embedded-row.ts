@@ -11,7 +11,7 @@ export interface EmbeddedRow {
   /** Token ids in ascending order, and their weights (the lexical weights as two lists). */
   sparseIndices?: number[];
   sparseValues?: number[];
-  /** token_count - 1 vectors (<s> dropped, </s> kept). */
+  /** token_count - 1 vectors (<s> dropped, </s> kept), or max((token_count - 1) // factor, 1) with --colbert-pool-factor. */
   colbert?: number[][];
 }
 
@@ -20,4 +20,12 @@ export interface Outputs {
   dense: boolean;
   sparse: boolean;
   colbert: boolean;
+  /** sparse_top_k, sparse_min_weight and colbert_pool_factor of the predictions; absent: off. */
+  compact?: Compact;
+}
+
+export interface Compact {
+  sparseTopK?: number;
+  sparseMinWeight?: number;
+  colbertPoolFactor?: number;
 }

@@ -26,6 +26,10 @@ export interface JobOptions {
   dense: boolean;
   sparse: boolean;
   colbert: boolean;
+  /** --sparse-top-k, --sparse-min-weight (null: off) and --colbert-pool-factor (1: off). */
+  sparse_top_k: number | null;
+  sparse_min_weight: number | null;
+  colbert_pool_factor: number;
   part_rows: number;
   weights: string;
   precision: Precision;
@@ -83,6 +87,9 @@ export function writeManifest(file: string, m: Manifest): void {
   writeFileAtomic(file, Buffer.from(JSON.stringify(m, null, 2) + '\n'));
 }
 
+/** Options added after manifests were first written: a manifest without them was made with them off. */
+const UNRECORDED_MEANS_OFF: Partial<JobOptions> = { sparse_top_k: null, sparse_min_weight: null, colbert_pool_factor: 1 };
+
 /** Why a manifest's parts cannot be continued with this input and these options, or [] when they can. */
 export function differences(m: Manifest, input: InputIdentity, options: JobOptions): string[] {
   const out: string[] = [];
@@ -90,8 +97,10 @@ export function differences(m: Manifest, input: InputIdentity, options: JobOptio
     if (m.input[key] !== input[key]) out.push(`input ${key} was ${JSON.stringify(m.input[key])}, now ${JSON.stringify(input[key])}`);
   }
   for (const key of Object.keys(options) as (keyof JobOptions)[]) {
-    if (!(key in m.options)) out.push(`${key} was not recorded (an older manifest), now ${JSON.stringify(options[key])}`);
-    else if (m.options[key] !== options[key]) out.push(`${key} was ${JSON.stringify(m.options[key])}, now ${JSON.stringify(options[key])}`);
+    const off = !(key in m.options) && key in UNRECORDED_MEANS_OFF;
+    const was = off ? UNRECORDED_MEANS_OFF[key] : m.options[key];
+    if (!(key in m.options) && !off) out.push(`${key} was not recorded (an older manifest), now ${JSON.stringify(options[key])}`);
+    else if (was !== options[key]) out.push(`${key} was ${JSON.stringify(was)}, now ${JSON.stringify(options[key])}`);
   }
   return out;
 }

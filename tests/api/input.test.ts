@@ -26,6 +26,8 @@ test("defaults are applied and the caller's object is left alone", () => {
     sparse_format: 'dict',
     vector_encoding: 'float',
     vector_type: 'float32',
+    colbert_pool_factor: 1,
+    score_compact: false,
   });
   assert.deepEqual(raw, { texts: ['hi'] });
 });
@@ -56,6 +58,30 @@ const BAD: [string, unknown, string, RegExp][] = [
   ['zero score weights', { texts: ['a'], score_weights: [0, 0, 0] }, 'score_weights', /must not all be 0/],
   ['query not a string', { texts: ['a'], query: 5 }, 'query', /query must be a string/],
   ['too many texts', { texts: Array(1025).fill('a') }, 'texts', /at most 1024 items/],
+  ['sparse_top_k 0', { texts: ['a'], sparse_top_k: 0 }, 'sparse_top_k', /^sparse_top_k must be at least 1 \(got number 0\)$/],
+  ['a negative sparse_top_k', { texts: ['a'], sparse_top_k: -3 }, 'sparse_top_k', /^sparse_top_k must be at least 1 \(got number -3\)$/],
+  ['sparse_top_k not an integer', { texts: ['a'], sparse_top_k: 2.5 }, 'sparse_top_k', /^sparse_top_k must be an integer \(got number 2.5\)$/],
+  [
+    'a negative sparse_min_weight',
+    { texts: ['a'], sparse_min_weight: -0.1 },
+    'sparse_min_weight',
+    /^sparse_min_weight must be at least 0 \(got number -0.1\)$/,
+  ],
+  [
+    'an infinite sparse_min_weight',
+    { texts: ['a'], sparse_min_weight: JSON.parse('1e309') },
+    'sparse_min_weight',
+    /^sparse_min_weight must be a finite number at least 0 \(got Infinity\).*leave it out/,
+  ],
+  ['sparse_min_weight as text', { texts: ['a'], sparse_min_weight: 'high' }, 'sparse_min_weight', /must be a number \(got "high"\)/],
+  ['colbert_pool_factor 0', { texts: ['a'], colbert_pool_factor: 0 }, 'colbert_pool_factor', /^colbert_pool_factor must be at least 1 \(got number 0\)$/],
+  [
+    'colbert_pool_factor not an integer',
+    { texts: ['a'], colbert_pool_factor: 1.5 },
+    'colbert_pool_factor',
+    /^colbert_pool_factor must be an integer \(got number 1.5\)$/,
+  ],
+  ['score_compact as text', { texts: ['a'], score_compact: 'maybe' }, 'score_compact', /must be a boolean/],
 ];
 
 for (const [name, raw, field, message] of BAD) {

@@ -160,6 +160,35 @@ describe('cli.ts embed', () => {
     );
   });
 
+  it('--sparse-top-k, --sparse-min-weight and --colbert-pool-factor write what /predictions returns for them; a rerun with others is refused', async () => {
+    const dir = tempDir('compact');
+    const small = corpus.slice(0, 12);
+    const input = path.join(dir, 'c.jsonl');
+    writeFileSync(input, toJsonl(small));
+    const out = path.join(dir, 'out');
+    const args = ['embed', '--input', input, '--output', out, '--colbert', '--max-length', '40', '--weights', weights];
+    const compact = ['--sparse-top-k', '3', '--sparse-min-weight', '0.01', '--colbert-pool-factor', '2'];
+    assertClean(await runCli([...args, ...compact]));
+    const rows = readParquetParts(out).flatMap((p) => p.rows);
+    await assertMatchesPredictions(rows, small, { max_length: 40, return_colbert: true, sparse_top_k: 3, sparse_min_weight: 0.01, colbert_pool_factor: 2 });
+    assert.ok(rows.every((r) => r.sparse_indices!.length <= 3 && r.colbert!.length === Math.max(Math.floor((r.token_count - 1) / 2), 1)));
+    const m = JSON.parse(readFileSync(path.join(out, 'shard-00000-of-00001.manifest.json'), 'utf8'));
+    assert.deepEqual([m.options.sparse_top_k, m.options.sparse_min_weight, m.options.colbert_pool_factor], [3, 0.01, 2]);
+
+    const other = await runCli([...args, '--sparse-top-k', '3', '--sparse-min-weight', '0.01', '--colbert-pool-factor', '4']);
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /made from other input or options \(colbert_pool_factor was 2, now 4\).*--restart/);
+    const off = await runCli(args);
+    assert.equal(off.code, 2);
+    assert.match(off.stderr, /sparse_top_k was 3, now null; sparse_min_weight was 0\.01, now null; colbert_pool_factor was 2, now 1/);
+    assertClean(await runCli([...args, '--restart']));
+    assert.ok(
+      readParquetParts(out)
+        .flatMap((p) => p.rows)
+        .every((r) => r.colbert!.length === r.token_count - 1),
+    );
+  });
+
   it('a rerun skips complete parts, redoes an unrecorded one, refuses changed options or input, and --restart starts over', async () => {
     const dir = tempDir('resume');
     const input = path.join(dir, 'corpus.jsonl');
@@ -251,6 +280,9 @@ describe('cli.ts embed', () => {
       [['--input', input, '--output', dir, '--max-length', '9000'], /--max-length must be an integer from 1 to 8192/],
       [['--input', input, '--output', dir, '--precision', 'int4'], /--precision must be one of fp32, int8, got "int4"/],
       [['--input', input], /--output DIR is required/],
+      [['--input', input, '--output', dir, '--sparse-top-k', '0'], /--sparse-top-k must be an integer from 1 to 1000000 \(got "0"\)/],
+      [['--input', input, '--output', dir, '--sparse-min-weight=-1'], /--sparse-min-weight must be a finite number at least 0 \(got "-1"\)/],
+      [['--input', input, '--output', dir, '--colbert-pool-factor', '1.5'], /--colbert-pool-factor must be an integer from 1 to 1000000 \(got "1.5"\)/],
       [['--input', input, '--output', dir, '--bogus'], /Unknown option '--bogus'/],
     ];
     const runs = await Promise.all(cases.map(([args]) => runCli(['embed', ...args, '--weights', weights])));

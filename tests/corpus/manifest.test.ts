@@ -12,6 +12,9 @@ const options: JobOptions = {
   dense: true,
   sparse: true,
   colbert: false,
+  sparse_top_k: null,
+  sparse_min_weight: null,
+  colbert_pool_factor: 1,
   part_rows: 1000,
   weights: '/w',
   precision: 'fp32',
@@ -33,4 +36,25 @@ test('the same input and options continue; a changed option is named with both v
 test('an option an older manifest did not record is named as such, not as "undefined"', () => {
   const { precision: _, ...older } = options;
   assert.deepEqual(differences(manifest(older), input, options), ['precision was not recorded (an older manifest), now "fp32"']);
+});
+
+test('a changed --sparse-top-k, --sparse-min-weight or --colbert-pool-factor is refused, naming both values', () => {
+  const compact = { ...options, sparse_top_k: 64, sparse_min_weight: 0.01, colbert_pool_factor: 2 };
+  assert.deepEqual(differences(manifest(compact), input, compact), []);
+  assert.deepEqual(differences(manifest(compact), input, { ...compact, sparse_top_k: 32, sparse_min_weight: null, colbert_pool_factor: 3 }), [
+    'sparse_top_k was 64, now 32',
+    'sparse_min_weight was 0.01, now null',
+    'colbert_pool_factor was 2, now 3',
+  ]);
+  assert.deepEqual(differences(manifest(options), input, compact), [
+    'sparse_top_k was null, now 64',
+    'sparse_min_weight was null, now 0.01',
+    'colbert_pool_factor was 1, now 2',
+  ]);
+});
+
+test('a manifest from before the compact options continues with them off, and only then', () => {
+  const { sparse_top_k: _k, sparse_min_weight: _w, colbert_pool_factor: _f, ...older } = options;
+  assert.deepEqual(differences(manifest(older), input, options), []);
+  assert.deepEqual(differences(manifest(older), input, { ...options, colbert_pool_factor: 4 }), ['colbert_pool_factor was 1, now 4']);
 });

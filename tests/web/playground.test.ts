@@ -52,10 +52,11 @@ describe('the playground in Chromium', { skip }, () => {
       // Backticked names in descriptions are shown as code, without the backticks.
       for (const part of [prop.title, prop.description.replaceAll('`', '')]) assert.ok(text.includes(part), `${name} lacks "${part}"`);
       if (prop.default !== undefined) assert.ok(text.includes(`Default ${JSON.stringify(prop.default)}.`), `${name} lacks its default`);
-      if (prop.minimum !== undefined) assert.ok(text.includes(`Allowed: ${prop.minimum} to ${prop.maximum}.`), `${name} lacks its bounds`);
+      const bounds = prop.maximum === undefined ? `at least ${prop.minimum}` : `${prop.minimum} to ${prop.maximum}`;
+      if (prop.minimum !== undefined) assert.ok(text.includes(`Allowed: ${bounds}.`), `${name} lacks its bounds`);
       if (prop.minItems !== prop.maxItems) assert.ok(text.includes(`${prop.minItems} to ${prop.maxItems} items`), `${name} lacks its item bounds`);
       if (prop.type === 'boolean') assert.equal(await page.getByLabel(prop.title, { exact: true }).isChecked(), prop.default);
-      if (prop.type === 'integer') assert.equal(await page.getByLabel(prop.title, { exact: true }).inputValue(), String(prop.default));
+      if (prop.type === 'integer') assert.equal(await page.getByLabel(prop.title, { exact: true }).inputValue(), String(prop.default ?? ''));
     }
     const weights = await page.locator('[data-field="score_weights"] input').evaluateAll((els) => els.map((e) => Number((e as HTMLInputElement).value)));
     assert.deepEqual(weights, SCHEMA.Input.properties.score_weights.default);
