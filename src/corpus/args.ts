@@ -1,5 +1,6 @@
 // `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
 import { parseArgs } from 'node:util';
+import { MAX_POOLED_ROWS } from '../api/output.ts';
 import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
 import { parsePrecision, type Precision } from '../engine/onnx/precision.ts';
 import { setting, type Env } from '../settings.ts';
@@ -28,7 +29,7 @@ a time (its lease file in the output directory); after an input error, fix the f
   --sparse-min-weight W drop lexical weights below W, a number >= 0 (default: none dropped)
   --colbert-pool-factor F
                         pool each text's ColBERT vectors F to 1 by Ward clustering (default 1: no
-                        pooling; README, compact outputs)
+                        pooling; needs --max-length 1025 or less; README, compact outputs)
   --shard I/N           embed only rows r with r % N == I (default: JOB_COMPLETION_INDEX of
                         --shards N or BGE_M3_SHARDS; else 0/1)
   --shards N            the shard count, with the index from JOB_COMPLETION_INDEX
@@ -99,6 +100,10 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
   };
   if (!spec.dense && !spec.sparse && !spec.colbert) {
     throw new CorpusError('--no-dense and --no-sparse without --colbert leave nothing to embed');
+  }
+  const pooling = spec.colbert && (spec.compact?.colbertPoolFactor ?? 1) > 1;
+  if (pooling && spec.maxLength > MAX_POOLED_ROWS + 1) {
+    throw new CorpusError(`--colbert-pool-factor pools texts of at most ${MAX_POOLED_ROWS} ColBERT vectors: add --max-length ${MAX_POOLED_ROWS + 1} (or less)`);
   }
   return { help: false, spec };
 }

@@ -283,6 +283,10 @@ describe('cli.ts embed', () => {
       [['--input', input, '--output', dir, '--sparse-top-k', '0'], /--sparse-top-k must be an integer from 1 to 1000000 \(got "0"\)/],
       [['--input', input, '--output', dir, '--sparse-min-weight=-1'], /--sparse-min-weight must be a finite number at least 0 \(got "-1"\)/],
       [['--input', input, '--output', dir, '--colbert-pool-factor', '1.5'], /--colbert-pool-factor must be an integer from 1 to 1000000 \(got "1.5"\)/],
+      [
+        ['--input', input, '--output', dir, '--colbert', '--colbert-pool-factor', '2'],
+        /--colbert-pool-factor pools texts of at most 1024 ColBERT vectors: add --max-length 1025/,
+      ],
       [['--input', input, '--output', dir, '--bogus'], /Unknown option '--bogus'/],
     ];
     const runs = await Promise.all(cases.map(([args]) => runCli(['embed', ...args, '--weights', weights])));
