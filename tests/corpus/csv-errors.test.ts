@@ -2,16 +2,14 @@
 // the corpus job with the file, the line and the fix, keeping every complete
 // part on disk and in the manifest; a rerun after fixing continues after them.
 import assert from 'node:assert/strict';
-import fs, { createWriteStream, readFileSync, statSync, writeFileSync } from 'node:fs';
+import fs, { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it, mock } from 'node:test';
 import { Predictor } from '../../predict.ts';
-import { runJob, type JobSpec } from '../../src/corpus/job.ts';
-import { JobStatusLine } from '../../src/cli/job-progress.ts';
 import { officialWeights } from '../helpers/server/real-model.ts';
-import { makeCorpus, readParquetParts, runCli, tempDir, toCsv, type CorpusRow } from '../helpers/corpus.ts';
+import { makeCorpus, readParquetParts, runCli, runJobInProcess, tempDir, toCsv, type CorpusRow } from '../helpers/corpus.ts';
 
 const SHARD = 'shard-00000-of-00001';
 const corpus = makeCorpus(60, 17, 15);
@@ -132,26 +130,10 @@ describe('CSV input errors end the job with file, line and fix, keeping complete
     syncBuiltinESMExports();
     const predictor = new Predictor();
     await predictor.setup({ weights, log: () => {} });
-    const silent = Object.assign(createWriteStream('/dev/null'), { isTTY: false });
-    const spec: JobSpec = {
-      input,
-      output: out,
-      format: 'parquet',
-      textColumn: 'text',
-      maxLength: 8192,
-      dense: true,
-      sparse: true,
-      colbert: false,
-      shard: { index: 0, count: 1 },
-      restart: false,
-      weights,
-      precision: 'fp32',
-      partRows: 10,
-    };
-    const deps = { loadPredictor: async () => predictor, progress: new JobStatusLine('t', { stream: silent }) };
+    const run = () => runJobInProcess(predictor, { input, output: out, weights, partRows: 10 });
     try {
       let message = '';
-      await assert.rejects(runJob(spec, deps), (err: Error) => {
+      await assert.rejects(run(), (err: Error) => {
         message = err.message;
         return true;
       });
@@ -176,7 +158,7 @@ describe('CSV input errors end the job with file, line and fix, keeping complete
       mock.restoreAll();
       syncBuiltinESMExports();
     }
-    const rerun = await runJob(spec, deps);
+    const rerun = await run();
     await predictor.close();
     assert.equal(rerun.partsSkipped + rerun.partsWritten, 6);
     assert.deepEqual(

@@ -3,12 +3,15 @@
 // (parquet-wasm: arrow-rs compiled to WebAssembly, not the hyparquet-writer
 // that wrote them).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
+import type { Predictor } from '../../predict.ts';
+import { JobStatusLine } from '../../src/cli/job-progress.ts';
+import { runJob, type JobSpec, type JobSummary } from '../../src/corpus/job.ts';
 import { seededRandom } from '../../tools/fixtures/tokenizer/corpus.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -143,4 +146,26 @@ export function toJsonl(rows: object[]): string {
 export function toCsv(rows: CorpusRow[]): string {
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   return ['id,text', ...rows.map((r) => `${q(r.id)},${q(r.text)}`)].join('\r\n') + '\r\n';
+}
+
+/**
+ * Runs the corpus job in this process on an already set-up Predictor: one
+ * shard, Parquet, fp32, no status line drawn; `spec` overrides any field.
+ */
+export function runJobInProcess(predictor: Predictor, spec: Pick<JobSpec, 'input' | 'output' | 'weights'> & Partial<JobSpec>): Promise<JobSummary> {
+  const base: JobSpec = {
+    format: 'parquet',
+    textColumn: 'text',
+    maxLength: 8192,
+    dense: true,
+    sparse: true,
+    colbert: false,
+    shard: { index: 0, count: 1 },
+    restart: false,
+    precision: 'fp32',
+    partRows: 1000,
+    ...spec,
+  };
+  const silent = Object.assign(createWriteStream('/dev/null'), { isTTY: false });
+  return runJob(base, { loadPredictor: async () => predictor, progress: new JobStatusLine('test', { stream: silent }) });
 }

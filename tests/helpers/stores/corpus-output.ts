@@ -2,12 +2,10 @@
 // corpus job into Parquet parts (dense, sparse and ColBERT, several parts),
 // and the same Predictor's /predictions output for those texts against a
 // query, which the stores' rankings are compared with.
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Predictor } from '../../../predict.ts';
-import { runJob } from '../../../src/corpus/job.ts';
-import { JobStatusLine } from '../../../src/cli/job-progress.ts';
-import { makeCorpus, tempDir, toJsonl, type CorpusRow } from '../corpus.ts';
+import { makeCorpus, runJobInProcess, tempDir, toJsonl, type CorpusRow } from '../corpus.ts';
 import { officialWeights } from '../server/real-model.ts';
 
 export interface QueryVectors {
@@ -49,25 +47,7 @@ export async function corpusOutput(opts: { rows: number; partRows: number; score
   const predictor = new Predictor();
   await predictor.setup({ weights, log: () => {} });
   const out = path.join(dir, 'vectors');
-  const silent = Object.assign(createWriteStream('/dev/null'), { isTTY: false });
-  await runJob(
-    {
-      input,
-      output: out,
-      format: 'parquet',
-      textColumn: 'text',
-      maxLength: 8192,
-      dense: true,
-      sparse: true,
-      colbert: true,
-      shard: { index: 0, count: 1 },
-      restart: false,
-      weights,
-      precision: 'fp32',
-      partRows: opts.partRows,
-    },
-    { loadPredictor: async () => predictor, progress: new JobStatusLine('stores', { stream: silent }) },
-  );
+  await runJobInProcess(predictor, { input, output: out, weights, colbert: true, partRows: opts.partRows });
 
   const texts = corpus.map((r) => r.text);
   const predicted = await predictor.predict({ texts, query: QUERY, score_weights: opts.scoreWeights, return_dense: false, return_sparse: false });
