@@ -1,0 +1,25 @@
+// The chunk planner's answer: how one text is cut into windows (issue #19).
+// Both plain chunks and contextual chunks (chunk_context: "document") start from it.
+
+/** One window of a text. */
+export interface ChunkPlan {
+  /** The chunk's position within its text, from 0. */
+  index: number;
+  /** Its content tokens (no <s>, </s>): [tokenStart, tokenEnd) into the whole text's content tokens. */
+  tokenStart: number;
+  tokenEnd: number;
+  /** Its characters: [start, end) in Unicode code points of the original text. */
+  start: number;
+  end: number;
+  /** 'word': it ends where a word starts, or at the text's end; 'token': no word boundary in the window, cut between tokens. */
+  cut: 'word' | 'token';
+  /** The model's input for it: <s>, its content ids, </s>. */
+  ids: number[];
+}
+
+export interface ChunkOptions {
+  /** Most content tokens per chunk (0 = chunking off). */
+  chunkTokens: number;
+  /** Content tokens shared by neighbouring chunks, below chunkTokens. */
+  chunkOverlap: number;
+}
