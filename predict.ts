@@ -29,6 +29,8 @@ import { needsCalibration } from './src/api/vector-types.ts';
 import { InputValidationError } from './src/api/errors.ts';
 import { calibrationKey, modelIdentity, RangeAccumulator, readCached, setDigest, writeCache, type CalibrationRanges } from './src/api/calibration.ts';
 import { BUNDLED_CALIBRATION_TEXTS, BUNDLED_SET_NAME } from './src/api/calibration-set.ts';
+import { buildChunkedOutput } from './src/api/chunking/chunked-output.ts';
+import { planTexts } from './src/api/chunking/plan-texts.ts';
 
 export type { CalibrationRanges, Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, RerankRequest, RerankResult, TokenSpan };
 export { ClientError, InputValidationError } from './src/api/errors.ts';
@@ -180,6 +182,7 @@ export class Predictor {
   async predict(raw: unknown, ctx: PredictContext = {}): Promise<Output> {
     const { tokenizer, scheduler, info } = this.requireSetup();
     const input = validateInput(raw);
+    if (input.chunk_tokens > 0) return this.predictChunked(input, ctx);
     const encoded = await encodeInSlices(tokenizer, [...input.texts, ...(input.query === undefined ? [] : [input.query])], input.max_length, ctx.signal);
     const enc: Encoded = {
       texts: encoded.slice(0, input.texts.length),
@@ -197,6 +200,23 @@ export class Predictor {
       },
     );
     return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
+  }
+
+  /**
+   * predict() with chunk_tokens: every chunk of every text (src/api/chunking) and the query go
+   * to the scheduler as one job, like ordinary texts; the per-text fields are merged from the
+   * chunks'.
+   */
+  private async predictChunked(input: Input, ctx: PredictContext): Promise<Output> {
+    const { tokenizer, scheduler, info } = this.requireSetup();
+    const texts = await planTexts(input.texts, input, { tokenizer, spans: await this.tokenSpans() }, ctx.signal);
+    const query = input.query === undefined ? undefined : (await encodeInSlices(tokenizer, [input.query], input.max_length, ctx.signal))[0];
+    const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
+    const ids = texts.flatMap((t) => t.plans.map((p) => p.ids));
+    if (query) ids.push(query.ids);
+    const embs = await scheduler.submit(ids, needOf(input), { signal: ctx.signal, onProgress: progressLogger(ids.length, ctx.log) });
+    const queryPart = query ? { enc: query, emb: embs[embs.length - 1] } : undefined;
+    return buildChunkedOutput(input, texts, embs, queryPart, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
   }
 
   /**
