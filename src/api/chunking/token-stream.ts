@@ -2,6 +2,7 @@
 // 10 MB document never has all its tokens in memory (issue #19). Blocks end at cuts where the
 // tokenizer's work is independent on both sides (blockEnd below); each block is tokenized by
 // TokenSpans, whose offsets are the Rust library's.
+import { alwaysBreaksAround } from '../../engine/tokenizer/text-cuts.ts';
 import type { TokenSpans } from '../../engine/tokenizer/token-spans.ts';
 
 export interface StreamToken {
@@ -24,11 +25,24 @@ export const BLOCK_UNITS = 8192;
  */
 const INDEPENDENT_CUT = /(?<=[\p{L}\p{N}\p{P}])[ \n](?!\p{M})/gu;
 
-/** The first independent cut at or after `target`, or the text's end. */
+/**
+ * Longest block. A longer run without an independent cut (a megabyte of CJK without a line
+ * break, say) is cut between two code points that always break apart (text-cuts.ts); the tokens
+ * right after such a forced cut may differ from the whole text's (the block starts a new word),
+ * which the chunk there does not hide: its text is checked like any other.
+ */
+export const MAX_BLOCK_UNITS = 1 << 16;
+
+/** The first independent cut at or after `target` (forced within MAX_BLOCK_UNITS of it), or the text's end. */
 export function blockEnd(text: string, target: number): number {
   if (target >= text.length) return text.length;
   INDEPENDENT_CUT.lastIndex = target;
-  return INDEPENDENT_CUT.exec(text)?.index ?? text.length;
+  const found = INDEPENDENT_CUT.exec(text)?.index ?? text.length;
+  if (found - target <= MAX_BLOCK_UNITS) return found;
+  for (let at = target + MAX_BLOCK_UNITS; at < text.length; at++) {
+    if (alwaysBreaksAround(text[at - 1]) && alwaysBreaksAround(text[at])) return at;
+  }
+  return text.length;
 }
 
 /** Tokens of `text` in order, a block at a time. */

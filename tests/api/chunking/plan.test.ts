@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Tokenizer } from 'tokenizers';
 import { planChunks } from '../../../src/api/chunking/plan.ts';
-import { streamTokens } from '../../../src/api/chunking/token-stream.ts';
+import { blockEnd, MAX_BLOCK_UNITS, streamTokens } from '../../../src/api/chunking/token-stream.ts';
 import type { ChunkPlan } from '../../../src/api/chunking/types.ts';
 import { BgeTokenizer } from '../../../src/engine/tokenizer/bge-tokenizer.ts';
 import { TokenSpans } from '../../../src/engine/tokenizer/token-spans.ts';
@@ -178,4 +178,12 @@ test('small blocks plan the same chunks as whole-text tokenization', () => {
 test('planChunks refuses a window or overlap it cannot honour', () => {
   assert.throws(() => [...planChunks('x', { chunkTokens: 0, chunkOverlap: 0 }, tokenizers)], RangeError);
   assert.throws(() => [...planChunks('x', { chunkTokens: 4, chunkOverlap: 4 }, tokenizers)], RangeError);
+});
+
+test('a long run without any space is still read in bounded blocks, and its chunks keep every property', () => {
+  const text = '東京大学中国學習ひらがなカタカナ'.repeat(5000); // 80,000 units, beyond MAX_BLOCK_UNITS
+  assert.ok(blockEnd(text, 0) < text.length && blockEnd(text, 0) <= MAX_BLOCK_UNITS + 1);
+  const chunks = [...planChunks(text, { chunkTokens: 300, chunkOverlap: 20 }, tokenizers)];
+  assert.equal(chunks.at(-1)!.end, [...text].length);
+  for (const c of chunks) if (c.cut === 'word') assert.deepEqual(tokenizer.encode(chunkText(text, c), 1e9).ids, c.ids);
 });
