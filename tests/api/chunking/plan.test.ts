@@ -194,7 +194,7 @@ test('planChunks refuses a window or overlap it cannot honour', () => {
 });
 
 test('a long run without any space is cut into bounded pieces, and its chunks keep every property', () => {
-  const text = '東京大学中国學習ひらがなカタカナ'.repeat(5000); // 80,000 units, beyond MAX_PIECE_UNITS
+  const text = '東京大学中国學習ひらがなカタカナ'.repeat(5000); // 80,000 units, several times MAX_PIECE_UNITS
   const forced = [...pieceCuts(tokenizer, text)];
   assert.ok(forced.length >= 1 && forced.every((c) => c.restart && c.at <= MAX_PIECE_UNITS * (forced.indexOf(c) + 1) + 1));
   const chunks = [...planChunks(text, { chunkTokens: 300, chunkOverlap: 20 }, tokenizers)];
