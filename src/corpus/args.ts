@@ -1,6 +1,8 @@
 // `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
 import { parseArgs } from 'node:util';
 import { MAX_POOLED_ROWS } from '../api/output.ts';
+import { inputSchema } from '../api/schema.ts';
+import type { VectorType } from '../api/vector-types.ts';
 import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
 import { parsePrecision, type Precision } from '../engine/onnx/precision.ts';
 import { setting, type Env } from '../settings.ts';
@@ -30,6 +32,9 @@ a time (its lease file in the output directory); after an input error, fix the f
   --colbert-pool-factor F
                         pool each text's ColBERT vectors F to 1 by Ward clustering (default 1: no
                         pooling; needs --max-length 1025 or less; README, compact outputs)
+  --vector-type T       float32 (default), float16, int8, uint8, binary or ubinary: dense and
+                        ColBERT vectors as /predictions' vector_type sends them (int8/uint8 use
+                        the weights' calibration, named in the manifest; README, compact outputs)
   --shard I/N           embed only rows r with r % N == I (default: JOB_COMPLETION_INDEX of
                         --shards N or BGE_M3_SHARDS; else 0/1)
   --shards N            the shard count, with the index from JOB_COMPLETION_INDEX
@@ -63,6 +68,7 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
         'sparse-top-k': { type: 'string' },
         'sparse-min-weight': { type: 'string' },
         'colbert-pool-factor': { type: 'string' },
+        'vector-type': { type: 'string' },
         shard: { type: 'string' },
         shards: { type: 'string' },
         restart: { type: 'boolean' },
@@ -92,6 +98,7 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
     sparse: !values['no-sparse'],
     colbert: Boolean(values.colbert),
     compact: compactOf(values),
+    vectorType: vectorTypeOf(values['vector-type']),
     shard: resolveShard(values.shard, values.shards, env),
     restart: Boolean(values.restart),
     weights: values.weights ?? defaultWeights,
@@ -123,6 +130,13 @@ function compactOf(values: Record<string, string | boolean | undefined>): Compac
   const factor = text('colbert-pool-factor');
   if (factor !== undefined) compact.colbertPoolFactor = intIn('--colbert-pool-factor', factor, 1, 1, 1_000_000);
   return Object.keys(compact).length ? compact : undefined;
+}
+
+function vectorTypeOf(flag: string | undefined): VectorType | undefined {
+  if (flag === undefined) return undefined;
+  const VECTOR_TYPES = inputSchema.properties.vector_type.enum!;
+  if (!(VECTOR_TYPES as readonly string[]).includes(flag)) throw new CorpusError(`--vector-type must be one of ${VECTOR_TYPES.join(', ')} (got "${flag}")`);
+  return flag as VectorType;
 }
 
 function precisionOf(flag: string | undefined, env?: Env): Precision {

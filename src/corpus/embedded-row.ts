@@ -1,4 +1,5 @@
 // One embedded row, as the writers store it.
+import type { VectorType } from '../api/vector-types.ts';
 
 export interface EmbeddedRow {
   row: number;
@@ -7,11 +8,12 @@ export interface EmbeddedRow {
   id: string;
   tokenCount: number;
   truncated: boolean;
+  /** In --vector-type, as /predictions' JSON numbers: dim floats or int8/uint8 values, or dim / 8 packed bytes (binary, ubinary). */
   dense?: number[];
   /** Token ids in ascending order, and their weights (the lexical weights as two lists). */
   sparseIndices?: number[];
   sparseValues?: number[];
-  /** token_count - 1 vectors (<s> dropped, </s> kept), or max((token_count - 1) // factor, 1) with --colbert-pool-factor. */
+  /** Each vector as `dense` is; token_count - 1 vectors (<s> dropped, </s> kept), or max((token_count - 1) // factor, 1) with --colbert-pool-factor. */
   colbert?: number[][];
 }
 
@@ -22,6 +24,8 @@ export interface Outputs {
   colbert: boolean;
   /** sparse_top_k, sparse_min_weight and colbert_pool_factor of the predictions; absent: off. */
   compact?: Compact;
+  /** vector_type of dense and ColBERT vectors; absent: float32. */
+  vectorType?: VectorType;
 }
 
 export interface Compact {

@@ -287,6 +287,10 @@ describe('cli.ts embed', () => {
         ['--input', input, '--output', dir, '--colbert', '--colbert-pool-factor', '2'],
         /--colbert-pool-factor pools texts of at most 1024 ColBERT vectors: add --max-length 1025/,
       ],
+      [
+        ['--input', input, '--output', dir, '--vector-type', 'int4'],
+        /--vector-type must be one of float32, float16, int8, uint8, binary, ubinary \(got "int4"\)/,
+      ],
       [['--input', input, '--output', dir, '--bogus'], /Unknown option '--bogus'/],
     ];
     const runs = await Promise.all(cases.map(([args]) => runCli(['embed', ...args, '--weights', weights])));
