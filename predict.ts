@@ -186,7 +186,8 @@ export class Predictor {
       query: input.query === undefined ? undefined : encoded[input.texts.length],
     };
     checkOutputSize(input, enc);
-    const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
+    const quantizes = input.return_dense || input.return_colbert || (input.query !== undefined && input.score_compact === true);
+    const calibration = needsCalibration(input.vector_type) && quantizes ? await this.calibrationFor(input) : undefined;
     const all = enc.query ? [...enc.texts, enc.query] : enc.texts;
     const embs = await scheduler.submit(
       all.map((e) => e.ids),

@@ -9,6 +9,7 @@ import { formatColbert, formatDense, formatSparse } from './output-formats.ts';
 import type { Input, Output } from './schema-types.ts';
 import type { CalibrationRanges } from './calibration.ts';
 import { pruneLexical } from './sparse-pruning.ts';
+import { scoringRows, scoringVector } from './vector-types.ts';
 
 export interface Encoded {
   texts: Encoding[];
@@ -84,7 +85,7 @@ export function buildOutput(
   const pool = factor > 1 && (input.return_colbert || (enc.query !== undefined && input.score_compact === true));
   const compactColbert = texts.map((e) => (pool && e.colbert ? poolColbert(e.colbert, model.dim, factor) : e.colbert));
   const type = input.vector_type ?? 'float32';
-  if (calibration && (input.return_dense || input.return_colbert)) out.calibration = calibration.hash;
+  if (calibration) out.calibration = calibration.hash;
   if (input.return_dense) out.dense_vecs = texts.map((e) => formatDense(e.dense!, input.vector_encoding, type, calibration?.dense));
   if (input.return_sparse) {
     out.lexical_weights = compactLexical.map((l) => formatSparse(l, input.sparse_format, model.tokenText));
@@ -93,25 +94,41 @@ export function buildOutput(
   if (input.return_colbert) out.colbert_vecs = compactColbert.map((c) => formatColbert(c!, model.dim, input.vector_encoding, type, calibration?.colbert));
   if (enc.query) {
     const compact = input.score_compact === true;
-    const colbert = compact ? compactColbert : texts.map((e) => e.colbert);
-    out.scores = scores(input, enc.query, embs[enc.texts.length], texts, compact ? compactLexical : lexical, colbert, model.dim);
+    const qe = embs[enc.texts.length];
+    // score_compact: the vectors as a database holding vector_type compares them (scoringVector), the query's too.
+    const as = compact ? type : 'float32';
+    const dense = (v: Float32Array) => scoringVector(v, as, calibration?.dense);
+    const colbert = (rows: Float32Array) => scoringRows(rows, model.dim, as, calibration?.colbert);
+    out.scores = scores(
+      input,
+      enc.query,
+      { dense: dense(qe.dense!), colbert: colbert(qe.colbert!), tokenWeights: qe.tokenWeights! },
+      texts.map((e, i) => ({ dense: dense(e.dense!), colbert: colbert((compact ? compactColbert[i] : e.colbert)!) })),
+      compact ? compactLexical : lexical,
+      model.dim,
+    );
   }
   return out;
+}
+
+/** What one text is scored with: its dense vector and ColBERT rows (exact, or compact with score_compact). */
+interface Scored {
+  dense: Float32Array;
+  colbert: Float32Array;
 }
 
 function scores(
   input: Input,
   q: Encoding,
-  qe: TextEmbedding,
-  texts: TextEmbedding[],
+  qe: Scored & { tokenWeights: Float32Array },
+  texts: Scored[],
   lexical: LexicalWeights[],
-  colbertRows: (Float32Array | undefined)[],
   dim: number,
 ): NonNullable<Output['scores']> {
-  const qLexical = lexicalWeights(q.ids, qe.tokenWeights!);
-  const dense = texts.map((t) => denseScore(qe.dense!, t.dense!));
+  const qLexical = lexicalWeights(q.ids, qe.tokenWeights);
+  const dense = texts.map((t) => denseScore(qe.dense, t.dense));
   const sparse = lexical.map((l) => sparseScore(qLexical, l));
-  const colbert = colbertRows.map((rows) => colbertScore(qe.colbert!, rows!, dim));
+  const colbert = texts.map((t) => colbertScore(qe.colbert, t.colbert, dim));
   const w = input.score_weights;
   return {
     dense,

@@ -20,7 +20,7 @@ export interface Input {
   sparse_format: "dict" | "indices_values" | "tokens";
   /** How `dense_vecs` and `colbert_vecs` are written. "float": JSON numbers. "base64": the little-endian float32 bytes in base64, one string per text: a dense vector is 1024 floats; a text's ColBERT vectors are its token_counts - 1 rows of 1024 floats, row after row, in one string. */
   vector_encoding: "float" | "base64";
-  /** Number type of `dense_vecs` and `colbert_vecs` (each ColBERT row on its own), as sentence-transformers' quantize_embeddings defines them; `scores` always use the float32 vectors. "float32": 4 bytes a dimension. "float16": IEEE half, rounded to nearest even (2 bytes, little-endian). "uint8": per dimension q = clip(floor((x - min) / step), 0, 255) with step = (max - min) / 255 (1 where that is 0), computed in float64, min and max from the calibration set (GET /calibration; ColBERT rows have their own ranges) (1 byte). "int8": that q - 128 (1 byte, two's complement). "ubinary": the bits x > 0, 8 dimensions a byte, most significant bit first, the last byte padded with 0 bits (numpy packbits; 1024 dimensions are 128 bytes). "binary": each such byte - 128 as int8. With vector_encoding "float" these are JSON numbers (integers for the 8-bit and binary types); with "base64" the bytes themselves, row after row for ColBERT. */
+  /** Number type of `dense_vecs` and `colbert_vecs` (each ColBERT row on its own), as sentence-transformers' quantize_embeddings defines them; `scores` use the float32 vectors unless score_compact. "float32": 4 bytes a dimension. "float16": IEEE half, rounded to nearest even (2 bytes, little-endian). "uint8": per dimension q = clip(floor((x - min) / step), 0, 255) with step = (max - min) / 255 (1 where that is 0), computed in float64, min and max from the calibration set (GET /calibration; ColBERT rows have their own ranges) (1 byte). "int8": that q - 128 (1 byte, two's complement). "ubinary": the bits x > 0, 8 dimensions a byte, most significant bit first, the last byte padded with 0 bits (numpy packbits; 1024 dimensions are 128 bytes). "binary": each such byte - 128 as int8. With vector_encoding "float" these are JSON numbers (integers for the 8-bit and binary types); with "base64" the bytes themselves, row after row for ColBERT. */
   vector_type: "float32" | "float16" | "int8" | "uint8" | "binary" | "ubinary";
   /** Optional. Keep each text's k largest lexical weights (after the merge by token id); equal weights keep the smaller token id. Off when absent. lexical_tokens and every sparse_format follow. */
   sparse_top_k?: number;
@@ -28,7 +28,7 @@ export interface Input {
   sparse_min_weight?: number;
   /** Pool each text's ColBERT vectors into max(n // factor, 1) vectors for its n rows: Ward clustering on cosine distance (sentence-transformers' HierarchicalTokenPooling), each cluster replaced by the mean of its rows (not renormalized), clusters in the order of their first row. 1: no pooling. */
   colbert_pool_factor: number;
-  /** With query: compute the texts' sparse and ColBERT scores from the pruned lexical weights and the pooled ColBERT vectors (what sparse_top_k, sparse_min_weight and colbert_pool_factor return) instead of the exact ones. The query itself is never pruned or pooled. */
+  /** With query: compute the scores from what the compact options return instead of the exact vectors: sparse from the pruned lexical weights (sparse_top_k, sparse_min_weight), ColBERT from the pooled rows (colbert_pool_factor), and dense and ColBERT as a database holding vector_type compares them, with the query in the same vector_type: float16 as the halves; int8 and uint8 each code decoded to the middle of its step, min + (q + 0.5) * step (q the uint8 code); binary and ubinary each bit as +-1/sqrt(n), so a dot product is 1 - 2 * hamming / n. The query itself is never pruned or pooled. */
   score_compact: boolean;
 }
 
@@ -46,7 +46,7 @@ export interface Output {
   lexical_tokens?: Record<string, string>;
   /** Per text, n - 1 L2-normalized vectors for its n tokens (<s> dropped, </s> kept): an array of rows, or with vector_encoding "base64" one base64 string of the rows' little-endian float32s, row after row (token_counts - 1 rows). Present when return_colbert is true. */
   colbert_vecs?: (number[][] | string)[];
-  /** Short hash of the calibration whose ranges made the int8 or uint8 vectors (GET /calibration serves the ranges). Present when vector_type is int8 or uint8. */
+  /** Short hash of the calibration whose ranges made the int8 or uint8 vectors (GET /calibration serves the ranges). Present when vector_type is int8 or uint8 and vectors are returned or scored with score_compact. */
   calibration?: string;
   /** Tokens each text was embedded with, counting <s> and </s>, after truncation. */
   token_counts: number[];
