@@ -18,12 +18,13 @@ import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/ap
 import { checkRerankRequest, rerankWeights, type RerankRequest, type RerankResult } from './src/api/rerank-request.ts';
 import { encodeRerankTexts } from './src/api/rerank-encode.ts';
 import { scoreDocuments } from './src/api/rerank-scores.ts';
-import type { Need } from './src/engine/types.ts';
+import type { Need, TextEmbedding } from './src/engine/types.ts';
 import { WorkerSupervisor, type WorkerStatus } from './src/engine/worker/supervisor.ts';
 import { setting, SETTINGS } from './src/settings.ts';
 import { validateInput } from './src/api/input.ts';
 import { maxRequestChars } from './src/api/request-size.ts';
-import { buildOutput, checkOutputSize, type Encoded } from './src/api/output.ts';
+import { buildOutput, checkOutputSize, poolsColbert, type Encoded } from './src/api/output.ts';
+import { ColbertPooler } from './src/api/pooling/pool-worker.ts';
 import type { Input, Output } from './src/api/schema-types.ts';
 import { needsCalibration } from './src/api/vector-types.ts';
 import { InputValidationError } from './src/api/errors.ts';
@@ -89,6 +90,8 @@ interface Loaded {
   calibrationSet: CalibrationSet;
   /** The int8/uint8 ranges: read or made on first use (see calibration()). */
   calibration?: Promise<CalibrationRanges>;
+  /** colbert_pool_factor's thread, started on first use. */
+  pooler: ColbertPooler;
 }
 
 /** Why this default: see BGE_M3_MAX_BATCH_TOKENS in src/settings.ts. */
@@ -171,6 +174,7 @@ export class Predictor {
       tokenizerPath: files.tokenizer,
       calibrationDir: opts.calibrationDir ?? files.dir,
       calibrationSet: opts.calibrationSet ?? { name: BUNDLED_SET_NAME, texts: BUNDLED_CALIBRATION_TEXTS },
+      pooler: new ColbertPooler(settings.intraOpThreads),
     };
     log(
       `Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}, precision ${first.precision}${settings.spinThreads ? ', onnxruntime threads spin between operators' : ''}`,
@@ -197,7 +201,14 @@ export class Predictor {
         onProgress: progressLogger(all.length, ctx.log),
       },
     );
-    return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
+    const pooled = poolsColbert(input, enc) ? await this.poolTexts(embs.slice(0, enc.texts.length), input.colbert_pool_factor!) : undefined;
+    return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration, pooled);
+  }
+
+  /** colbert_pool_factor on each text's ColBERT rows, in the pooling thread (src/api/pooling/). */
+  private poolTexts(texts: TextEmbedding[], factor: number): Promise<(Float32Array | undefined)[]> {
+    const { pooler, info } = this.requireSetup();
+    return Promise.all(texts.map((e) => (e.colbert ? pooler.pool(e.colbert, info.dim, factor) : undefined)));
   }
 
   /**
@@ -344,6 +355,7 @@ export class Predictor {
   }
 
   async close(): Promise<void> {
+    await this.loaded?.pooler.close();
     await this.loaded?.model.release();
     this.loaded = undefined;
   }

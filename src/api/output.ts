@@ -25,7 +25,6 @@ export const MAX_COLBERT_VECTORS = 16384;
 
 /** Refuses, before any model work, an output too large to return. */
 export function checkOutputSize(input: Input, enc: Encoded): void {
-  checkPoolable(input, enc);
   if (!input.return_colbert) return;
   const rows = enc.texts.reduce((n, e) => n + pooledRowCount(e.ids.length - 1, input.colbert_pool_factor ?? 1), 0);
   if (rows <= MAX_COLBERT_VECTORS) return;
@@ -42,35 +41,22 @@ export function checkOutputSize(input: Input, enc: Encoded): void {
   );
 }
 
-/**
- * Most ColBERT rows one text may be pooled from. Ward pooling costs n² distances
- * on the main thread (BENCHMARKS.md: 0.2 s at 512 rows, 2.9 s at 2,048, 54 s at
- * 8,191), so a longer text would stall every other request for that long.
- */
-export const MAX_POOLED_ROWS = 1024;
-
-function checkPoolable(input: Input, enc: Encoded): void {
-  const pools = (input.colbert_pool_factor ?? 1) > 1 && (input.return_colbert || (enc.query !== undefined && input.score_compact === true));
-  const index = pools ? enc.texts.findIndex((e) => e.ids.length - 1 > MAX_POOLED_ROWS) : -1;
-  if (index < 0) return;
-  const rows = enc.texts[index].ids.length - 1;
-  throw new InputValidationError([
-    {
-      field: 'colbert_pool_factor',
-      loc: ['colbert_pool_factor'],
-      type: 'value_error',
-      message: `colbert_pool_factor pools texts of at most ${MAX_POOLED_ROWS} ColBERT vectors (pooling costs the square of that), but texts[${index}] has ${rows}: set max_length to ${MAX_POOLED_ROWS + 1} or less, split the text, or set colbert_pool_factor: 1`,
-    },
-  ]);
+/** Whether the texts' ColBERT rows are pooled: colbert_pool_factor above 1, and the rows returned or scored compact. */
+export function poolsColbert(input: Input, enc: Encoded): boolean {
+  return (input.colbert_pool_factor ?? 1) > 1 && (input.return_colbert || (enc.query !== undefined && input.score_compact === true));
 }
 
-/** `calibration`: the ranges for vector_type int8/uint8 (the Predictor fetches them first). */
+/**
+ * `calibration`: the ranges for vector_type int8/uint8 (the Predictor fetches them first).
+ * `pooled`: each text's pooled ColBERT rows, when the caller pooled them (off the main thread); else pooled here.
+ */
 export function buildOutput(
   input: Input,
   enc: Encoded,
   embs: TextEmbedding[],
   model: { dim: number; tokenText: (id: number) => string },
   calibration?: CalibrationRanges,
+  pooled?: (Float32Array | undefined)[],
 ): Output {
   const texts = embs.slice(0, enc.texts.length);
   const out: Output = {
@@ -82,8 +68,8 @@ export function buildOutput(
   const pruning = { topK: input.sparse_top_k, minWeight: input.sparse_min_weight };
   const compactLexical = lexical.map((l) => pruneLexical(l, pruning));
   const factor = input.colbert_pool_factor ?? 1;
-  const pool = factor > 1 && (input.return_colbert || (enc.query !== undefined && input.score_compact === true));
-  const compactColbert = texts.map((e) => (pool && e.colbert ? poolColbert(e.colbert, model.dim, factor) : e.colbert));
+  const pool = poolsColbert(input, enc);
+  const compactColbert = pooled ?? texts.map((e) => (pool && e.colbert ? poolColbert(e.colbert, model.dim, factor) : e.colbert));
   const type = input.vector_type ?? 'float32';
   if (calibration) out.calibration = calibration.hash;
   if (input.return_dense) out.dense_vecs = texts.map((e) => formatDense(e.dense!, input.vector_encoding, type, calibration?.dense));

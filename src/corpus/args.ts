@@ -1,6 +1,5 @@
 // `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
 import { parseArgs } from 'node:util';
-import { MAX_POOLED_ROWS } from '../api/output.ts';
 import { inputSchema } from '../api/schema.ts';
 import type { VectorType } from '../api/vector-types.ts';
 import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
@@ -31,7 +30,7 @@ a time (its lease file in the output directory); after an input error, fix the f
   --sparse-min-weight W drop lexical weights below W, a number >= 0 (default: none dropped)
   --colbert-pool-factor F
                         pool each text's ColBERT vectors F to 1 by Ward clustering (default 1: no
-                        pooling; needs --max-length 1025 or less; README, compact outputs)
+                        pooling; README, compact outputs)
   --vector-type T       float32 (default), float16, int8, uint8, binary or ubinary: dense and
                         ColBERT vectors as /predictions' vector_type sends them (int8/uint8 use
                         the weights' calibration, named in the manifest; README, compact outputs)
@@ -107,10 +106,6 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
   };
   if (!spec.dense && !spec.sparse && !spec.colbert) {
     throw new CorpusError('--no-dense and --no-sparse without --colbert leave nothing to embed');
-  }
-  const pooling = spec.colbert && (spec.compact?.colbertPoolFactor ?? 1) > 1;
-  if (pooling && spec.maxLength > MAX_POOLED_ROWS + 1) {
-    throw new CorpusError(`--colbert-pool-factor pools texts of at most ${MAX_POOLED_ROWS} ColBERT vectors: add --max-length ${MAX_POOLED_ROWS + 1} (or less)`);
   }
   return { help: false, spec };
 }
