@@ -112,3 +112,22 @@ describe('cli.ts embed --vector-type', () => {
     assert.equal(readParquetParts(out).flatMap((x) => x.rows).length, corpus.length);
   });
 });
+
+test('--vector-type int8 with no calibration to be had stops before any part, naming the flag and the fix', async () => {
+  const weights = await officialWeights();
+  const p = new Predictor({ calibrationDir: mkdtempSync(path.join(tmpdir(), 'calibration-')), calibrationSet: { name: 'empty', texts: [] } });
+  await p.setup({ weights, log: () => {} });
+  try {
+    const input = path.join(tempDir('no-calibration'), 'in.jsonl');
+    writeFileSync(input, toJsonl(corpus));
+    const output = tempDir('no-calibration-out');
+    await assert.rejects(
+      runJobInProcess(p, { input, output, weights, vectorType: 'int8' }),
+      /--vector-type int8 needs a calibration of these weights, and none could be made .*cli\.ts calibrate/,
+    );
+    assert.deepEqual(readParquetParts(output), []);
+    await runJobInProcess(p, { input, output: tempDir('binary-without-calibration'), weights, vectorType: 'binary' });
+  } finally {
+    await p.close();
+  }
+});
