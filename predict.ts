@@ -23,7 +23,8 @@ import { WorkerSupervisor, type WorkerStatus } from './src/engine/worker/supervi
 import { setting, SETTINGS } from './src/settings.ts';
 import { validateInput } from './src/api/input.ts';
 import { maxRequestChars } from './src/api/request-size.ts';
-import { buildOutput, checkOutputSize, type Encoded } from './src/api/output.ts';
+import { buildOutput, checkOutputSize, poolsColbert, type Encoded } from './src/api/output.ts';
+import { ColbertPooler } from './src/api/pooling/pool-worker.ts';
 import type { Input, Output } from './src/api/schema-types.ts';
 import { needsCalibration } from './src/api/vector-types.ts';
 import { InputValidationError } from './src/api/errors.ts';
@@ -91,6 +92,8 @@ interface Loaded {
   calibrationSet: CalibrationSet;
   /** The int8/uint8 ranges: read or made on first use (see calibration()). */
   calibration?: Promise<CalibrationRanges>;
+  /** colbert_pool_factor's thread, started on first use. */
+  pooler: ColbertPooler;
 }
 
 /** Why this default: see BGE_M3_MAX_BATCH_TOKENS in src/settings.ts. */
@@ -173,6 +176,7 @@ export class Predictor {
       tokenizerPath: files.tokenizer,
       calibrationDir: opts.calibrationDir ?? files.dir,
       calibrationSet: opts.calibrationSet ?? { name: BUNDLED_SET_NAME, texts: BUNDLED_CALIBRATION_TEXTS },
+      pooler: new ColbertPooler(settings.intraOpThreads),
     };
     log(
       `Loaded ${path.relative(files.dir, files.model)} (${layout}), ${dim} dimensions, ${tokenizer.vocabSize} token ids, batches of up to ${maxBatchTokens} padded tokens, ${first.attention}, precision ${first.precision}${settings.spinThreads ? ', onnxruntime threads spin between operators' : ''}`,
@@ -189,7 +193,8 @@ export class Predictor {
       query: input.query === undefined ? undefined : encoded[input.texts.length],
     };
     checkOutputSize(input, enc);
-    const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
+    const quantizes = input.return_dense || input.return_colbert || (input.query !== undefined && input.score_compact === true);
+    const calibration = needsCalibration(input.vector_type) && quantizes ? await this.calibrationFor(input) : undefined;
     const all = enc.query ? [...enc.texts, enc.query] : enc.texts;
     const embs = await scheduler.submit(
       all.map((e) => e.ids),
@@ -199,7 +204,14 @@ export class Predictor {
         onProgress: progressLogger(all.length, ctx.log),
       },
     );
-    return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
+    const pooled = poolsColbert(input, enc) ? await this.poolTexts(embs.slice(0, enc.texts.length), input.colbert_pool_factor!) : undefined;
+    return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration, pooled);
+  }
+
+  /** colbert_pool_factor on each text's ColBERT rows, in the pooling thread (src/api/pooling/). */
+  private poolTexts(texts: TextEmbedding[], factor: number): Promise<(Float32Array | undefined)[]> {
+    const { pooler, info } = this.requireSetup();
+    return Promise.all(texts.map((e) => (e.colbert ? pooler.pool(e.colbert, info.dim, factor) : undefined)));
   }
 
   /**
@@ -380,6 +392,7 @@ export class Predictor {
   }
 
   async close(): Promise<void> {
+    await this.loaded?.pooler.close();
     await this.loaded?.model.release();
     this.loaded = undefined;
   }

@@ -13,12 +13,20 @@ export function pooledRowCount(n: number, factor: number): number {
   return factor <= 1 ? n : Math.max(Math.floor(n / factor), 1);
 }
 
-/** `flat` holds n rows of `dim`; returns the pooled rows, flat. */
+/**
+ * `flat` holds n rows of `dim`; returns the pooled rows, flat. Synchronous, on
+ * the calling thread; the Predictor pools in its pooling thread (pooling/)
+ * with the distances from onnxruntime, which is the same but far faster.
+ */
 export function poolColbert(flat: Float32Array, dim: number, factor: number): Float32Array {
   const n = flat.length / dim;
   const k = pooledRowCount(n, factor);
   if (k === n) return flat;
-  const clusters = wardClusters(cosineDistances(flat, dim), n, k);
+  return clusterMeans(flat, dim, wardClusters(cosineDistances(flat, dim), n, k));
+}
+
+/** Each cluster's mean row (not renormalized), in the clusters' order. */
+export function clusterMeans(flat: Float32Array, dim: number, clusters: number[][]): Float32Array {
   const out = new Float32Array(clusters.length * dim);
   const sum = new Float64Array(dim);
   clusters.forEach((rows, c) => {
@@ -127,11 +135,16 @@ function wardMerges(dist: Float64Array, n: number): Merge[] {
         y = chain[chainLength - 2];
         best = dist[x < y ? at(n, x, y) : at(n, y, x)];
       } else best = Infinity;
-      for (let i = 0; i < n; i++) {
-        if (size[i] === 0 || i === x) continue;
-        const d = dist[x < i ? at(n, x, i) : at(n, i, x)];
-        if (d < best) {
-          best = d;
+      // Every live i in ascending order (ties keep the first): down column x (i < x), then along row x.
+      for (let i = 0, ix = x - 1; i < x; ix += n - i - 2, i++) {
+        if (size[i] !== 0 && dist[ix] < best) {
+          best = dist[ix];
+          y = i;
+        }
+      }
+      for (let i = x + 1, xi = at(n, x, x + 1); i < n; i++, xi++) {
+        if (size[i] !== 0 && dist[xi] < best) {
+          best = dist[xi];
           y = i;
         }
       }

@@ -9,6 +9,7 @@ import { formatColbert, formatDense, formatSparse } from './output-formats.ts';
 import type { Input, Output } from './schema-types.ts';
 import type { CalibrationRanges } from './calibration.ts';
 import { pruneLexical } from './sparse-pruning.ts';
+import { scoringRows, scoringVector } from './vector-types.ts';
 
 export interface Encoded {
   texts: Encoding[];
@@ -24,7 +25,6 @@ export const MAX_COLBERT_VECTORS = 16384;
 
 /** Refuses, before any model work, an output too large to return. */
 export function checkOutputSize(input: Input, enc: Encoded): void {
-  checkPoolable(input, enc);
   if (!input.return_colbert) return;
   const rows = enc.texts.reduce((n, e) => n + pooledRowCount(e.ids.length - 1, input.colbert_pool_factor ?? 1), 0);
   if (rows <= MAX_COLBERT_VECTORS) return;
@@ -41,35 +41,22 @@ export function checkOutputSize(input: Input, enc: Encoded): void {
   );
 }
 
-/**
- * Most ColBERT rows one text may be pooled from. Ward pooling costs n² distances
- * on the main thread (BENCHMARKS.md: 0.2 s at 512 rows, 2.9 s at 2,048, 54 s at
- * 8,191), so a longer text would stall every other request for that long.
- */
-export const MAX_POOLED_ROWS = 1024;
-
-function checkPoolable(input: Input, enc: Encoded): void {
-  const pools = (input.colbert_pool_factor ?? 1) > 1 && (input.return_colbert || (enc.query !== undefined && input.score_compact === true));
-  const index = pools ? enc.texts.findIndex((e) => e.ids.length - 1 > MAX_POOLED_ROWS) : -1;
-  if (index < 0) return;
-  const rows = enc.texts[index].ids.length - 1;
-  throw new InputValidationError([
-    {
-      field: 'colbert_pool_factor',
-      loc: ['colbert_pool_factor'],
-      type: 'value_error',
-      message: `colbert_pool_factor pools texts of at most ${MAX_POOLED_ROWS} ColBERT vectors (pooling costs the square of that), but texts[${index}] has ${rows}: set max_length to ${MAX_POOLED_ROWS + 1} or less, split the text, or set colbert_pool_factor: 1`,
-    },
-  ]);
+/** Whether the texts' ColBERT rows are pooled: colbert_pool_factor above 1, and the rows returned or scored compact. */
+export function poolsColbert(input: Input, enc: Encoded): boolean {
+  return (input.colbert_pool_factor ?? 1) > 1 && (input.return_colbert || (enc.query !== undefined && input.score_compact === true));
 }
 
-/** `calibration`: the ranges for vector_type int8/uint8 (the Predictor fetches them first). */
+/**
+ * `calibration`: the ranges for vector_type int8/uint8 (the Predictor fetches them first).
+ * `pooled`: each text's pooled ColBERT rows, when the caller pooled them (off the main thread); else pooled here.
+ */
 export function buildOutput(
   input: Input,
   enc: Encoded,
   embs: TextEmbedding[],
   model: { dim: number; tokenText: (id: number) => string },
   calibration?: CalibrationRanges,
+  pooled?: (Float32Array | undefined)[],
 ): Output {
   const texts = embs.slice(0, enc.texts.length);
   const out: Output = {
@@ -81,10 +68,10 @@ export function buildOutput(
   const pruning = { topK: input.sparse_top_k, minWeight: input.sparse_min_weight };
   const compactLexical = lexical.map((l) => pruneLexical(l, pruning));
   const factor = input.colbert_pool_factor ?? 1;
-  const pool = factor > 1 && (input.return_colbert || (enc.query !== undefined && input.score_compact === true));
-  const compactColbert = texts.map((e) => (pool && e.colbert ? poolColbert(e.colbert, model.dim, factor) : e.colbert));
+  const pool = poolsColbert(input, enc);
+  const compactColbert = pooled ?? texts.map((e) => (pool && e.colbert ? poolColbert(e.colbert, model.dim, factor) : e.colbert));
   const type = input.vector_type ?? 'float32';
-  if (calibration && (input.return_dense || input.return_colbert)) out.calibration = calibration.hash;
+  if (calibration) out.calibration = calibration.hash;
   if (input.return_dense) out.dense_vecs = texts.map((e) => formatDense(e.dense!, input.vector_encoding, type, calibration?.dense));
   if (input.return_sparse) {
     out.lexical_weights = compactLexical.map((l) => formatSparse(l, input.sparse_format, model.tokenText));
@@ -93,25 +80,41 @@ export function buildOutput(
   if (input.return_colbert) out.colbert_vecs = compactColbert.map((c) => formatColbert(c!, model.dim, input.vector_encoding, type, calibration?.colbert));
   if (enc.query) {
     const compact = input.score_compact === true;
-    const colbert = compact ? compactColbert : texts.map((e) => e.colbert);
-    out.scores = scores(input, enc.query, embs[enc.texts.length], texts, compact ? compactLexical : lexical, colbert, model.dim);
+    const qe = embs[enc.texts.length];
+    // score_compact: the vectors as a database holding vector_type compares them (scoringVector), the query's too.
+    const as = compact ? type : 'float32';
+    const dense = (v: Float32Array) => scoringVector(v, as, calibration?.dense);
+    const colbert = (rows: Float32Array) => scoringRows(rows, model.dim, as, calibration?.colbert);
+    out.scores = scores(
+      input,
+      enc.query,
+      { dense: dense(qe.dense!), colbert: colbert(qe.colbert!), tokenWeights: qe.tokenWeights! },
+      texts.map((e, i) => ({ dense: dense(e.dense!), colbert: colbert((compact ? compactColbert[i] : e.colbert)!) })),
+      compact ? compactLexical : lexical,
+      model.dim,
+    );
   }
   return out;
+}
+
+/** What one text is scored with: its dense vector and ColBERT rows (exact, or compact with score_compact). */
+interface Scored {
+  dense: Float32Array;
+  colbert: Float32Array;
 }
 
 function scores(
   input: Input,
   q: Encoding,
-  qe: TextEmbedding,
-  texts: TextEmbedding[],
+  qe: Scored & { tokenWeights: Float32Array },
+  texts: Scored[],
   lexical: LexicalWeights[],
-  colbertRows: (Float32Array | undefined)[],
   dim: number,
 ): NonNullable<Output['scores']> {
-  const qLexical = lexicalWeights(q.ids, qe.tokenWeights!);
-  const dense = texts.map((t) => denseScore(qe.dense!, t.dense!));
+  const qLexical = lexicalWeights(q.ids, qe.tokenWeights);
+  const dense = texts.map((t) => denseScore(qe.dense, t.dense));
   const sparse = lexical.map((l) => sparseScore(qLexical, l));
-  const colbert = colbertRows.map((rows) => colbertScore(qe.colbert!, rows!, dim));
+  const colbert = texts.map((t) => colbertScore(qe.colbert, t.colbert, dim));
   const w = input.score_weights;
   return {
     dense,

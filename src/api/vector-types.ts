@@ -77,3 +77,41 @@ function toBinary(vector: Float32Array, signed: boolean): Quantized {
   if (signed) for (let i = 0; i < n; i++) bytes[i] = (bytes[i] - 128) & 0xff;
   return { values, bytes };
 }
+
+/**
+ * What score_compact compares for vector_type `type`: as floats, the vector a
+ * database holding `type` scores with. float16: the halves. int8/uint8: each
+ * code decoded to the middle of its step, min + (q + 0.5) · step (q the uint8
+ * code; int8 decodes the same), as faiss's 8-bit ScalarQuantizer does, so a dot
+ * product of two decoded vectors approximates the float one. binary/ubinary:
+ * each bit as ±1/√n (n the vector's length), so a dot product is 1 − 2·h/n with
+ * h the Hamming distance: the cosine of the sign vectors, on the same scale as
+ * the float scores, and the order Hamming distance ranks in.
+ */
+export function scoringVector(vector: Float32Array, type: VectorType, ranges?: Ranges): Float32Array {
+  switch (type) {
+    case 'float32':
+      return vector;
+    case 'float16':
+      return Float32Array.from(toFloat16(vector).values);
+    case 'uint8':
+    case 'int8': {
+      if (!ranges) throw new Error(`vector_type ${type} needs calibration ranges`);
+      const q = toScalar(vector, ranges, false).values;
+      return Float32Array.from(q, (code, i) => ranges.min[i] + (code + 0.5) * ((ranges.max[i] - ranges.min[i]) / 255 || 1));
+    }
+    case 'ubinary':
+    case 'binary': {
+      const unit = 1 / Math.sqrt(vector.length);
+      return Float32Array.from(vector, (x) => (x > 0 ? unit : -unit));
+    }
+  }
+}
+
+/** scoringVector of each `dim`-wide row of `flat` (ColBERT rows, each with the ColBERT ranges). */
+export function scoringRows(flat: Float32Array, dim: number, type: VectorType, ranges?: Ranges): Float32Array {
+  if (type === 'float32') return flat;
+  const out = new Float32Array(flat.length);
+  for (let r = 0; r < flat.length; r += dim) out.set(scoringVector(flat.subarray(r, r + dim), type, ranges), r);
+  return out;
+}

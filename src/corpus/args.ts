@@ -1,6 +1,7 @@
 // `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
 import { parseArgs } from 'node:util';
-import { MAX_POOLED_ROWS } from '../api/output.ts';
+import { inputSchema } from '../api/schema.ts';
+import type { VectorType } from '../api/vector-types.ts';
 import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
 import { parsePrecision, type Precision } from '../engine/onnx/precision.ts';
 import { setting, type Env } from '../settings.ts';
@@ -29,7 +30,10 @@ a time (its lease file in the output directory); after an input error, fix the f
   --sparse-min-weight W drop lexical weights below W, a number >= 0 (default: none dropped)
   --colbert-pool-factor F
                         pool each text's ColBERT vectors F to 1 by Ward clustering (default 1: no
-                        pooling; needs --max-length 1025 or less; README, compact outputs)
+                        pooling; README, compact outputs)
+  --vector-type T       float32 (default), float16, int8, uint8, binary or ubinary: dense and
+                        ColBERT vectors as /predictions' vector_type sends them (int8/uint8 use
+                        the weights' calibration, named in the manifest; README, compact outputs)
   --chunk-tokens N      split each text into chunks of at most N tokens (at most --max-length - 2)
                         and write one row per chunk: the document's id, chunk_index, and its
                         chunk_start/chunk_end in code points (default 0: each text whole, truncated)
@@ -69,6 +73,7 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
         'colbert-pool-factor': { type: 'string' },
         'chunk-tokens': { type: 'string' },
         'chunk-overlap': { type: 'string' },
+        'vector-type': { type: 'string' },
         shard: { type: 'string' },
         shards: { type: 'string' },
         restart: { type: 'boolean' },
@@ -99,6 +104,7 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
     colbert: Boolean(values.colbert),
     compact: compactOf(values),
     chunk: chunkOf(values),
+    vectorType: vectorTypeOf(values['vector-type']),
     shard: resolveShard(values.shard, values.shards, env),
     restart: Boolean(values.restart),
     weights: values.weights ?? defaultWeights,
@@ -107,10 +113,6 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
   };
   if (!spec.dense && !spec.sparse && !spec.colbert) {
     throw new CorpusError('--no-dense and --no-sparse without --colbert leave nothing to embed');
-  }
-  const pooling = spec.colbert && (spec.compact?.colbertPoolFactor ?? 1) > 1;
-  if (pooling && spec.maxLength > MAX_POOLED_ROWS + 1) {
-    throw new CorpusError(`--colbert-pool-factor pools texts of at most ${MAX_POOLED_ROWS} ColBERT vectors: add --max-length ${MAX_POOLED_ROWS + 1} (or less)`);
   }
   checkChunking(spec);
   return { help: false, spec };
@@ -148,6 +150,13 @@ function compactOf(values: Record<string, string | boolean | undefined>): Compac
   const factor = text('colbert-pool-factor');
   if (factor !== undefined) compact.colbertPoolFactor = intIn('--colbert-pool-factor', factor, 1, 1, 1_000_000);
   return Object.keys(compact).length ? compact : undefined;
+}
+
+function vectorTypeOf(flag: string | undefined): VectorType | undefined {
+  if (flag === undefined) return undefined;
+  const VECTOR_TYPES = inputSchema.properties.vector_type.enum!;
+  if (!(VECTOR_TYPES as readonly string[]).includes(flag)) throw new CorpusError(`--vector-type must be one of ${VECTOR_TYPES.join(', ')} (got "${flag}")`);
+  return flag as VectorType;
 }
 
 function precisionOf(flag: string | undefined, env?: Env): Precision {

@@ -8,6 +8,8 @@ import type { InputRow } from './readers/types.ts';
 
 export interface Embedder {
   predict(input: unknown): Promise<Output>;
+  /** The int8/uint8 calibration the Predictor quantizes with (made on first use). */
+  calibration?(): Promise<{ hash: string }>;
 }
 
 export interface WindowOptions extends Outputs {
@@ -86,13 +88,14 @@ async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOp
     return_sparse: opts.sparse,
     return_colbert: opts.colbert,
     sparse_format: 'indices_values',
+    ...(opts.vectorType ? { vector_type: opts.vectorType } : {}),
     ...compactInput(opts),
     ...(opts.chunk ? { chunk_tokens: opts.chunk.tokens, chunk_overlap: opts.chunk.overlap } : {}),
   });
   if (out.chunks) return out.chunks.map((c) => chunkRow(chunk[c.text_index], c));
   return chunk.map((r, i) => {
     const e: EmbeddedRow = { row: r.row, endByte: r.endByte, id: r.id, tokenCount: out.token_counts[i], truncated: out.truncated[i] };
-    // Floats (the default vector_encoding) and sparse pairs sorted by id, as asked above.
+    // Numbers (the default vector_encoding: floats, or vector_type's integers) and sparse pairs sorted by id, as asked above.
     if (out.dense_vecs) e.dense = out.dense_vecs[i] as number[];
     const sparse = out.lexical_weights?.[i] as { indices: number[]; values: number[] } | undefined;
     if (sparse) {

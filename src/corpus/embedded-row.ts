@@ -1,4 +1,5 @@
 // One embedded row, as the writers store it.
+import type { VectorType } from '../api/vector-types.ts';
 
 export interface EmbeddedRow {
   row: number;
@@ -9,11 +10,12 @@ export interface EmbeddedRow {
   truncated: boolean;
   /** With --chunk-tokens: the chunk's position in its document and its span in code points. */
   chunk?: { index: number; start: number; end: number };
+  /** In --vector-type, as /predictions' JSON numbers: dim floats or int8/uint8 values, or dim / 8 packed bytes (binary, ubinary). */
   dense?: number[];
   /** Token ids in ascending order, and their weights (the lexical weights as two lists). */
   sparseIndices?: number[];
   sparseValues?: number[];
-  /** token_count - 1 vectors (<s> dropped, </s> kept), or max((token_count - 1) // factor, 1) with --colbert-pool-factor. */
+  /** Each vector as `dense` is; token_count - 1 vectors (<s> dropped, </s> kept), or max((token_count - 1) // factor, 1) with --colbert-pool-factor. */
   colbert?: number[][];
 }
 
@@ -26,6 +28,8 @@ export interface Outputs {
   compact?: Compact;
   /** --chunk-tokens and --chunk-overlap; absent: each text whole. */
   chunk?: { tokens: number; overlap: number };
+  /** vector_type of dense and ColBERT vectors; absent: float32. */
+  vectorType?: VectorType;
 }
 
 export interface Compact {

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Precision } from '../engine/onnx/precision.ts';
+import { needsCalibration } from '../api/vector-types.ts';
 import { embedInWindow, DEFAULT_CHUNK_ROWS, DEFAULT_WINDOW_ROWS, type Embedder } from './embed-window.ts';
 import type { EmbeddedRow, Outputs } from './embedded-row.ts';
 import { CorpusError, InputError } from './errors.ts';
@@ -121,12 +122,23 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
     return { ...summary, alreadyComplete: true, seconds: (Date.now() - started) / 1000 };
   }
   const manifest: Manifest = { version: MANIFEST_VERSION, shard: spec.shard, input, options, parts: kept, complete: false };
+  if (kept.length && previous?.calibration) manifest.calibration = previous.calibration;
   writeManifest(mfile, manifest);
   if (kept.length) log(`${name}: ${kept.length} complete part(s) found, continuing after row ${kept[kept.length - 1].last_row}`);
 
   const predictor = await deps.loadPredictor();
   const dim = predictor.info?.dim;
   if (!dim) throw new Error('the Predictor did not report its vector dimension (info.dim) after setup');
+  const calibration = await calibrationOf(spec, predictor);
+  if (kept.length && manifest.calibration !== calibration) {
+    throw new CorpusError(
+      `${mfile}: its parts were quantized with calibration ${manifest.calibration ?? '(none recorded)'}, and these weights' calibration is now ${calibration}: the vectors would not mix. Pass --restart to start ${name} over, write to another --output, or make that calibration current again with \`cli.ts calibrate\` on the same texts.`,
+    );
+  }
+  if (calibration !== manifest.calibration) {
+    manifest.calibration = calibration;
+    writeManifest(mfile, manifest);
+  }
   const after = kept.length ? kept[kept.length - 1].last_row : -1;
   const rows = reader.rows({ want: (row) => row > after && inShard(row, spec.shard), startRow: after + 1 });
   const embedded = embedInWindow(rows, predictor, {
@@ -135,6 +147,7 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
     colbert: spec.colbert,
     compact: spec.compact,
     chunk: spec.chunk,
+    vectorType: spec.vectorType,
     maxLength: spec.maxLength,
     chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS),
     windowRows: spec.windowRows ?? DEFAULT_WINDOW_ROWS,
@@ -177,6 +190,19 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
   return { ...summary, seconds: (Date.now() - started) / 1000 };
 }
 
+/** The hash of the calibration int8/uint8 vectors are made with; undefined for the other types. */
+async function calibrationOf(spec: JobSpec, predictor: Embedder): Promise<string | undefined> {
+  if (!needsCalibration(spec.vectorType ?? 'float32') || !(spec.dense || spec.colbert)) return undefined;
+  if (!predictor.calibration) throw new Error('the Predictor cannot tell its calibration, which --vector-type int8/uint8 needs');
+  try {
+    return (await predictor.calibration()).hash;
+  } catch (err) {
+    throw new CorpusError(
+      `--vector-type ${spec.vectorType} needs a calibration of these weights, and none could be made (${(err as Error).message}): run \`cli.ts calibrate\` (--input FILE for your own texts), or choose float32, float16, binary or ubinary`,
+    );
+  }
+}
+
 function prepareOutput(dir: string): string {
   try {
     mkdirSync(dir, { recursive: true });
@@ -200,6 +226,7 @@ function jobOptions(spec: JobSpec): JobOptions {
     colbert_pool_factor: spec.compact?.colbertPoolFactor ?? 1,
     chunk_tokens: spec.chunk?.tokens ?? 0,
     chunk_overlap: spec.chunk?.overlap ?? 0,
+    vector_type: spec.vectorType ?? 'float32',
     part_rows: spec.partRows,
     weights: path.resolve(spec.weights),
     precision: spec.precision,

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Precision } from '../engine/onnx/precision.ts';
+import type { VectorType } from '../api/vector-types.ts';
 import { CorpusError } from './errors.ts';
 import type { Shard } from './shard.ts';
 import { writeFileAtomic } from '../engine/weights/atomic-file.ts';
@@ -33,6 +34,8 @@ export interface JobOptions {
   /** --chunk-tokens and --chunk-overlap (0: each text whole). */
   chunk_tokens: number;
   chunk_overlap: number;
+  /** --vector-type (float32: off). */
+  vector_type: VectorType;
   part_rows: number;
   weights: string;
   precision: Precision;
@@ -70,6 +73,12 @@ export interface Manifest {
   parts: PartRecord[];
   complete: boolean;
   stopped?: StoppedAt;
+  /**
+   * The hash of the calibration whose ranges made int8/uint8 parts (GET
+   * /calibration serves the ranges); known once the model is loaded, so
+   * checked then (calibrationDifference), not with the options.
+   */
+  calibration?: string;
 }
 
 export function manifestPath(dir: string, shardName: string): string {
@@ -92,7 +101,14 @@ export function writeManifest(file: string, m: Manifest): void {
 }
 
 /** Options added after manifests were first written: a manifest without them was made with them off. */
-const UNRECORDED_MEANS_OFF: Partial<JobOptions> = { sparse_top_k: null, sparse_min_weight: null, colbert_pool_factor: 1, chunk_tokens: 0, chunk_overlap: 0 };
+const UNRECORDED_MEANS_OFF: Partial<JobOptions> = {
+  sparse_top_k: null,
+  sparse_min_weight: null,
+  colbert_pool_factor: 1,
+  chunk_tokens: 0,
+  chunk_overlap: 0,
+  vector_type: 'float32',
+};
 
 /** Why a manifest's parts cannot be continued with this input and these options, or [] when they can. */
 export function differences(m: Manifest, input: InputIdentity, options: JobOptions): string[] {

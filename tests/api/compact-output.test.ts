@@ -2,13 +2,14 @@
 // the real Predictor with the generated test model: off, the output is the
 // same bytes; on, lexical_weights (every sparse_format) and lexical_tokens
 // follow the pruning, ColBERT rows are the means of SciPy's Ward clusters of
-// the exact rows (texts of 2 to 1,025 tokens, the pooling limit), and scores stay exact unless
+// the exact rows (texts of 2 to 2,049 tokens; one of 8,192 pooled too), and scores stay exact unless
 // score_compact asks for them from the compact vectors.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { InputValidationError, Predictor } from '../../predict.ts';
-import { MAX_POOLED_ROWS } from '../../src/api/output.ts';
+import { Predictor } from '../../predict.ts';
+import { poolColbert } from '../../src/api/colbert-pooling.ts';
 import { asFloatOutput, type FloatOutput } from '../../src/api/output-formats.ts';
+import { decodeFloat32Base64 } from '../../src/api/vector-encoding.ts';
 import type { Input } from '../../src/api/schema-types.ts';
 import { scipyPartitions, skipScipy } from '../helpers/scipy/ward-oracle.ts';
 import { officialWeights } from '../helpers/server/real-model.ts';
@@ -21,8 +22,8 @@ function longText(words: number): string {
 
 const TEXTS = ['', 'hi', 'The cat sat on the mat.', longText(60), longText(400), longText(1500)];
 const QUERY = 'where did the cat sit';
-/** The longest text poolable: MAX_POOLED_ROWS ColBERT rows, plus <s>. */
-const MAX = MAX_POOLED_ROWS + 1;
+/** The longest text here: 2,048 ColBERT rows, plus <s>. */
+const MAX = 2049;
 
 describe('compact outputs on the Predictor', () => {
   const p = new Predictor();
@@ -37,21 +38,20 @@ describe('compact outputs on the Predictor', () => {
   });
   after(() => p.close?.());
 
-  test('the texts span 2 to 1,025 tokens', () => {
+  test('the texts span 2 to 2,049 tokens', () => {
     assert.equal(exact.token_counts[0], 2);
     assert.equal(exact.token_counts.at(-1), MAX);
   });
 
-  test('a text over the pooling limit is refused naming colbert_pool_factor, before any forward pass', async () => {
-    await assert.rejects(
-      p.predict({ texts: TEXTS, max_length: MAX + 1, return_colbert: true, colbert_pool_factor: 2 }),
-      (e: InputValidationError) =>
-        e instanceof InputValidationError &&
-        e.issues[0].field === 'colbert_pool_factor' &&
-        /texts\[\d\] has 1025: set max_length to 1025 or less/.test(e.message),
-    );
-    const unpooled = await p.predict({ texts: TEXTS, max_length: MAX + 1, return_colbert: true, colbert_pool_factor: 1 });
-    assert.equal(unpooled.token_counts.at(-1), MAX + 1, 'without pooling the same texts are served');
+  test('a text of 8,192 tokens is pooled too: no length cap, the same rows as poolColbert', async () => {
+    const text = longText(9000);
+    const input = { texts: [text], max_length: 8192, return_colbert: true, return_sparse: false, return_dense: false, vector_encoding: 'base64' as const };
+    const rows = decodeFloat32Base64((await p.predict(input)).colbert_vecs![0] as string);
+    const pooled = decodeFloat32Base64((await p.predict({ ...input, colbert_pool_factor: 4 })).colbert_vecs![0] as string);
+    const dim = p.info!.dim;
+    assert.equal(rows.length / dim, 8191);
+    assert.equal(pooled.length / dim, 2047);
+    assert.deepEqual(pooled, poolColbert(rows, dim, 4));
   });
 
   test('off (pool factor 1, no pruning, score_compact false), the output is the same JSON', async () => {
@@ -125,14 +125,14 @@ describe('compact outputs on the Predictor', () => {
   });
 
   test('ColBERT rows counted for the size cap are the pooled ones', async () => {
-    // 17 texts of MAX_POOLED_ROWS rows: 17,408 vectors, over the cap of 16,384; pooled by 2, 8,704.
+    // 17 texts of 1,024 rows: 17,408 vectors, over the cap of 16,384; pooled by 2, 8,704.
     const texts = Array(17).fill(longText(2000));
-    const input = { texts, max_length: MAX, return_colbert: true, return_sparse: false, return_dense: false };
+    const input = { texts, max_length: 1025, return_colbert: true, return_sparse: false, return_dense: false };
     await assert.rejects(p.predict(input), /would return 17408 vectors/);
     const pooled = asFloatOutput(await p.predict({ ...input, colbert_pool_factor: 2 }));
     assert.deepEqual(
       pooled.colbert_vecs!.map((rows) => rows.length),
-      Array(17).fill(MAX_POOLED_ROWS / 2),
+      Array(17).fill(512),
     );
   });
 });

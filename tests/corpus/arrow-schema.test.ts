@@ -33,6 +33,10 @@ test("every field, type, nullability and fixed size survives apache-arrow's deco
       f('ids', { kind: 'list', item: f('element', { kind: 'int32' }) }),
       f('multi', { kind: 'list', item: f('item', { kind: 'fixedSizeList', size: 7, item: float }) }),
       f('ünïcödé 名前', { kind: 'float32' }),
+      f('i8', { kind: 'fixedSizeList', size: 3, item: f('element', { kind: 'int8' }) }),
+      f('u8', { kind: 'uint8' }, true),
+      f('half', { kind: 'list', item: f('element', { kind: 'fixedSizeList', size: 1024, item: f('element', { kind: 'float16' }) }) }),
+      f('bits', { kind: 'fixedSizeBinary', size: 128 }),
     ]),
   );
   assert.deepEqual(
@@ -45,6 +49,10 @@ test("every field, type, nullability and fixed size survives apache-arrow's deco
       ['ids', 'List<Int32>', false],
       ['multi', 'List<FixedSizeList[7]<Float32>>', false],
       ['ünïcödé 名前', 'Float32', false],
+      ['i8', 'FixedSizeList[3]<Int8>', false],
+      ['u8', 'Uint8', true],
+      ['half', 'List<FixedSizeList[1024]<Float16>>', false],
+      ['bits', 'FixedSizeBinary[128]', false],
     ],
   );
   assert.equal(schema.fields[5].type.children[0].name, 'item');
@@ -85,6 +93,6 @@ test("a vector of another length than the model's dimension is refused before an
   bad[1].colbert![0] = [1, 2, 3];
   assert.throws(
     () => parquetPart(bad, { dense: true, sparse: true, colbert: true }, 5),
-    /row 3 \(id r1\) has a vector of 3 values where the model's dimension is 5/,
+    /row 3 \(id r1\) has a vector of 3 values where the model's dimension 5 makes 5 of this vector_type/,
   );
 });

@@ -284,8 +284,8 @@ describe('cli.ts embed', () => {
       [['--input', input, '--output', dir, '--sparse-min-weight=-1'], /--sparse-min-weight must be a finite number at least 0 \(got "-1"\)/],
       [['--input', input, '--output', dir, '--colbert-pool-factor', '1.5'], /--colbert-pool-factor must be an integer from 1 to 1000000 \(got "1.5"\)/],
       [
-        ['--input', input, '--output', dir, '--colbert', '--colbert-pool-factor', '2'],
-        /--colbert-pool-factor pools texts of at most 1024 ColBERT vectors: add --max-length 1025/,
+        ['--input', input, '--output', dir, '--vector-type', 'int4'],
+        /--vector-type must be one of float32, float16, int8, uint8, binary, ubinary \(got "int4"\)/,
       ],
       [['--input', input, '--output', dir, '--bogus'], /Unknown option '--bogus'/],
     ];

@@ -17,6 +17,7 @@ const options: JobOptions = {
   colbert_pool_factor: 1,
   chunk_tokens: 0,
   chunk_overlap: 0,
+  vector_type: 'float32',
   part_rows: 1000,
   weights: '/w',
   precision: 'fp32',
@@ -59,4 +60,13 @@ test('a manifest from before the compact options continues with them off, and on
   const { sparse_top_k: _k, sparse_min_weight: _w, colbert_pool_factor: _f, ...older } = options;
   assert.deepEqual(differences(manifest(older), input, options), []);
   assert.deepEqual(differences(manifest(older), input, { ...options, colbert_pool_factor: 4 }), ['colbert_pool_factor was 1, now 4']);
+});
+
+test('a manifest from before --vector-type continues as float32 only; a changed vector_type is named', () => {
+  const { vector_type: _, ...older } = options;
+  assert.deepEqual(differences(manifest(older), input, options), []);
+  assert.deepEqual(differences(manifest(older), input, { ...options, vector_type: 'int8' }), ['vector_type was "float32", now "int8"']);
+  assert.deepEqual(differences(manifest({ ...options, vector_type: 'binary' }), input, { ...options, vector_type: 'ubinary' }), [
+    'vector_type was "binary", now "ubinary"',
+  ]);
 });

@@ -112,8 +112,9 @@ export function readParquetParts(dir: string, prefix = 'shard-'): { file: string
     });
 }
 
-/** Arrow values (typed arrays, list vectors, bigint) as plain JS. */
+/** Arrow values (typed arrays, list vectors, bigint) as plain JS; float16 as numbers (toArray gives their bits). */
 function plain(v: unknown): unknown {
+  if (v && typeof v === 'object' && 'type' in v && String(v.type) === 'Float16') return Array.from(v as unknown as Iterable<number>);
   if (v && typeof v === 'object' && 'toArray' in v) return Array.from((v as { toArray(): ArrayLike<unknown> }).toArray(), plain);
   if (typeof v === 'bigint') return Number(v);
   return v;

@@ -11,7 +11,11 @@ export type ArrowType =
   | { kind: 'utf8' }
   | { kind: 'bool' }
   | { kind: 'int32' }
+  | { kind: 'int8' }
+  | { kind: 'uint8' }
+  | { kind: 'float16' }
   | { kind: 'float32' }
+  | { kind: 'fixedSizeBinary'; size: number }
   | { kind: 'list'; item: ArrowField }
   | { kind: 'fixedSizeList'; size: number; item: ArrowField };
 
@@ -22,9 +26,10 @@ export interface ArrowField {
 }
 
 /** Type union tags, MetadataVersion and MessageHeader values from the Arrow format. */
-const TYPE_TAG = { int32: 2, float32: 3, utf8: 5, bool: 6, list: 12, fixedSizeList: 16 } as const;
+const TYPE_TAG = { int32: 2, int8: 2, uint8: 2, float16: 3, float32: 3, utf8: 5, bool: 6, list: 12, fixedSizeBinary: 15, fixedSizeList: 16 } as const;
 const METADATA_V5 = 4;
 const HEADER_SCHEMA = 1;
+const FLOAT_HALF = 0;
 const FLOAT_SINGLE = 1;
 
 type Value =
@@ -44,11 +49,13 @@ function fieldTable(f: ArrowField): Table {
   t.set(1, { t: 'bool', v: f.nullable ? 1 : 0 });
   t.set(2, { t: 'u8', v: TYPE_TAG[f.type.kind] });
   const type: Table = new Map();
-  if (f.type.kind === 'int32') {
-    type.set(0, { t: 'i32', v: 32 }).set(1, { t: 'bool', v: 1 });
-  } else if (f.type.kind === 'float32') {
-    type.set(0, { t: 'i16', v: FLOAT_SINGLE });
-  } else if (f.type.kind === 'fixedSizeList') {
+  if (f.type.kind === 'int32' || f.type.kind === 'int8' || f.type.kind === 'uint8') {
+    // Int { bitWidth, is_signed }
+    type.set(0, { t: 'i32', v: f.type.kind === 'int32' ? 32 : 8 }).set(1, { t: 'bool', v: f.type.kind === 'uint8' ? 0 : 1 });
+  } else if (f.type.kind === 'float32' || f.type.kind === 'float16') {
+    type.set(0, { t: 'i16', v: f.type.kind === 'float32' ? FLOAT_SINGLE : FLOAT_HALF });
+  } else if (f.type.kind === 'fixedSizeList' || f.type.kind === 'fixedSizeBinary') {
+    // FixedSizeList { listSize }, FixedSizeBinary { byteWidth }
     type.set(0, { t: 'i32', v: f.type.size });
   }
   t.set(3, { t: 'table', v: type });

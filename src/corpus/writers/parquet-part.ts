@@ -4,14 +4,16 @@
 // lists; the footer's `ARROW:schema` entry says they are
 // FixedSizeList<float32, dim>, as Arrow writers record it, so pyarrow, polars
 // and LanceDB read vector columns (DuckDB ignores the entry: cast to FLOAT[dim]).
+// With --vector-type the vectors take that type's column (vector-columns.ts).
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 import { arrowSchemaMetadata, type ArrowField, type ArrowType } from './arrow-schema.ts';
 import type { EmbeddedRow, Outputs } from '../embedded-row.ts';
-
-type SchemaElement = NonNullable<Parameters<typeof parquetWrite>[0]['schema']>[number];
+import { vectorColumn, type SchemaElement, type VectorColumn } from './vector-columns.ts';
 
 export function parquetPart(rows: EmbeddedRow[], outputs: Outputs, dim: number): Uint8Array {
-  checkWidths(rows, dim);
+  const type = outputs.vectorType ?? 'float32';
+  const vec = vectorColumn(type, dim);
+  checkWidths(rows, vec.width, dim);
   const arrow: ArrowField[] = [field('id', { kind: 'utf8' }), field('token_count', { kind: 'int32' }), field('truncated', { kind: 'bool' })];
   const schema: SchemaElement[] = [
     { name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
@@ -36,9 +38,9 @@ export function parquetPart(rows: EmbeddedRow[], outputs: Outputs, dim: number):
     }
   }
   if (outputs.dense) {
-    schema.push(...list('dense', 'FLOAT'));
-    arrow.push(field('dense', vector(dim)));
-    columnData.push({ name: 'dense', data: rows.map((r) => r.dense!) });
+    schema.push(...vec.parquet('dense'));
+    arrow.push(field('dense', vec.arrow));
+    columnData.push({ name: 'dense', data: rows.map((r) => vec.cell(r.dense!)) });
   }
   if (outputs.sparse) {
     schema.push(...list('sparse_indices', 'INT32'), ...list('sparse_values', 'FLOAT'));
@@ -48,9 +50,9 @@ export function parquetPart(rows: EmbeddedRow[], outputs: Outputs, dim: number):
     columnData.push({ name: 'sparse_values', data: rows.map((r) => r.sparseValues!) });
   }
   if (outputs.colbert) {
-    schema.push(...listOfLists('colbert', 'FLOAT'));
-    arrow.push(field('colbert', { kind: 'list', item: field('element', vector(dim)) }));
-    columnData.push({ name: 'colbert', data: rows.map((r) => r.colbert!) });
+    schema.push(...listOf('colbert', vec));
+    arrow.push(field('colbert', { kind: 'list', item: field('element', vec.arrow) }));
+    columnData.push({ name: 'colbert', data: rows.map((r) => r.colbert!.map((v) => vec.cell(v))) });
   }
   const writer = new ByteWriter();
   parquetWrite({
@@ -64,6 +66,7 @@ export function parquetPart(rows: EmbeddedRow[], outputs: Outputs, dim: number):
     kvMetadata: [
       { key: 'ARROW:schema', value: arrowSchemaMetadata(arrow) },
       { key: 'bge_m3.dense_dim', value: String(dim) },
+      { key: 'bge_m3.vector_type', value: type },
     ],
     createdBy: 'bge-m3-cog corpus job (hyparquet-writer)',
   });
@@ -71,20 +74,18 @@ export function parquetPart(rows: EmbeddedRow[], outputs: Outputs, dim: number):
 }
 
 /** A fixed-size list of another length would make a file Arrow readers reject: stop before writing it. */
-function checkWidths(rows: EmbeddedRow[], dim: number): void {
+function checkWidths(rows: EmbeddedRow[], width: number, dim: number): void {
   for (const r of rows) {
-    const bad = r.dense && r.dense.length !== dim ? r.dense.length : r.colbert?.find((v) => v.length !== dim)?.length;
-    if (bad !== undefined) throw new Error(`row ${r.row} (id ${r.id}) has a vector of ${bad} values where the model's dimension is ${dim}`);
+    const bad = r.dense && r.dense.length !== width ? r.dense.length : r.colbert?.find((v) => v.length !== width)?.length;
+    if (bad !== undefined) {
+      throw new Error(`row ${r.row} (id ${r.id}) has a vector of ${bad} values where the model's dimension ${dim} makes ${width} of this vector_type`);
+    }
   }
 }
 
 /** Every column and list element is REQUIRED in the Parquet schema, so not nullable in Arrow's. */
 function field(name: string, type: ArrowType): ArrowField {
   return { name, nullable: false, type };
-}
-
-function vector(dim: number): ArrowType {
-  return { kind: 'fixedSizeList', size: dim, item: field('element', { kind: 'float32' }) };
 }
 
 /** The standard three-level LIST: name (LIST) > list (repeated) > element. */
@@ -96,10 +97,11 @@ function list(name: string, type: 'FLOAT' | 'INT32'): SchemaElement[] {
   ];
 }
 
-function listOfLists(name: string, type: 'FLOAT'): SchemaElement[] {
+/** A LIST whose elements are vectors. */
+function listOf(name: string, vec: VectorColumn): SchemaElement[] {
   return [
     { name, repetition_type: 'REQUIRED', converted_type: 'LIST', num_children: 1 },
     { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-    ...list('element', type),
+    ...vec.parquet('element'),
   ];
 }

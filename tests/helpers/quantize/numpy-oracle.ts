@@ -23,3 +23,23 @@ export function numpyQuantize(type: string, vectors: number[][], ranges?: { min:
 export function numpyRanges(vectors: number[][]): { min: number[]; max: number[] } {
   return run({ op: 'ranges', vectors });
 }
+
+const SCORES = fileURLToPath(new URL('./numpy-scores.py', import.meta.url));
+
+export interface QuantizedText {
+  dense: number[];
+  colbert: number[][];
+}
+
+/** The dense and ColBERT scores of the query against each text, from their vector_type values decoded as score_compact defines. */
+export function numpyCompactScores(request: {
+  type: string;
+  dim: number;
+  ranges?: { dense: { min: number[]; max: number[] }; colbert: { min: number[]; max: number[] } };
+  query: QuantizedText;
+  texts: QuantizedText[];
+}): { dense: number[]; colbert: number[] } {
+  const r = spawnSync(PYTHON, [SCORES], { input: JSON.stringify(request), encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`numpy oracle failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { dense: number[]; colbert: number[] };
+}
