@@ -153,7 +153,7 @@ export class Predictor {
     const model = new WorkerSupervisor(first, restart, maxRestarts, (status) => {
       for (const o of this.observers) o.worker?.(status);
     });
-    const scheduler = new Scheduler((batch, need) => model.run(batch, need), {
+    const scheduler = new Scheduler((batch, need, pools) => model.run(batch, need, pools), {
       maxBatchTokens,
       maxRows: first.fixedBatch,
       ...opts.scheduler,
