@@ -18,7 +18,7 @@ import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/ap
 import { checkRerankRequest, rerankWeights, type RerankRequest, type RerankResult } from './src/api/rerank-request.ts';
 import { encodeRerankTexts } from './src/api/rerank-encode.ts';
 import { scoreDocuments } from './src/api/rerank-scores.ts';
-import type { Need } from './src/engine/types.ts';
+import type { Need, TextEmbedding } from './src/engine/types.ts';
 import { WorkerSupervisor, type WorkerStatus } from './src/engine/worker/supervisor.ts';
 import { setting, SETTINGS } from './src/settings.ts';
 import { validateInput } from './src/api/input.ts';
@@ -29,6 +29,7 @@ import { needsCalibration } from './src/api/vector-types.ts';
 import { InputValidationError } from './src/api/errors.ts';
 import { calibrationKey, modelIdentity, RangeAccumulator, readCached, setDigest, writeCache, type CalibrationRanges } from './src/api/calibration.ts';
 import { BUNDLED_CALIBRATION_TEXTS, BUNDLED_SET_NAME } from './src/api/calibration-set.ts';
+import { checkMclsLengths, mclsInput, mclsInserts } from './src/api/mcls.ts';
 
 export type { CalibrationRanges, Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, RerankRequest, RerankResult, TokenSpan };
 export { ClientError, InputValidationError } from './src/api/errors.ts';
@@ -82,6 +83,8 @@ interface Loaded {
   model: WorkerSupervisor;
   scheduler: Scheduler;
   info: ModelInfo;
+  /** Whether the export outputs hidden states, which pooled vectors (MCLS, contextual chunks) need. */
+  hiddenStates: boolean;
   tokenizerPath: string;
   /** Offsets and decoding (TEI's /tokenize, /decode), loaded on first use. */
   spans?: Promise<TokenSpans>;
@@ -168,6 +171,7 @@ export class Predictor {
       model,
       scheduler,
       info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision, int8Weights: first.int8Weights },
+      hiddenStates: first.layout.kind === 'backbone',
       tokenizerPath: files.tokenizer,
       calibrationDir: opts.calibrationDir ?? files.dir,
       calibrationSet: opts.calibrationSet ?? { name: BUNDLED_SET_NAME, texts: BUNDLED_CALIBRATION_TEXTS },
@@ -186,17 +190,24 @@ export class Predictor {
       query: input.query === undefined ? undefined : encoded[input.texts.length],
     };
     checkOutputSize(input, enc);
+    const mcls = input.dense_pooling === 'mcls' && (input.return_dense || enc.query !== undefined);
+    if (mcls) this.checkMcls(enc);
     const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
-    const all = enc.query ? [...enc.texts, enc.query] : enc.texts;
-    const embs = await scheduler.submit(
-      all.map((e) => e.ids),
-      needOf(input),
-      {
-        signal: ctx.signal,
-        onProgress: progressLogger(all.length, ctx.log),
-      },
-    );
+    const embs = mcls ? await embedMcls(scheduler, enc, needOf(input), ctx) : await embedAll(scheduler, enc, needOf(input), ctx);
     return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
+  }
+
+  private checkMcls(enc: Encoded): void {
+    checkMclsLengths(enc.texts);
+    if (this.requireSetup().hiddenStates) return;
+    throw new InputValidationError([
+      {
+        field: 'dense_pooling',
+        loc: ['dense_pooling'],
+        type: 'value_error',
+        message: `dense_pooling "mcls" averages last hidden states, and this model export (${this.requireSetup().info.layout}) computes its heads inside the graph without outputting them: use dense_pooling "cls", or serve an export with token_embeddings or last_hidden_state (the official onnx/ export)`,
+      },
+    ]);
   }
 
   /**
@@ -387,6 +398,43 @@ export async function encodeInSlices(
     }
   }
   return out;
+}
+
+/** Every text (and the query) in one scheduler job. */
+function embedAll(scheduler: Scheduler, enc: Encoded, need: Need, ctx: PredictContext): Promise<TextEmbedding[]> {
+  const all = enc.query ? [...enc.texts, enc.query] : enc.texts;
+  return scheduler.submit(
+    all.map((e) => e.ids),
+    need,
+    { signal: ctx.signal, onProgress: progressLogger(all.length, ctx.log) },
+  );
+}
+
+/**
+ * dense_pooling "mcls": a text with more than 256 tokens between <s> and </s>
+ * runs on its MCLS ids for its dense vector (src/api/mcls.ts) and, only when
+ * sparse, ColBERT or scores are asked, once more on its own ids for those, so
+ * they stay BGE-M3's. A shorter text gets no inserted <s>: its one pass gives
+ * everything, its dense vector the CLS one. The query is always CLS-pooled.
+ */
+async function embedMcls(scheduler: Scheduler, enc: Encoded, need: Need, ctx: PredictContext): Promise<TextEmbedding[]> {
+  const long = enc.texts.flatMap((e, i) => (mclsInserts(e.ids) ? [i] : []));
+  const perToken = need.sparse || need.colbert;
+  const plain = enc.texts.flatMap((_, i) => (perToken || !long.includes(i) ? [i] : []));
+  const plainJob = [...plain.map((i) => enc.texts[i].ids), ...(enc.query ? [enc.query.ids] : [])];
+  const inputs = long.map((i) => mclsInput(enc.texts[i].ids));
+  const [plainEmbs, mclsEmbs] = await Promise.all([
+    scheduler.submit(plainJob, need, { signal: ctx.signal, onProgress: progressLogger(plainJob.length, ctx.log) }),
+    scheduler.submit(
+      inputs.map((m) => m.ids),
+      { dense: false, sparse: false, colbert: false },
+      { signal: ctx.signal, onProgress: progressLogger(inputs.length, ctx.log), pools: inputs.map((m) => [m.pool]) },
+    ),
+  ]);
+  const embs: TextEmbedding[] = enc.texts.map(() => ({}));
+  plain.forEach((i, k) => (embs[i] = plainEmbs[k]));
+  long.forEach((i, k) => (embs[i] = { ...embs[i], dense: mclsEmbs[k].pooled }));
+  return enc.query ? [...embs, plainEmbs[plain.length]] : embs;
 }
 
 function needOf(input: Input): Need {

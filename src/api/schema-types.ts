@@ -30,6 +30,8 @@ export interface Input {
   colbert_pool_factor: number;
   /** With query: compute the texts' sparse and ColBERT scores from the pruned lexical weights and the pooled ColBERT vectors (what sparse_top_k, sparse_min_weight and colbert_pool_factor return) instead of the exact ones. The query itself is never pruned or pooled. */
   score_compact: boolean;
+  /** How each text's `dense_vecs` is pooled. "cls": the <s> token's last hidden state, L2-normalized (BGE-M3's trained pooling). "mcls": MCLS, the BGE-M3 paper's training-free method for long documents (arXiv 2402.03216, appendix B.2): the text's tokens are split into groups of 256 from its start, each group is headed by an <s> (the first by the text's own <s>, the others inserted in front of their group, none after the last), the model runs once on these ids, and the vector is the L2-normalized mean of the last hidden states at all the <s> positions, the first included. A text of up to 256 tokens between its <s> and </s> gets its "cls" vector. The inserted tokens count against the model's 8192 positions (not against max_length or token_counts): a text of more than 8159 tokens between <s> and </s> is refused, so keep max_length at 8161 or less. Sparse and ColBERT outputs, and the query, are unchanged (they come from a separate pass on the text's own ids when asked). Needs an ONNX export that outputs hidden states. */
+  dense_pooling: "cls" | "mcls";
 }
 
 export interface Output {

@@ -28,6 +28,7 @@ test("defaults are applied and the caller's object is left alone", () => {
     vector_type: 'float32',
     colbert_pool_factor: 1,
     score_compact: false,
+    dense_pooling: 'cls',
   });
   assert.deepEqual(raw, { texts: ['hi'] });
 });
