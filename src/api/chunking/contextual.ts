@@ -3,8 +3,10 @@
 // included), and each chunk takes its outputs from its window's pass, so they
 // carry what the rest of the window says about its tokens ("late chunking"):
 //   - sparse: the window's token weights at the chunk's own tokens;
-//   - ColBERT: the window's rows at the chunk's own tokens (one per content
-//     token: the chunk has no </s> of its own inside the document);
+//   - ColBERT: the window's rows at the chunk's own tokens, one per content
+//     token; the document's </s> row belongs to its last chunk (no other chunk
+//     has a </s> of its own inside the document), so the merge of plain chunks
+//     (merge.ts) gives back exactly the document's rows;
 //   - dense: the L2-normalized mean of the last hidden states at the chunk's
 //     own tokens, from the engine's pool head. Not BGE-M3's trained pooling
 //     (that is the <s> state, which sees the whole window): it is the
@@ -55,17 +57,18 @@ export function windowInput(w: ContextWindow): { ids: number[]; pools: Pool[] } 
 /**
  * Each chunk's outputs from its window's: dense from the window's pooled row
  * for it, tokenWeights aligned with the chunk's ids (<s> and </s>, which make
- * no lexical weight, at 0), ColBERT rows of its content tokens.
+ * no lexical weight, at 0), ColBERT rows of its content tokens, and of the
+ * </s> for the chunk that ends the document (`last`: the window is the text's last).
  */
-export function chunkOutputs(w: ContextWindow, emb: TextEmbedding, dim: number): TextEmbedding[] {
+export function chunkOutputs(w: ContextWindow, emb: TextEmbedding, dim: number, last: boolean): TextEmbedding[] {
   return w.chunks.map((c, k) => {
     const from = 1 + c.tokenStart - w.start;
-    const to = 1 + c.tokenEnd - w.start;
+    const to = 1 + c.tokenEnd - w.start + (last && c.tokenEnd === w.end ? 1 : 0);
     const out: TextEmbedding = {};
     if (emb.pooled) out.dense = emb.pooled.slice(k * dim, (k + 1) * dim);
     if (emb.tokenWeights) {
       out.tokenWeights = new Float32Array(c.ids.length);
-      out.tokenWeights.set(emb.tokenWeights.subarray(from, to), 1);
+      out.tokenWeights.set(emb.tokenWeights.subarray(from, 1 + c.tokenEnd - w.start), 1);
     }
     // ColBERT row j is position j + 1 (the <s> row is dropped).
     if (emb.colbert) out.colbert = emb.colbert.slice((from - 1) * dim, (to - 1) * dim);
@@ -86,5 +89,5 @@ export async function embedContextual(
     inputs.map((i) => i.ids),
     inputs.map((i) => i.pools),
   );
-  return windows.flatMap((w, i) => chunkOutputs(w, embs[i], dim));
+  return windows.flatMap((w, i) => chunkOutputs(w, embs[i], dim, i === windows.length - 1));
 }
