@@ -18,7 +18,7 @@ import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/ap
 import { checkRerankRequest, rerankWeights, type RerankRequest, type RerankResult } from './src/api/rerank-request.ts';
 import { encodeRerankTexts } from './src/api/rerank-encode.ts';
 import { scoreDocuments } from './src/api/rerank-scores.ts';
-import type { Need, TextEmbedding } from './src/engine/types.ts';
+import type { Need, Pool, TextEmbedding } from './src/engine/types.ts';
 import { WorkerSupervisor, type WorkerStatus } from './src/engine/worker/supervisor.ts';
 import { setting, SETTINGS } from './src/settings.ts';
 import { validateInput } from './src/api/input.ts';
@@ -30,6 +30,9 @@ import { InputValidationError } from './src/api/errors.ts';
 import { calibrationKey, modelIdentity, RangeAccumulator, readCached, setDigest, writeCache, type CalibrationRanges } from './src/api/calibration.ts';
 import { BUNDLED_CALIBRATION_TEXTS, BUNDLED_SET_NAME } from './src/api/calibration-set.ts';
 import { checkMclsLengths, mclsInput, mclsInserts } from './src/api/mcls.ts';
+import { buildChunkedOutput, type ChunkedText } from './src/api/chunking/chunked-output.ts';
+import { embedContextual } from './src/api/chunking/contextual.ts';
+import { planTexts } from './src/api/chunking/plan-texts.ts';
 
 export type { CalibrationRanges, Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, RerankRequest, RerankResult, TokenSpan };
 export { ClientError, InputValidationError } from './src/api/errors.ts';
@@ -184,6 +187,7 @@ export class Predictor {
   async predict(raw: unknown, ctx: PredictContext = {}): Promise<Output> {
     const { tokenizer, scheduler, info } = this.requireSetup();
     const input = validateInput(raw);
+    if (input.chunk_tokens > 0) return this.predictChunked(input, ctx);
     const encoded = await encodeInSlices(tokenizer, [...input.texts, ...(input.query === undefined ? [] : [input.query])], input.max_length, ctx.signal);
     const enc: Encoded = {
       texts: encoded.slice(0, input.texts.length),
@@ -199,15 +203,42 @@ export class Predictor {
 
   private checkMcls(enc: Encoded): void {
     checkMclsLengths(enc.texts);
-    if (this.requireSetup().hiddenStates) return;
+    this.checkHiddenStates('dense_pooling', 'mcls', 'cls');
+  }
+
+  /** A 422 on `field` when the export outputs no hidden states, which `value` pools. */
+  private checkHiddenStates(field: string, value: string, otherwise: string): void {
+    const { hiddenStates, info } = this.requireSetup();
+    if (hiddenStates) return;
     throw new InputValidationError([
       {
-        field: 'dense_pooling',
-        loc: ['dense_pooling'],
+        field,
+        loc: [field],
         type: 'value_error',
-        message: `dense_pooling "mcls" averages last hidden states, and this model export (${this.requireSetup().info.layout}) computes its heads inside the graph without outputting them: use dense_pooling "cls", or serve an export with token_embeddings or last_hidden_state (the official onnx/ export)`,
+        message: `${field} "${value}" averages last hidden states, and this model export (${info.layout}) computes its heads inside the graph without outputting them: use ${field} "${otherwise}", or serve an export with token_embeddings or last_hidden_state (the official onnx/ export)`,
       },
     ]);
+  }
+
+  /**
+   * predict() with chunk_tokens: every chunk of every text (src/api/chunking) and the query go
+   * to the scheduler as one job, like ordinary texts; the per-text fields are merged from the
+   * chunks'.
+   */
+  private async predictChunked(input: Input, ctx: PredictContext): Promise<Output> {
+    const { tokenizer, scheduler, info } = this.requireSetup();
+    const contextual = input.chunk_context === 'document';
+    if (contextual) this.checkHiddenStates('chunk_context', 'document', 'none');
+    const texts = await planTexts(input.texts, input, { tokenizer, spans: await this.tokenSpans() }, ctx.signal);
+    const query = input.query === undefined ? undefined : (await encodeInSlices(tokenizer, [input.query], input.max_length, ctx.signal))[0];
+    const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
+    const ids = texts.flatMap((t) => t.plans.map((p) => p.ids));
+    if (query) ids.push(query.ids);
+    const embs = contextual
+      ? await embedInContext(scheduler, texts, query, needOf(input), { windowTokens: input.max_length, dim: info.dim }, ctx)
+      : await scheduler.submit(ids, needOf(input), { signal: ctx.signal, onProgress: progressLogger(ids.length, ctx.log) });
+    const queryPart = query ? { enc: query, emb: embs[embs.length - 1] } : undefined;
+    return buildChunkedOutput(input, texts, embs, queryPart, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
   }
 
   /**
@@ -435,6 +466,30 @@ async function embedMcls(scheduler: Scheduler, enc: Encoded, need: Need, ctx: Pr
   plain.forEach((i, k) => (embs[i] = plainEmbs[k]));
   long.forEach((i, k) => (embs[i] = { ...embs[i], dense: mclsEmbs[k].pooled }));
   return enc.query ? [...embs, plainEmbs[plain.length]] : embs;
+}
+
+/**
+ * chunk_context "document": each text's chunks from one pass per window of
+ * up to `windowTokens` (src/api/chunking/contextual.ts), every text its own
+ * scheduler job; the query on its own ids. Returns the chunks' embeddings
+ * text after text, then the query's, as the plain path does.
+ */
+async function embedInContext(
+  scheduler: Scheduler,
+  texts: readonly ChunkedText[],
+  query: Encoding | undefined,
+  need: Need,
+  window: { windowTokens: number; dim: number },
+  ctx: PredictContext,
+): Promise<TextEmbedding[]> {
+  // The chunks' dense vectors come from the pool head, not from <s>.
+  const windowNeed = { dense: false, sparse: need.sparse, colbert: need.colbert };
+  const run = (ids: number[][], pools: Pool[][]) => scheduler.submit(ids, windowNeed, { signal: ctx.signal, pools });
+  const [chunks, queryEmbs] = await Promise.all([
+    Promise.all(texts.map((t) => embedContextual(t.plans, window.windowTokens, window.dim, run))),
+    query ? scheduler.submit([query.ids], need, { signal: ctx.signal }) : Promise.resolve([]),
+  ]);
+  return [...chunks.flat(), ...queryEmbs];
 }
 
 function needOf(input: Input): Need {

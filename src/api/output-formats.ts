@@ -101,10 +101,18 @@ export function formatColbert(flat: Float32Array, dim: number, encoding: VectorE
 }
 
 /** An Output in the default shapes (sparse_format "dict", vector_encoding "float"). */
-export type FloatOutput = Omit<Output, 'dense_vecs' | 'lexical_weights' | 'colbert_vecs'> & {
+export type FloatOutput = Omit<Output, 'dense_vecs' | 'lexical_weights' | 'colbert_vecs' | 'chunks'> & {
   dense_vecs?: number[][];
   lexical_weights?: LexicalWeights[];
   colbert_vecs?: number[][][];
+  chunks?: FloatChunk[];
+};
+
+/** One of `chunks` (chunk_tokens) in the default shapes. */
+export type FloatChunk = Omit<NonNullable<Output['chunks']>[number], 'dense_vec' | 'lexical_weights' | 'colbert_vecs'> & {
+  dense_vec?: number[];
+  lexical_weights?: LexicalWeights;
+  colbert_vecs?: number[][];
 };
 
 /**
@@ -112,8 +120,11 @@ export type FloatOutput = Omit<Output, 'dense_vecs' | 'lexical_weights' | 'colbe
  * that asks for those (other protocols, tests); throws if it holds another shape.
  */
 export function asFloatOutput(out: Output): FloatOutput {
-  const encoded = [...(out.dense_vecs ?? []), ...(out.colbert_vecs ?? [])].some((v) => typeof v === 'string');
-  const pairs = (out.lexical_weights ?? []).some((l) => Array.isArray((l as Record<string, unknown>).indices));
+  const chunks = out.chunks ?? [];
+  const vectors = [...(out.dense_vecs ?? []), ...(out.colbert_vecs ?? []), ...chunks.flatMap((c) => [c.dense_vec, c.colbert_vecs])];
+  const encoded = vectors.some((v) => typeof v === 'string');
+  const lexical = [...(out.lexical_weights ?? []), ...chunks.map((c) => c.lexical_weights ?? {})];
+  const pairs = lexical.some((l) => Array.isArray((l as Record<string, unknown>).indices));
   if (encoded || pairs) throw new Error('asFloatOutput: the output is not in the default float/dict shapes');
-  return out as FloatOutput;
+  return out as unknown as FloatOutput;
 }

@@ -28,7 +28,10 @@ test("defaults are applied and the caller's object is left alone", () => {
     vector_type: 'float32',
     colbert_pool_factor: 1,
     score_compact: false,
+    chunk_tokens: 0,
+    chunk_overlap: 0,
     dense_pooling: 'cls',
+    chunk_context: 'none',
   });
   assert.deepEqual(raw, { texts: ['hi'] });
 });

@@ -253,6 +253,49 @@ describe('the playground in Chromium', { skip }, () => {
     await context.close();
   });
 
+  test('with chunk_tokens a long text shows its chunks as highlighted spans, each badge with its score against the query as the server gives it', async () => {
+    const { page, context, errors } = await openPlayground(browser, server.url);
+    const text = [
+      'The cat sat on the mat while the rain fell over Paris.',
+      'Dense retrieval maps every passage to a single vector.',
+      'Lexical matching finds shared words between a query and a passage.',
+      'A multi-vector model stores one embedding per token.',
+    ].join(' ');
+    const query = 'lexical matching of shared words';
+    await setTexts(page, [text, 'short one']);
+    await page.getByLabel('Chunk Tokens', { exact: true }).fill('12');
+    await page.getByLabel('Chunk Overlap', { exact: true }).fill('3');
+    await page.getByLabel('Query', { exact: true }).fill(query);
+    await submit(page);
+    await page.locator('#chunks .chunk-spans').first().waitFor();
+    const out = await predictDirect(server.url, { texts: [text, 'short one'], chunk_tokens: 12, chunk_overlap: 3, query });
+    const first = page.locator('#chunks .chunked-text[data-text="0"]');
+    const chunks = out.chunks.filter((c: any) => c.text_index === 0);
+    assert.ok(chunks.length > 3);
+    // The highlighted pieces give the text back, and each piece is marked with the chunks holding it.
+    const pieces = await first.locator('.chunk-seg').evaluateAll((els) => els.map((e) => ({ text: e.textContent, chunks: e.getAttribute('data-chunks') })));
+    assert.equal(pieces.map((p) => p.text).join(''), text);
+    let at = 0;
+    for (const piece of pieces) {
+      const holding = chunks.filter((c: any) => c.start <= at && at < c.end).map((c: any) => c.chunk_index);
+      assert.equal(piece.chunks, holding.join(' '), `piece at ${at}`);
+      at += [...piece.text!].length;
+    }
+    // One badge per chunk with its hybrid score, the best starred.
+    const badges = await first.locator('.chunk-badge').allInnerTexts();
+    const best = out.scores.best_chunk.chunk_index[0];
+    assert.deepEqual(
+      badges,
+      chunks.map((c: any) => `${c.chunk_index === best ? '★' : ''}#${c.chunk_index} ${c.scores.hybrid.toFixed(3)}`),
+    );
+    const rows = await first.locator('table.chunk-table tbody tr').allInnerTexts();
+    assert.equal(rows.length, chunks.length);
+    chunks.forEach((c: any, i: number) => assert.ok(rows[i].includes(c.scores.dense.toFixed(4)) && rows[i].includes(`${c.start}–${c.end}`), rows[i]));
+    await page.locator('#chunks').screenshot({ path: artifact('playground-chunks.png') });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test('the Rerank view opens with a multilingual example; one click ranks it as /predictions scores it, with the ColBERT alignment of a chosen passage', async () => {
     const { page, context, errors } = await openPlayground(browser, server.url);
     const query = await page.getByLabel('Rerank query', { exact: true }).inputValue();

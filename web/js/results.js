@@ -3,6 +3,7 @@
 // texts against the query but carries no vectors of the query itself, which
 // the heatmap's query row and the alignment need.
 import { alignmentView } from './alignment.js';
+import { chunksView } from './chunks-view.js';
 import { denseStripsView } from './dense-strip.js';
 import { el, replaceChildren } from './dom.js';
 import { heatmapView } from './heatmap.js';
@@ -40,6 +41,7 @@ export function renderResults(root, d) {
       all.map((e) => ({ label: e.label, text: e.text, tokens: e.tokens, truncated: e.truncated })),
       d.maxLength,
     ),
+    chunksView(d.texts, d.prediction.output),
     heatmap(all, query, d),
     out.lexical_weights &&
       firstOnes(

@@ -11,7 +11,12 @@ export interface ChunkPlan {
   /** Its characters: [start, end) in Unicode code points of the original text. */
   start: number;
   end: number;
-  /** 'word': it ends where a word starts, or at the text's end; 'token': no word boundary in the window, cut between tokens. */
+  /**
+   * 'word': it starts and ends where a word starts (or at the text's start and end), and its own
+   * text, `[...text].slice(start, end).join('')`, tokenizes to exactly `ids` (the planner checks);
+   * 'token': an edge falls between tokens of one word (no word start in the window), so its text
+   * alone may tokenize differently; its ids are still the text's own tokens.
+   */
   cut: 'word' | 'token';
   /** The model's input for it: <s>, its content ids, </s>. */
   ids: number[];

@@ -95,6 +95,18 @@ export class TokenSpans {
     return out;
   }
 
+  /**
+   * Whether a content token begins a word of its own: its piece starts with the Metaspace
+   * replacement character (a space or a section start before it), or it is an added token
+   * matched in the text (not the model's <unk>). Text cut before such a token tokenizes on
+   * each side as it did whole, unless odd offsets say otherwise (src/api/chunking checks).
+   */
+  startsWord(id: number): boolean {
+    if (id === this.spec.unkId) return false;
+    if (this.addedById.has(id)) return true;
+    return this.unigram.vocab[id]?.startsWith(this.spec.preTokenizer.replacement) ?? false;
+  }
+
   private piece(id: number): string | undefined {
     return this.addedById.get(id)?.content ?? (Number.isInteger(id) ? this.unigram.vocab[id] : undefined);
   }

@@ -58,6 +58,11 @@ export const loadCurl = () => load<CurlModule>('curl');
 export const loadApi = () => load<ApiModule>('api');
 export const loadHealth = () => load<HealthModule>('health');
 
+export interface ChunkSpansModule {
+  chunkSegments(text: string, chunks: { chunk_index: number; start: number; end: number }[]): { text: string; chunks: number[] }[];
+}
+export const loadChunkSpans = () => load<ChunkSpansModule>('chunk-spans');
+
 export interface OutputShapesModule {
   viewableOutput(output: unknown, sparseFormat?: string, vectorType?: string): any;
   decodeFloat32Base64(text: string): Float32Array;

@@ -1,0 +1,132 @@
+// The Output of a prediction with chunk_tokens (issue #19): per text, the document-level result
+// merged from its chunks (merge.ts), and every chunk's own outputs and scores in `chunks`.
+import { lexicalWeights, type LexicalWeights } from '../../engine/heads/lexical.ts';
+import { colbertScore, denseScore, hybridScore, sparseScore } from '../../engine/heads/scoring.ts';
+import type { Encoding } from '../../engine/tokenizer/bge-tokenizer.ts';
+import type { TextEmbedding } from '../../engine/types.ts';
+import type { CalibrationRanges } from '../calibration.ts';
+import { formatColbert, formatDense, formatSparse } from '../output-formats.ts';
+import type { Input, Output } from '../schema-types.ts';
+import { pruneLexical } from '../sparse-pruning.ts';
+import { mergeColbert, mergeDense, mergeLexical } from './merge.ts';
+import type { ChunkPlan } from './types.ts';
+
+/** One text's chunks and its whole token count (<s> and </s> included). */
+export interface ChunkedText {
+  plans: ChunkPlan[];
+  tokenCount: number;
+}
+
+type Chunk = NonNullable<Output['chunks']>[number];
+type Scores = { dense: number; sparse: number; colbert: number; hybrid: number };
+
+/** One text's representation: what is returned and what is scored. */
+interface Representation {
+  dense?: Float32Array;
+  lexical: LexicalWeights;
+  colbert?: Float32Array;
+}
+
+/** `embs`: the chunks' embeddings, text after text, chunk after chunk. */
+export function buildChunkedOutput(
+  input: Input,
+  texts: readonly ChunkedText[],
+  embs: readonly TextEmbedding[],
+  query: { enc: Encoding; emb: TextEmbedding } | undefined,
+  model: { dim: number; tokenText: (id: number) => string },
+  calibration?: CalibrationRanges,
+): Output {
+  const type = input.vector_type ?? 'float32';
+  const pruning = { topK: input.sparse_top_k, minWeight: input.sparse_min_weight };
+  const scoreWith = (r: Representation) => (input.score_compact === true ? { ...r, lexical: pruneLexical(r.lexical, pruning) } : r);
+  const qLexical = query ? lexicalWeights(query.enc.ids, query.emb.tokenWeights!) : {};
+  const score = (r: Representation): Scores => {
+    const s = scoreWith(r);
+    const dense = denseScore(query!.emb.dense!, s.dense!);
+    const sparse = sparseScore(qLexical, s.lexical);
+    const colbert = colbertScore(query!.emb.colbert!, s.colbert!, model.dim);
+    return { dense, sparse, colbert, hybrid: hybridScore(dense, sparse, colbert, input.score_weights) };
+  };
+  /** Every token id some returned lexical_weights holds, for lexical_tokens. */
+  const tokenIds = new Set<string>();
+  const format = {
+    dense: (v: Float32Array) => formatDense(v, input.vector_encoding, type, calibration?.dense),
+    sparse: (l: LexicalWeights) => {
+      const pruned = pruneLexical(l, pruning);
+      for (const id in pruned) tokenIds.add(id);
+      return formatSparse(pruned, input.sparse_format, model.tokenText);
+    },
+    colbert: (v: Float32Array) => formatColbert(v, model.dim, input.vector_encoding, type, calibration?.colbert),
+  };
+
+  const documents: Representation[] = [];
+  const chunks: Chunk[] = [];
+  const best: { index: number; scores: Scores }[] = [];
+  let at = 0;
+  texts.forEach((text, textIndex) => {
+    const parts = text.plans.map((plan) => {
+      const emb = embs[at++];
+      return { plan, emb, rep: { dense: emb.dense, lexical: emb.tokenWeights ? lexicalWeights(plan.ids, emb.tokenWeights) : {}, colbert: emb.colbert } };
+    });
+    documents.push({
+      dense: parts[0].rep.dense && mergeDense(parts.map((p) => ({ plan: p.plan, dense: p.rep.dense! }))),
+      lexical: mergeLexical(parts.map((p) => p.rep.lexical)),
+      colbert:
+        parts[0].rep.colbert &&
+        mergeColbert(
+          parts.map((p) => ({ plan: p.plan, colbert: p.rep.colbert! })),
+          model.dim,
+        ),
+    });
+    let top: { index: number; scores: Scores } | undefined;
+    for (const { plan, rep } of parts) {
+      const chunk: Chunk = {
+        text_index: textIndex,
+        chunk_index: plan.index,
+        start: plan.start,
+        end: plan.end,
+        token_count: plan.ids.length,
+        cut: plan.cut,
+      };
+      if (input.return_dense) chunk.dense_vec = format.dense(rep.dense!);
+      if (input.return_sparse) chunk.lexical_weights = format.sparse(rep.lexical);
+      if (input.return_colbert) chunk.colbert_vecs = format.colbert(rep.colbert!);
+      if (query) {
+        chunk.scores = score(rep);
+        if (!top || chunk.scores.hybrid > top.scores.hybrid) top = { index: plan.index, scores: chunk.scores };
+      }
+      chunks.push(chunk);
+    }
+    if (top) best.push(top);
+  });
+
+  const out: Output = { token_counts: texts.map((t) => t.tokenCount), truncated: texts.map(() => false) };
+  if (calibration && (input.return_dense || input.return_colbert)) out.calibration = calibration.hash;
+  if (input.return_dense) out.dense_vecs = documents.map((d) => format.dense(d.dense!));
+  if (input.return_sparse) {
+    out.lexical_weights = documents.map((d) => format.sparse(d.lexical));
+    out.lexical_tokens = Object.fromEntries([...tokenIds].sort((a, b) => Number(a) - Number(b)).map((id) => [id, model.tokenText(Number(id))]));
+  }
+  if (input.return_colbert) out.colbert_vecs = documents.map((d) => format.colbert(d.colbert!));
+  out.chunks = chunks;
+  if (query) {
+    const scores = documents.map(score);
+    out.scores = {
+      dense: scores.map((s) => s.dense),
+      sparse: scores.map((s) => s.sparse),
+      colbert: scores.map((s) => s.colbert),
+      hybrid: scores.map((s) => s.hybrid),
+      weights: input.score_weights,
+      query_token_count: query.enc.ids.length,
+      query_truncated: query.enc.truncated,
+      best_chunk: {
+        chunk_index: best.map((b) => b.index),
+        dense: best.map((b) => b.scores.dense),
+        sparse: best.map((b) => b.scores.sparse),
+        colbert: best.map((b) => b.scores.colbert),
+        hybrid: best.map((b) => b.scores.hybrid),
+      },
+    };
+  }
+  return out;
+}

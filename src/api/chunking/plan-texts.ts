@@ -1,0 +1,53 @@
+// Planning the chunks of a prediction's texts on the event loop, in slices (issue #19), and the
+// output-size guard for them.
+import { abortError } from '../../engine/batching/scheduler.ts';
+import { InputValidationError } from '../errors.ts';
+import { MAX_COLBERT_VECTORS } from '../output.ts';
+import type { Input } from '../schema-types.ts';
+import type { ChunkedText } from './chunked-output.ts';
+import { planChunks, type ChunkTokenizers } from './plan.ts';
+
+/** Longest stretch of planning between two turns of the event loop. */
+const SLICE_MS = 20;
+
+/** Every text's chunks, yielding to the event loop between slices so a 10 MB text holds nothing up. */
+export async function planTexts(texts: readonly string[], input: Input, tokenizers: ChunkTokenizers, signal?: AbortSignal): Promise<ChunkedText[]> {
+  const options = { chunkTokens: input.chunk_tokens, chunkOverlap: input.chunk_overlap };
+  const out: ChunkedText[] = [];
+  let sliceStart = performance.now();
+  let colbertRows = 0;
+  for (const text of texts) {
+    const plans = [];
+    for (const plan of planChunks(text, options, tokenizers)) {
+      plans.push(plan);
+      if (input.return_colbert) colbertRows += plan.ids.length - 1;
+      checkColbertRows(colbertRows);
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+        if (signal?.aborted) throw abortError();
+      }
+    }
+    const tokenCount = plans[plans.length - 1].tokenEnd + 2;
+    if (input.return_colbert) colbertRows += tokenCount - 1;
+    checkColbertRows(colbertRows);
+    out.push({ plans, tokenCount });
+  }
+  return out;
+}
+
+/** MAX_COLBERT_VECTORS counts every returned row: the documents' merged rows and every chunk's. */
+function checkColbertRows(rows: number): void {
+  if (rows <= MAX_COLBERT_VECTORS) return;
+  throw new InputValidationError(
+    [
+      {
+        field: 'return_colbert',
+        loc: ['return_colbert'],
+        type: 'value_error',
+        message: `return_colbert with chunk_tokens would return more than ${MAX_COLBERT_VECTORS} vectors (each chunk's rows and each text's merged rows), the most one prediction can hold: send shorter or fewer texts, or set return_colbert: false`,
+      },
+    ],
+    'output_too_large',
+  );
+}
