@@ -227,16 +227,45 @@ export class Predictor {
    */
   private async predictChunked(input: Input, ctx: PredictContext): Promise<Output> {
     const { tokenizer, scheduler, info } = this.requireSetup();
-    const contextual = input.chunk_context === 'document';
-    if (contextual) this.checkHiddenStates('chunk_context', 'document', 'none');
+    if (input.chunk_context === 'document') return this.predictInContext(input, ctx);
+    const spans = await this.tokenSpans();
+    const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
+    // Chunks go to the scheduler a group at a time as they are planned (the worker thread embeds while the
+    // main thread plans), except with return_colbert, whose output cap planning may still refuse: then
+    // nothing is sent before all are planned. A cancel stops what was sent.
+    const sent: Promise<TextEmbedding[]>[] = [];
+    const held: number[][][] = [];
+    const progress = chunkProgress(ctx.log);
+    const send = (ids: number[][]) => {
+      const result = scheduler.submit(ids, needOf(input), { signal: ctx.signal, onProgress: progress.add(ids.length) });
+      result.catch(() => {}); // awaited below; a failure surfaces there
+      sent.push(result);
+    };
+    const texts = await planTexts(input.texts, input, { tokenizer, spans }, ctx.signal, (plans) => {
+      const ids = plans.map((p) => p.ids);
+      if (input.return_colbert) held.push(ids);
+      else send(ids);
+    });
+    for (const ids of held) send(ids);
+    const query = input.query === undefined ? undefined : (await encodeInSlices(tokenizer, [input.query], input.max_length, ctx.signal))[0];
+    if (query) send([query.ids]);
+    progress.planned();
+    const embs = (await Promise.all(sent)).flat();
+    const queryPart = query ? { enc: query, emb: embs[embs.length - 1] } : undefined;
+    return buildChunkedOutput(input, texts, embs, queryPart, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
+  }
+
+  /**
+   * predict() with chunk_context "document": every text's chunks planned, then each text run once per
+   * window (src/api/chunking/contextual.ts); the query on its own ids.
+   */
+  private async predictInContext(input: Input, ctx: PredictContext): Promise<Output> {
+    const { tokenizer, scheduler, info } = this.requireSetup();
+    this.checkHiddenStates('chunk_context', 'document', 'none');
     const texts = await planTexts(input.texts, input, { tokenizer, spans: await this.tokenSpans() }, ctx.signal);
     const query = input.query === undefined ? undefined : (await encodeInSlices(tokenizer, [input.query], input.max_length, ctx.signal))[0];
     const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
-    const ids = texts.flatMap((t) => t.plans.map((p) => p.ids));
-    if (query) ids.push(query.ids);
-    const embs = contextual
-      ? await embedInContext(scheduler, texts, query, needOf(input), { windowTokens: input.max_length, dim: info.dim }, ctx)
-      : await scheduler.submit(ids, needOf(input), { signal: ctx.signal, onProgress: progressLogger(ids.length, ctx.log) });
+    const embs = await embedInContext(scheduler, texts, query, needOf(input), { windowTokens: input.max_length, dim: info.dim }, ctx);
     const queryPart = query ? { enc: query, emb: embs[embs.length - 1] } : undefined;
     return buildChunkedOutput(input, texts, embs, queryPart, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
   }
@@ -490,6 +519,34 @@ async function embedInContext(
     query ? scheduler.submit([query.ids], need, { signal: ctx.signal }) : Promise.resolve([]),
   ]);
   return [...chunks.flat(), ...queryEmbs];
+}
+
+/** "embedded x/y chunks" log lines across the groups a chunked prediction sends, at most one a second. */
+function chunkProgress(log?: (line: string) => void): { add: (n: number) => ((done: number) => void) | undefined; planned: () => void } {
+  let total = 0;
+  let done = 0;
+  let allPlanned = false;
+  let last = 0;
+  const say = () => {
+    const now = Date.now();
+    if (!log || (now - last < 1000 && !(allPlanned && done === total))) return;
+    last = now;
+    log(`embedded ${done}/${total}${allPlanned ? '' : '+'} chunks`);
+  };
+  return {
+    add: (n) => {
+      total += n;
+      let mine = 0;
+      return (d) => {
+        done += d - mine;
+        mine = d;
+        say();
+      };
+    },
+    planned: () => {
+      allPlanned = true;
+    },
+  };
 }
 
 function needOf(input: Input): Need {

@@ -79,8 +79,10 @@ async function main(): Promise<void> {
   const predictor = new Predictor();
   await predictor.setup({ weights: dir, log: () => {} });
   const tokenizer = await BgeTokenizer.fromFile(files.tokenizer);
-  let text = documentOf(Number(values.tokens) * 3);
-  while (tokenizer.encode(text, 1e9).ids.length < Number(values.tokens)) text += ` ${text}`;
+  const target = Number(values.tokens);
+  const sample = documentOf(100_000);
+  const perChar = tokenizer.encode(sample, 1e9).ids.length / sample.length;
+  const text = documentOf(Math.round(target / perChar));
   const base = { return_dense: true, return_sparse: true, max_length: 512 };
   const chunked = { ...base, texts: [text], chunk_tokens: 510 };
   const first = await predictor.predict(chunked);

@@ -30,6 +30,10 @@ a time (its lease file in the output directory); after an input error, fix the f
   --colbert-pool-factor F
                         pool each text's ColBERT vectors F to 1 by Ward clustering (default 1: no
                         pooling; needs --max-length 1025 or less; README, compact outputs)
+  --chunk-tokens N      split each text into chunks of at most N tokens (at most --max-length - 2)
+                        and write one row per chunk: the document's id, chunk_index, and its
+                        chunk_start/chunk_end in code points (default 0: each text whole, truncated)
+  --chunk-overlap M     tokens neighbouring chunks may share, below N (default 0)
   --shard I/N           embed only rows r with r % N == I (default: JOB_COMPLETION_INDEX of
                         --shards N or BGE_M3_SHARDS; else 0/1)
   --shards N            the shard count, with the index from JOB_COMPLETION_INDEX
@@ -63,6 +67,8 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
         'sparse-top-k': { type: 'string' },
         'sparse-min-weight': { type: 'string' },
         'colbert-pool-factor': { type: 'string' },
+        'chunk-tokens': { type: 'string' },
+        'chunk-overlap': { type: 'string' },
         shard: { type: 'string' },
         shards: { type: 'string' },
         restart: { type: 'boolean' },
@@ -92,6 +98,7 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
     sparse: !values['no-sparse'],
     colbert: Boolean(values.colbert),
     compact: compactOf(values),
+    chunk: chunkOf(values),
     shard: resolveShard(values.shard, values.shards, env),
     restart: Boolean(values.restart),
     weights: values.weights ?? defaultWeights,
@@ -105,7 +112,25 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
   if (pooling && spec.maxLength > MAX_POOLED_ROWS + 1) {
     throw new CorpusError(`--colbert-pool-factor pools texts of at most ${MAX_POOLED_ROWS} ColBERT vectors: add --max-length ${MAX_POOLED_ROWS + 1} (or less)`);
   }
+  checkChunking(spec);
   return { help: false, spec };
+}
+
+function chunkOf(values: Record<string, string | boolean | undefined>): JobSpec['chunk'] {
+  const tokens = intIn('--chunk-tokens', values['chunk-tokens'] as string | undefined, 0, 0, MAX_POSITION_TOKENS - 2);
+  const overlap = intIn('--chunk-overlap', values['chunk-overlap'] as string | undefined, 0, 0, MAX_POSITION_TOKENS);
+  if (tokens === 0 && overlap > 0) throw new CorpusError('--chunk-overlap needs --chunk-tokens: add --chunk-tokens N (the chunk size)');
+  return tokens === 0 ? undefined : { tokens, overlap };
+}
+
+/** The Predictor's chunk_tokens rules, up front rather than at the first row. */
+function checkChunking(spec: JobSpec): void {
+  if (!spec.chunk) return;
+  const { tokens, overlap } = spec.chunk;
+  if (overlap >= tokens) throw new CorpusError(`--chunk-overlap (${overlap}) must be below --chunk-tokens (${tokens})`);
+  if (tokens > spec.maxLength - 2)
+    throw new CorpusError(`--chunk-tokens (${tokens}) must be at most --max-length - 2 (${spec.maxLength - 2}): lower it or raise --max-length`);
+  if ((spec.compact?.colbertPoolFactor ?? 1) > 1) throw new CorpusError('--colbert-pool-factor cannot be combined with --chunk-tokens: leave one of them out');
 }
 
 function compactOf(values: Record<string, string | boolean | undefined>): Compact | undefined {

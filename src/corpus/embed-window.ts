@@ -87,7 +87,9 @@ async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOp
     return_colbert: opts.colbert,
     sparse_format: 'indices_values',
     ...compactInput(opts),
+    ...(opts.chunk ? { chunk_tokens: opts.chunk.tokens, chunk_overlap: opts.chunk.overlap } : {}),
   });
+  if (out.chunks) return out.chunks.map((c) => chunkRow(chunk[c.text_index], c));
   return chunk.map((r, i) => {
     const e: EmbeddedRow = { row: r.row, endByte: r.endByte, id: r.id, tokenCount: out.token_counts[i], truncated: out.truncated[i] };
     // Floats (the default vector_encoding) and sparse pairs sorted by id, as asked above.
@@ -100,4 +102,24 @@ async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOp
     if (out.colbert_vecs) e.colbert = out.colbert_vecs[i] as number[][];
     return e;
   });
+}
+
+/** One row per chunk (--chunk-tokens): its document's row and id, its position and span, its own outputs. */
+function chunkRow(r: InputRow, c: NonNullable<Output['chunks']>[number]): EmbeddedRow {
+  const e: EmbeddedRow = {
+    row: r.row,
+    endByte: r.endByte,
+    id: r.id,
+    tokenCount: c.token_count,
+    truncated: false,
+    chunk: { index: c.chunk_index, start: c.start, end: c.end },
+  };
+  if (c.dense_vec) e.dense = c.dense_vec as number[];
+  const sparse = c.lexical_weights as { indices: number[]; values: number[] } | undefined;
+  if (sparse) {
+    e.sparseIndices = sparse.indices;
+    e.sparseValues = sparse.values;
+  }
+  if (c.colbert_vecs) e.colbert = c.colbert_vecs as number[][];
+  return e;
 }

@@ -7,6 +7,8 @@ export interface EmbeddedRow {
   id: string;
   tokenCount: number;
   truncated: boolean;
+  /** With --chunk-tokens: the chunk's position in its document and its span in code points. */
+  chunk?: { index: number; start: number; end: number };
   dense?: number[];
   /** Token ids in ascending order, and their weights (the lexical weights as two lists). */
   sparseIndices?: number[];
@@ -22,6 +24,8 @@ export interface Outputs {
   colbert: boolean;
   /** sparse_top_k, sparse_min_weight and colbert_pool_factor of the predictions; absent: off. */
   compact?: Compact;
+  /** --chunk-tokens and --chunk-overlap; absent: each text whole. */
+  chunk?: { tokens: number; overlap: number };
 }
 
 export interface Compact {

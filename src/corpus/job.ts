@@ -134,6 +134,7 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
     sparse: spec.sparse,
     colbert: spec.colbert,
     compact: spec.compact,
+    chunk: spec.chunk,
     maxLength: spec.maxLength,
     chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS),
     windowRows: spec.windowRows ?? DEFAULT_WINDOW_ROWS,
@@ -152,14 +153,17 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
     buffer = [];
     colbertVectors = 0;
   };
+  const full = () => buffer.length >= spec.partRows || colbertVectors >= MAX_PART_COLBERT_VECTORS;
   try {
     for await (const row of embedded) {
+      // A part holds whole documents: a rerun continues after its last input row.
+      if (spec.chunk && buffer.length && row.row !== buffer[buffer.length - 1].row && full()) flush();
       buffer.push(row);
       summary.rows++;
       summary.tokens += row.tokenCount;
       progress();
       colbertVectors += row.colbert?.length ?? 0;
-      if (buffer.length === spec.partRows || colbertVectors >= MAX_PART_COLBERT_VECTORS) flush();
+      if (!spec.chunk && full()) flush();
     }
   } catch (err) {
     if (err instanceof InputError) throw await stopAtInputError(err, spec.input, mfile, manifest);
@@ -194,6 +198,8 @@ function jobOptions(spec: JobSpec): JobOptions {
     sparse_top_k: spec.compact?.sparseTopK ?? null,
     sparse_min_weight: spec.compact?.sparseMinWeight ?? null,
     colbert_pool_factor: spec.compact?.colbertPoolFactor ?? 1,
+    chunk_tokens: spec.chunk?.tokens ?? 0,
+    chunk_overlap: spec.chunk?.overlap ?? 0,
     part_rows: spec.partRows,
     weights: path.resolve(spec.weights),
     precision: spec.precision,

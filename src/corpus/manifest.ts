@@ -30,6 +30,9 @@ export interface JobOptions {
   sparse_top_k: number | null;
   sparse_min_weight: number | null;
   colbert_pool_factor: number;
+  /** --chunk-tokens and --chunk-overlap (0: each text whole). */
+  chunk_tokens: number;
+  chunk_overlap: number;
   part_rows: number;
   weights: string;
   precision: Precision;
@@ -39,6 +42,7 @@ export interface PartRecord {
   part: number;
   file: string;
   bytes: number;
+  /** Rows written: one per input row, or one per chunk with --chunk-tokens (a document's chunks never straddle two parts). */
   rows: number;
   first_row: number;
   last_row: number;
@@ -88,7 +92,7 @@ export function writeManifest(file: string, m: Manifest): void {
 }
 
 /** Options added after manifests were first written: a manifest without them was made with them off. */
-const UNRECORDED_MEANS_OFF: Partial<JobOptions> = { sparse_top_k: null, sparse_min_weight: null, colbert_pool_factor: 1 };
+const UNRECORDED_MEANS_OFF: Partial<JobOptions> = { sparse_top_k: null, sparse_min_weight: null, colbert_pool_factor: 1, chunk_tokens: 0, chunk_overlap: 0 };
 
 /** Why a manifest's parts cannot be continued with this input and these options, or [] when they can. */
 export function differences(m: Manifest, input: InputIdentity, options: JobOptions): string[] {

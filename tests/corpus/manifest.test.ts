@@ -15,6 +15,8 @@ const options: JobOptions = {
   sparse_top_k: null,
   sparse_min_weight: null,
   colbert_pool_factor: 1,
+  chunk_tokens: 0,
+  chunk_overlap: 0,
   part_rows: 1000,
   weights: '/w',
   precision: 'fp32',

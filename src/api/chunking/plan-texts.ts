@@ -6,22 +6,41 @@ import { MAX_COLBERT_VECTORS } from '../output.ts';
 import type { Input } from '../schema-types.ts';
 import type { ChunkedText } from './chunked-output.ts';
 import { planChunks, type ChunkTokenizers } from './plan.ts';
+import type { ChunkPlan } from './types.ts';
 
 /** Longest stretch of planning between two turns of the event loop. */
 const SLICE_MS = 20;
+/** Chunks handed on at a time while planning goes on. */
+const GROUP = 32;
 
-/** Every text's chunks, yielding to the event loop between slices so a 10 MB text holds nothing up. */
-export async function planTexts(texts: readonly string[], input: Input, tokenizers: ChunkTokenizers, signal?: AbortSignal): Promise<ChunkedText[]> {
+/**
+ * Every text's chunks, yielding to the event loop between slices so a 10 MB text holds nothing
+ * up. `onChunks` gets them in order, a group at a time as they are planned, so the model can
+ * embed the first while the rest are planned.
+ */
+export async function planTexts(
+  texts: readonly string[],
+  input: Input,
+  tokenizers: ChunkTokenizers,
+  signal?: AbortSignal,
+  onChunks?: (plans: ChunkPlan[]) => void,
+): Promise<ChunkedText[]> {
   const options = { chunkTokens: input.chunk_tokens, chunkOverlap: input.chunk_overlap };
   const out: ChunkedText[] = [];
   let sliceStart = performance.now();
   let colbertRows = 0;
+  let group: ChunkPlan[] = [];
   for (const text of texts) {
     const plans = [];
     for (const plan of planChunks(text, options, tokenizers)) {
       plans.push(plan);
       if (input.return_colbert) colbertRows += plan.ids.length - 1;
       checkColbertRows(colbertRows);
+      group.push(plan);
+      if (group.length === GROUP) {
+        onChunks?.(group);
+        group = [];
+      }
       if (performance.now() - sliceStart > SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
@@ -33,6 +52,7 @@ export async function planTexts(texts: readonly string[], input: Input, tokenize
     checkColbertRows(colbertRows);
     out.push({ plans, tokenCount });
   }
+  if (group.length) onChunks?.(group);
   return out;
 }
 

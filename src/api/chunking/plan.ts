@@ -1,12 +1,13 @@
 // The chunk planner (issue #19): cuts a text into windows of at most chunkTokens content tokens,
 // each starting and ending where a word starts, so that the chunk's own text tokenizes to exactly
-// its tokens. The Rust library's offsets (which TokenSpans reproduces) are not always where the
-// characters are (after a character that normalization drops, a whole stretch can be off by
-// one), so every chunk is checked: its text is tokenized again, and a chunk whose text does not
-// give its tokens is moved to another nearby cut, or marked cut: 'token'.
+// its tokens. Most cuts are piece cuts (token-stream.ts), where that holds by construction. A cut
+// elsewhere (a word start inside a long piece) is placed from the Rust library's offsets, which
+// are not always where the characters are (after a character that normalization drops, a stretch
+// can be off by one), so such a chunk is checked: its text is tokenized again, and one whose text
+// does not give its tokens is moved to another nearby cut, or marked cut: 'token'.
 import type { BgeTokenizer } from '../../engine/tokenizer/bge-tokenizer.ts';
 import type { TokenSpans } from '../../engine/tokenizer/token-spans.ts';
-import { CodePointCursor, streamTokens, type StreamToken } from './token-stream.ts';
+import { addOffsets, CodePointCursor, streamTokens, type StreamToken } from './token-stream.ts';
 import type { ChunkOptions, ChunkPlan } from './types.ts';
 
 export interface ChunkTokenizers {
@@ -28,15 +29,15 @@ const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
  *  - Character spans tile the text: the first starts at 0, the last ends at its end, and a chunk
  *    that starts where the previous one ended starts at the same character.
  */
-export function* planChunks(text: string, options: ChunkOptions, tokenizers: ChunkTokenizers, blockUnits?: number): Generator<ChunkPlan> {
+export function* planChunks(text: string, options: ChunkOptions, tokenizers: ChunkTokenizers): Generator<ChunkPlan> {
   const { chunkTokens, chunkOverlap } = options;
   if (!(Number.isInteger(chunkTokens) && chunkTokens >= 1)) throw new RangeError(`planChunks: chunkTokens must be a positive integer, got ${chunkTokens}`);
   if (!(Number.isInteger(chunkOverlap) && chunkOverlap >= 0 && chunkOverlap < chunkTokens)) {
     throw new RangeError(`planChunks: chunkOverlap must be an integer in [0, chunkTokens), got ${chunkOverlap}`);
   }
   const [cls, sep] = tokenizers.tokenizer.encode('', 2).ids;
-  const window = new TokenWindow(streamTokens(tokenizers.spans, text, blockUnits));
-  const cuts = new CutPositions(text, window);
+  const window = new TokenWindow(streamTokens(tokenizers, text));
+  const cuts = new CutPositions(text, window, tokenizers.spans);
   const points = new CodePointCursor(text);
   let start = 0;
   for (let index = 0; ; index++) {
@@ -78,6 +79,10 @@ function choose(
   [cls, sep]: number[],
 ): { end: number; startAt: number; endAt: number } | undefined {
   if (!window.isWordStart(start)) return undefined;
+  // Both ends at piece cuts: the chunk's text is whole pieces, whose ids are the text's (token-stream.ts).
+  const exactStart = cuts.exact(start);
+  const exactEnd = exactStart === undefined ? undefined : cuts.exact(ends[0] ?? -1, true);
+  if (exactStart !== undefined && exactEnd !== undefined) return { end: ends[0], startAt: cuts.fix(start, exactStart), endAt: cuts.fix(ends[0], exactEnd) };
   for (const end of ends) {
     const expected = [cls, ...window.ids(start, end), sep];
     for (const startAt of cuts.candidates(start)) {
@@ -121,7 +126,12 @@ class TokenWindow {
   }
 
   token(i: number): StreamToken | undefined {
-    return this.tokens[i - this.base];
+    return i >= this.base ? this.tokens[i - this.base] : undefined;
+  }
+
+  /** The tokens of `piece`, undefined where they are no longer held. */
+  pieceTokens(piece: StreamToken['piece']): (StreamToken | undefined)[] {
+    return Array.from({ length: piece.tokens }, (_, k) => this.token(piece.firstToken + k));
   }
 
   ids(from: number, to: number): number[] {
@@ -165,24 +175,33 @@ class CutPositions {
   constructor(
     private readonly text: string,
     private readonly window: TokenWindow,
+    private readonly spans: TokenSpans,
   ) {}
+
+  /** Where the cut before token i is known exactly: the text's start and end, and the start of a piece. */
+  exact(i: number, asEnd = false): number | undefined {
+    if (this.fixed.has(i)) return this.fixed.get(i);
+    if (asEnd && this.window.done && i >= this.window.known) return this.text.length;
+    if (i === 0) return 0;
+    return this.window.token(i)?.cutAt;
+  }
 
   /** `asEnd`: for a chunk's end (the text's end once all tokens are read); else for its start. */
   candidates(i: number, asEnd = false): number[] {
-    const known = this.fixed.get(i);
-    if (known !== undefined) return [known];
-    if (asEnd && this.window.done && i >= this.window.known) return [this.text.length];
-    if (i === 0) return [0];
+    const exact = this.exact(i, asEnd);
+    if (exact !== undefined) return [exact];
     const token = this.window.token(i);
     if (token === undefined) throw new Error(`planChunks: token ${i} is not in the window`);
-    const previous = this.window.token(i - 1);
-    const low = Math.min(previous?.stop ?? token.start, token.start);
+    if (token.start === undefined) addOffsets(this.spans, this.text, this.window.pieceTokens(token.piece), false);
+    // A token without a cut of its own is not its piece's first: the one before it is in the same piece.
+    const start = token.start!;
+    const low = Math.min(this.window.token(i - 1)?.stop ?? start, start);
     const out: number[] = [];
-    const boundary = this.graphemeBoundaryFrom(low, token.start);
+    const boundary = this.graphemeBoundaryFrom(low, start);
     if (boundary !== undefined) out.push(boundary);
-    let space = token.start;
+    let space = start;
     while (space > low && /^\p{White_Space}$/u.test(this.text[space - 1])) space--;
-    out.push(space, token.start);
+    out.push(space, start);
     return [...new Set(out)];
   }
 

@@ -23,6 +23,18 @@ export function parquetPart(rows: EmbeddedRow[], outputs: Outputs, dim: number):
     { name: 'token_count', data: rows.map((r) => r.tokenCount) },
     { name: 'truncated', data: rows.map((r) => r.truncated) },
   ];
+  if (outputs.chunk) {
+    // One row per chunk: its document's id above, its position and span (code points) here.
+    for (const [name, of] of [
+      ['chunk_index', 'index'],
+      ['chunk_start', 'start'],
+      ['chunk_end', 'end'],
+    ] as const) {
+      schema.push({ name, type: 'INT32', repetition_type: 'REQUIRED' });
+      arrow.push(field(name, { kind: 'int32' }));
+      columnData.push({ name, data: rows.map((r) => r.chunk![of]) });
+    }
+  }
   if (outputs.dense) {
     schema.push(...list('dense', 'FLOAT'));
     arrow.push(field('dense', vector(dim)));

@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { AddedTokenSplitter } from './added-tokens.ts';
-import { encodeContent, type PipelineParts } from './content-encoding.ts';
+import { encodeContent, encodePieces, type PieceCut, type PipelineParts } from './content-encoding.ts';
 import { decodeSingleToken } from './metaspace.ts';
 import { buildTextNormalizer, type TextNormalizer } from './text-normalizer.ts';
 import { parseTokenizerJson, type MetaspaceOptions, type NormalizerStep, type TokenizerSpec } from './tokenizer-json.ts';
@@ -98,6 +98,24 @@ export class BgeTokenizer {
     // One id past the limit is enough to know that truncation happened.
     const content = yield* encodeContent(this.parts, text, keep + 1);
     return { ids: [this.clsId, ...content.slice(0, keep), this.sepId], truncated: content.length > keep };
+  }
+
+  /**
+   * Content ids of `text` piece by piece, cut at `cuts` (see encodePieces for the cuts it may
+   * be given); undefined when this tokenizer's normalizer cannot be cut.
+   */
+  contentPieces(text: string, cuts: Iterable<PieceCut>): Generator<number[], void> | undefined {
+    return this.parts.cutTokens ? encodePieces(this.parts, text, cuts) : undefined;
+  }
+
+  /** The normalizer's output for one grapheme cluster (or any text it handles whole). */
+  normalizeText(text: string): string {
+    return this.normalize(text);
+  }
+
+  /** The added tokens' texts as matched in raw text, and whether each swallows white space after it. */
+  get rawAddedTokens(): readonly { pattern: string; rstrip: boolean }[] {
+    return this.parts.cutTokens ?? [];
   }
 
   /** What FlagEmbedding's convert_id_to_token shows: tokenizer.decode([id]) ("▁What" -> "What"). */

@@ -25,6 +25,12 @@ export interface PipelineParts {
   unigram: UnigramEncoder;
 }
 
+/** Where encodePieces cuts a text, and whether what follows is tokenized as a text of its own. */
+export interface PieceCut {
+  at: number;
+  restart: boolean;
+}
+
 /** Raw characters per chunk: a few hundred tokens, so stopping early wastes little. */
 export const CHUNK_CHARS = 1024;
 
@@ -48,6 +54,44 @@ export function* encodeContent(parts: PipelineParts, text: string, limit: number
   }
   if (ids.length < limit) run.finish();
   return ids;
+}
+
+/**
+ * Content ids of `text` cut into pieces at `cuts` (ascending offsets), one array per piece, the
+ * same ids as encodeContent's over the whole text provided every cut starts a word that nothing
+ * before it can reach: a safe cut (text-cuts.ts) before a white space character that normalizes
+ * to a space, after a character whose normalization neither is empty nor ends in a space (the
+ * caller's promise; src/api/chunking checks it). The open word is ended at each cut, which the
+ * space after it would do anyway. A cut with `restart` instead starts the rest of the text as a
+ * text of its own (for a run with no such word start, which chunking must still cut somewhere;
+ * the cut must be safe). Throws when the pipeline cannot be cut (BgeTokenizer checks).
+ */
+export function* encodePieces(parts: PipelineParts, text: string, cuts: Iterable<PieceCut>): Generator<number[], void> {
+  if (!parts.cutTokens) throw new Error('encodePieces: this tokenizer must process a text whole');
+  const ids: number[] = [];
+  let run = new ContentRun(parts, ids);
+  const finder = new CutFinder(text, parts.cutTokens);
+  let position = 0;
+  const piece = (end: number) => {
+    while (position < end) {
+      const next = end - position <= CHUNK_CHARS ? end : Math.min(finder.next(position + CHUNK_CHARS), end);
+      run.chunk(text.slice(position, next), position, Number.POSITIVE_INFINITY);
+      position = next;
+    }
+  };
+  for (const cut of cuts) {
+    piece(Math.min(cut.at, text.length));
+    if (cut.restart) {
+      run.finish();
+      run = new ContentRun(parts, ids);
+    } else {
+      run.endWord();
+    }
+    yield ids.splice(0);
+  }
+  piece(text.length);
+  run.finish();
+  yield ids.splice(0);
 }
 
 class ContentRun {
@@ -83,6 +127,11 @@ class ContentRun {
 
   finish(): void {
     this.closeSection();
+  }
+
+  /** Ends the open word (see encodePieces). */
+  endWord(): void {
+    this.words.end();
   }
 
   private openSection(atTextStart: boolean): void {

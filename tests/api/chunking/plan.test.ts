@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Tokenizer } from 'tokenizers';
 import { planChunks } from '../../../src/api/chunking/plan.ts';
-import { blockEnd, MAX_BLOCK_UNITS, streamTokens } from '../../../src/api/chunking/token-stream.ts';
+import { addOffsets, MAX_PIECE_UNITS, pieceCuts, streamTokens } from '../../../src/api/chunking/token-stream.ts';
 import type { ChunkPlan } from '../../../src/api/chunking/types.ts';
 import { BgeTokenizer } from '../../../src/engine/tokenizer/bge-tokenizer.ts';
 import { TokenSpans } from '../../../src/engine/tokenizer/token-spans.ts';
@@ -54,10 +54,10 @@ function chunkText(text: string, c: ChunkPlan): string {
 }
 
 /** The checks every plan must pass; returns the chunks. */
-function checkPlan(text: string, chunkTokens: number, chunkOverlap: number, blockUnits?: number): ChunkPlan[] {
+function checkPlan(text: string, chunkTokens: number, chunkOverlap: number): ChunkPlan[] {
   const where = `${JSON.stringify(text.slice(0, 60))} chunk_tokens ${chunkTokens} overlap ${chunkOverlap}`;
   const all = contentIds(text);
-  const chunks = [...planChunks(text, { chunkTokens, chunkOverlap }, tokenizers, blockUnits)];
+  const chunks = [...planChunks(text, { chunkTokens, chunkOverlap }, tokenizers)];
   const points = [...text].length;
   assert.equal(chunks[0].tokenStart, 0, where);
   assert.equal(chunks[0].start, 0, where);
@@ -106,20 +106,23 @@ test('odd texts (controls, marks, emoji, flags, added tokens, lone surrogates, w
 });
 
 test('in prose with spaces a chunk that starts at a word and has a word start in its window is cut at a word, the last one that fits', () => {
+  // A word start here: a token that starts a word right at a space after a letter, digit or punctuation mark.
   let cuts = 0;
   for (const sample of SCRIPT_SAMPLES.filter((s) => s.joiner === ' ')) {
     const text = sample.sentences.join(' ');
     const chunks = checkPlan(text, 24, 6);
     const tokens = spans.encode(text, false);
-    const startsWord = (i: number) => i === 0 || i === tokens.length || spans.startsWord(tokens[i].id);
+    const plain = (i: number) =>
+      i === 0 ||
+      i === tokens.length ||
+      (spans.startsWord(tokens[i].id) && text[tokens[i].start!] === ' ' && /[\p{L}\p{N}\p{P}]/u.test(text[tokens[i].start! - 1]));
     for (const c of chunks) {
       const window = Array.from({ length: 24 }, (_, k) => c.tokenStart + 1 + k).filter((i) => i <= tokens.length);
-      if (!(startsWord(c.tokenStart) && window.some(startsWord))) continue;
+      if (!(plain(c.tokenStart) && window.some(plain))) continue;
       cuts++;
       assert.equal(c.cut, 'word', `${sample.name} chunk ${c.index}`);
       if (c.tokenEnd === tokens.length) continue;
-      for (let i = c.tokenEnd + 1; i <= c.tokenStart + 24; i++)
-        assert.ok(!spans.startsWord(tokens[i].id), `${sample.name}: a later word start (${i}) fits chunk ${c.index}`);
+      for (let i = c.tokenEnd + 1; i <= c.tokenStart + 24; i++) assert.ok(!plain(i), `${sample.name}: a later word start (${i}) fits chunk ${c.index}`);
     }
   }
   assert.ok(cuts > 100, `${cuts} chunks checked`);
@@ -136,8 +139,9 @@ test('a text with no word boundary for a whole window is cut between tokens and 
   for (const c of chunks.slice(1)) assert.equal(chunks[c.index - 1].tokenEnd - c.tokenStart, 3, 'and overlaps by exactly chunk_overlap');
 });
 
-test('offsets read a block at a time equal the Rust library offsets of the whole text (code points)', async () => {
+test('read a piece at a time, the ids are the Rust library ids of the whole text, each piece starts where its first token does, and its offsets are the whole text ones', async () => {
   const texts = [...SCRIPT_DOCS.map((d) => d.text), ...ODD_TEXTS.slice(0, 150)];
+  let pieces = 0;
   for (const text of texts) {
     const encoding = await oracle.encode(text, null, { addSpecialTokens: false });
     const units: number[] = [];
@@ -147,12 +151,30 @@ test('offsets read a block at a time equal the Rust library offsets of the whole
       point++;
     }
     units.push(point);
-    for (const blockUnits of [16]) {
-      const ours = [...streamTokens(spans, text, blockUnits)].flat().map((t) => [t.id, units[t.start], units[t.stop]]);
-      const theirs = encoding.getIds().map((id, i) => [id, ...encoding.getOffsets()[i]]);
-      assert.deepEqual(ours, theirs, JSON.stringify(text.slice(0, 60)));
-    }
+    const blocks = [...streamTokens(tokenizers, text)];
+    for (const block of blocks) if (block.length) addOffsets(spans, text, block, false);
+    const ours = blocks.flat();
+    const offsets = encoding.getOffsets();
+    const where = JSON.stringify(text.slice(0, 60));
+    assert.deepEqual(
+      ours.map((t) => t.id),
+      encoding.getIds(),
+      where,
+    );
+    assert.deepEqual(
+      ours.map((t) => [units[t.start!], units[t.stop!]]),
+      offsets,
+      where,
+    );
+    ours.forEach((t, i) => {
+      if (t.cutAt === undefined || i === 0) return;
+      pieces++;
+      // At the start of the white space its first token's offsets begin in (a run of spaces collapses to the last one).
+      assert.ok(t.cutAt <= t.start! && /^\s*$/u.test(text.slice(t.cutAt, t.start)), `${where}: piece at token ${i}`);
+      assert.ok(/^[ \n]$/.test(text[t.cutAt]), `${where}: a piece starts at a space or newline`);
+    });
   }
+  assert.ok(pieces > 1000, `${pieces} pieces`);
 });
 
 test('chunk spans lie between the Rust offsets of the tokens on either side of each cut', async () => {
@@ -166,24 +188,34 @@ test('chunk spans lie between the Rust offsets of the tokens on either side of e
   }
 });
 
-test('small blocks plan the same chunks as whole-text tokenization', () => {
-  for (const { text } of SCRIPT_DOCS.slice(0, 20)) {
-    assert.deepEqual(
-      [...planChunks(text, { chunkTokens: 17, chunkOverlap: 5 }, tokenizers, 16)],
-      [...planChunks(text, { chunkTokens: 17, chunkOverlap: 5 }, tokenizers, 1e9)],
-    );
-  }
-});
-
 test('planChunks refuses a window or overlap it cannot honour', () => {
   assert.throws(() => [...planChunks('x', { chunkTokens: 0, chunkOverlap: 0 }, tokenizers)], RangeError);
   assert.throws(() => [...planChunks('x', { chunkTokens: 4, chunkOverlap: 4 }, tokenizers)], RangeError);
 });
 
-test('a long run without any space is still read in bounded blocks, and its chunks keep every property', () => {
-  const text = '東京大学中国學習ひらがなカタカナ'.repeat(5000); // 80,000 units, beyond MAX_BLOCK_UNITS
-  assert.ok(blockEnd(text, 0) < text.length && blockEnd(text, 0) <= MAX_BLOCK_UNITS + 1);
+test('a long run without any space is cut into bounded pieces, and its chunks keep every property', () => {
+  const text = '東京大学中国學習ひらがなカタカナ'.repeat(5000); // 80,000 units, several times MAX_PIECE_UNITS
+  const forced = [...pieceCuts(tokenizer, text)];
+  assert.ok(forced.length >= 1 && forced.every((c) => c.restart && c.at <= MAX_PIECE_UNITS * (forced.indexOf(c) + 1) + 1));
   const chunks = [...planChunks(text, { chunkTokens: 300, chunkOverlap: 20 }, tokenizers)];
   assert.equal(chunks.at(-1)!.end, [...text].length);
   for (const c of chunks) if (c.cut === 'word') assert.deepEqual(tokenizer.encode(chunkText(text, c), 1e9).ids, c.ids);
+});
+
+test('plans made at the same time, their steps interleaved (concurrent predictions), equal plans made one at a time', () => {
+  const texts = SCRIPT_DOCS.slice(0, 12).map((d) => d.text);
+  const alone = texts.map((text) => [...planChunks(text, { chunkTokens: 7, chunkOverlap: 2 }, tokenizers)]);
+  const generators = texts.map((text) => planChunks(text, { chunkTokens: 7, chunkOverlap: 2 }, tokenizers));
+  const together: ChunkPlan[][] = texts.map(() => []);
+  for (let live = true; live; ) {
+    live = false;
+    generators.forEach((g, i) => {
+      const step = g.next();
+      if (!step.done) {
+        together[i].push(step.value);
+        live = true;
+      }
+    });
+  }
+  assert.deepEqual(together, alone);
 });
