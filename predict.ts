@@ -18,7 +18,7 @@ import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/ap
 import { checkRerankRequest, rerankWeights, type RerankRequest, type RerankResult } from './src/api/rerank-request.ts';
 import { encodeRerankTexts } from './src/api/rerank-encode.ts';
 import { scoreDocuments } from './src/api/rerank-scores.ts';
-import type { Need, TextEmbedding } from './src/engine/types.ts';
+import type { Need, Pool, TextEmbedding } from './src/engine/types.ts';
 import { WorkerSupervisor, type WorkerStatus } from './src/engine/worker/supervisor.ts';
 import { setting, SETTINGS } from './src/settings.ts';
 import { validateInput } from './src/api/input.ts';
@@ -30,7 +30,9 @@ import { needsCalibration } from './src/api/vector-types.ts';
 import { InputValidationError } from './src/api/errors.ts';
 import { calibrationKey, modelIdentity, RangeAccumulator, readCached, setDigest, writeCache, type CalibrationRanges } from './src/api/calibration.ts';
 import { BUNDLED_CALIBRATION_TEXTS, BUNDLED_SET_NAME } from './src/api/calibration-set.ts';
-import { buildChunkedOutput } from './src/api/chunking/chunked-output.ts';
+import { checkMclsLengths, mclsInput, mclsInserts } from './src/api/mcls.ts';
+import { buildChunkedOutput, type ChunkedText } from './src/api/chunking/chunked-output.ts';
+import { embedContextual } from './src/api/chunking/contextual.ts';
 import { planTexts } from './src/api/chunking/plan-texts.ts';
 
 export type { CalibrationRanges, Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, RerankRequest, RerankResult, TokenSpan };
@@ -85,6 +87,8 @@ interface Loaded {
   model: WorkerSupervisor;
   scheduler: Scheduler;
   info: ModelInfo;
+  /** Whether the export outputs hidden states, which pooled vectors (MCLS, contextual chunks) need. */
+  hiddenStates: boolean;
   tokenizerPath: string;
   /** Offsets and decoding (TEI's /tokenize, /decode), loaded on first use. */
   spans?: Promise<TokenSpans>;
@@ -158,7 +162,7 @@ export class Predictor {
     const model = new WorkerSupervisor(first, restart, maxRestarts, (status) => {
       for (const o of this.observers) o.worker?.(status);
     });
-    const scheduler = new Scheduler((batch, need) => model.run(batch, need), {
+    const scheduler = new Scheduler((batch, need, pools) => model.run(batch, need, pools), {
       maxBatchTokens,
       maxRows: first.fixedBatch,
       ...opts.scheduler,
@@ -173,6 +177,7 @@ export class Predictor {
       model,
       scheduler,
       info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision, int8Weights: first.int8Weights },
+      hiddenStates: first.layout.kind === 'backbone',
       tokenizerPath: files.tokenizer,
       calibrationDir: opts.calibrationDir ?? files.dir,
       calibrationSet: opts.calibrationSet ?? { name: BUNDLED_SET_NAME, texts: BUNDLED_CALIBRATION_TEXTS },
@@ -193,17 +198,11 @@ export class Predictor {
       query: input.query === undefined ? undefined : encoded[input.texts.length],
     };
     checkOutputSize(input, enc);
+    const mcls = input.dense_pooling === 'mcls' && (input.return_dense || enc.query !== undefined);
+    if (mcls) this.checkMcls(enc);
     const quantizes = input.return_dense || input.return_colbert || (input.query !== undefined && input.score_compact === true);
     const calibration = needsCalibration(input.vector_type) && quantizes ? await this.calibrationFor(input) : undefined;
-    const all = enc.query ? [...enc.texts, enc.query] : enc.texts;
-    const embs = await scheduler.submit(
-      all.map((e) => e.ids),
-      needOf(input),
-      {
-        signal: ctx.signal,
-        onProgress: progressLogger(all.length, ctx.log),
-      },
-    );
+    const embs = mcls ? await embedMcls(scheduler, enc, needOf(input), ctx) : await embedAll(scheduler, enc, needOf(input), ctx);
     const pooled = poolsColbert(input, enc) ? await this.poolTexts(embs.slice(0, enc.texts.length), input.colbert_pool_factor!) : undefined;
     return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration, pooled);
   }
@@ -214,6 +213,25 @@ export class Predictor {
     return Promise.all(texts.map((e) => (e.colbert ? pooler.pool(e.colbert, info.dim, factor) : undefined)));
   }
 
+  private checkMcls(enc: Encoded): void {
+    checkMclsLengths(enc.texts);
+    this.checkHiddenStates('dense_pooling', 'mcls', 'cls');
+  }
+
+  /** A 422 on `field` when the export outputs no hidden states, which `value` pools. */
+  private checkHiddenStates(field: string, value: string, otherwise: string): void {
+    const { hiddenStates, info } = this.requireSetup();
+    if (hiddenStates) return;
+    throw new InputValidationError([
+      {
+        field,
+        loc: [field],
+        type: 'value_error',
+        message: `${field} "${value}" averages last hidden states, and this model export (${info.layout}) computes its heads inside the graph without outputting them: use ${field} "${otherwise}", or serve an export with token_embeddings or last_hidden_state (the official onnx/ export)`,
+      },
+    ]);
+  }
+
   /**
    * predict() with chunk_tokens: every chunk of every text (src/api/chunking) and the query go
    * to the scheduler as one job, like ordinary texts; the per-text fields are merged from the
@@ -221,6 +239,7 @@ export class Predictor {
    */
   private async predictChunked(input: Input, ctx: PredictContext): Promise<Output> {
     const { tokenizer, scheduler, info } = this.requireSetup();
+    if (input.chunk_context === 'document') return this.predictInContext(input, ctx);
     const spans = await this.tokenSpans();
     const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
     // Chunks go to the scheduler a group at a time as they are planned (the worker thread embeds while the
@@ -244,6 +263,21 @@ export class Predictor {
     if (query) send([query.ids]);
     progress.planned();
     const embs = (await Promise.all(sent)).flat();
+    const queryPart = query ? { enc: query, emb: embs[embs.length - 1] } : undefined;
+    return buildChunkedOutput(input, texts, embs, queryPart, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
+  }
+
+  /**
+   * predict() with chunk_context "document": every text's chunks planned, then each text run once per
+   * window (src/api/chunking/contextual.ts); the query on its own ids.
+   */
+  private async predictInContext(input: Input, ctx: PredictContext): Promise<Output> {
+    const { tokenizer, scheduler, info } = this.requireSetup();
+    this.checkHiddenStates('chunk_context', 'document', 'none');
+    const texts = await planTexts(input.texts, input, { tokenizer, spans: await this.tokenSpans() }, ctx.signal);
+    const query = input.query === undefined ? undefined : (await encodeInSlices(tokenizer, [input.query], input.max_length, ctx.signal))[0];
+    const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
+    const embs = await embedInContext(scheduler, texts, query, needOf(input), { windowTokens: input.max_length, dim: info.dim }, ctx);
     const queryPart = query ? { enc: query, emb: embs[embs.length - 1] } : undefined;
     return buildChunkedOutput(input, texts, embs, queryPart, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
   }
@@ -437,6 +471,67 @@ export async function encodeInSlices(
     }
   }
   return out;
+}
+
+/** Every text (and the query) in one scheduler job. */
+function embedAll(scheduler: Scheduler, enc: Encoded, need: Need, ctx: PredictContext): Promise<TextEmbedding[]> {
+  const all = enc.query ? [...enc.texts, enc.query] : enc.texts;
+  return scheduler.submit(
+    all.map((e) => e.ids),
+    need,
+    { signal: ctx.signal, onProgress: progressLogger(all.length, ctx.log) },
+  );
+}
+
+/**
+ * dense_pooling "mcls": a text with more than 256 tokens between <s> and </s>
+ * runs on its MCLS ids for its dense vector (src/api/mcls.ts) and, only when
+ * sparse, ColBERT or scores are asked, once more on its own ids for those, so
+ * they stay BGE-M3's. A shorter text gets no inserted <s>: its one pass gives
+ * everything, its dense vector the CLS one. The query is always CLS-pooled.
+ */
+async function embedMcls(scheduler: Scheduler, enc: Encoded, need: Need, ctx: PredictContext): Promise<TextEmbedding[]> {
+  const long = enc.texts.flatMap((e, i) => (mclsInserts(e.ids) ? [i] : []));
+  const perToken = need.sparse || need.colbert;
+  const plain = enc.texts.flatMap((_, i) => (perToken || !long.includes(i) ? [i] : []));
+  const plainJob = [...plain.map((i) => enc.texts[i].ids), ...(enc.query ? [enc.query.ids] : [])];
+  const inputs = long.map((i) => mclsInput(enc.texts[i].ids));
+  const [plainEmbs, mclsEmbs] = await Promise.all([
+    scheduler.submit(plainJob, need, { signal: ctx.signal, onProgress: progressLogger(plainJob.length, ctx.log) }),
+    scheduler.submit(
+      inputs.map((m) => m.ids),
+      { dense: false, sparse: false, colbert: false },
+      { signal: ctx.signal, onProgress: progressLogger(inputs.length, ctx.log), pools: inputs.map((m) => [m.pool]) },
+    ),
+  ]);
+  const embs: TextEmbedding[] = enc.texts.map(() => ({}));
+  plain.forEach((i, k) => (embs[i] = plainEmbs[k]));
+  long.forEach((i, k) => (embs[i] = { ...embs[i], dense: mclsEmbs[k].pooled }));
+  return enc.query ? [...embs, plainEmbs[plain.length]] : embs;
+}
+
+/**
+ * chunk_context "document": each text's chunks from one pass per window of
+ * up to `windowTokens` (src/api/chunking/contextual.ts), every text its own
+ * scheduler job; the query on its own ids. Returns the chunks' embeddings
+ * text after text, then the query's, as the plain path does.
+ */
+async function embedInContext(
+  scheduler: Scheduler,
+  texts: readonly ChunkedText[],
+  query: Encoding | undefined,
+  need: Need,
+  window: { windowTokens: number; dim: number },
+  ctx: PredictContext,
+): Promise<TextEmbedding[]> {
+  // The chunks' dense vectors come from the pool head, not from <s>.
+  const windowNeed = { dense: false, sparse: need.sparse, colbert: need.colbert };
+  const run = (ids: number[][], pools: Pool[][]) => scheduler.submit(ids, windowNeed, { signal: ctx.signal, pools });
+  const [chunks, queryEmbs] = await Promise.all([
+    Promise.all(texts.map((t) => embedContextual(t.plans, window.windowTokens, window.dim, run))),
+    query ? scheduler.submit([query.ids], need, { signal: ctx.signal }) : Promise.resolve([]),
+  ]);
+  return [...chunks.flat(), ...queryEmbs];
 }
 
 /** "embedded x/y chunks" log lines across the groups a chunked prediction sends, at most one a second. */

@@ -7,6 +7,7 @@ import type { Input } from './schema-types.ts';
 import { requestSizeIssues } from './request-size.ts';
 import { InputValidationError, type InputIssue } from './errors.ts';
 import { chunkIssues } from './chunking/input-rules.ts';
+import { contextIssues } from './chunking/context-rules.ts';
 
 /** No input nests deeper than an array of arrays; this leaves room and keeps structuredClone far from the stack limit. */
 export const MAX_INPUT_DEPTH = 16;
@@ -62,7 +63,7 @@ function defineOwn(o: Record<string, unknown>, key: string, value: unknown): voi
 }
 
 function semanticIssues(value: Record<string, unknown>): InputIssue[] {
-  return [...minWeightIssues(value), ...scoreWeightIssues(value), ...chunkIssues(value)];
+  return [...minWeightIssues(value), ...scoreWeightIssues(value), ...chunkIssues(value), ...contextIssues(value)];
 }
 
 /** JSON's 1e309 parses to Infinity, which `minimum: 0` lets through. */

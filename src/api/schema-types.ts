@@ -34,6 +34,10 @@ export interface Input {
   chunk_tokens: number;
   /** With chunk_tokens: tokens neighbouring chunks may share, below chunk_tokens. The next chunk starts at the first word start at or after the previous chunk's end minus chunk_overlap, so neighbours share at most this many tokens (exactly this many in a stretch without word starts). */
   chunk_overlap: number;
+  /** How each text's `dense_vecs` is pooled. "cls": the <s> token's last hidden state, L2-normalized (BGE-M3's trained pooling). "mcls": MCLS, the BGE-M3 paper's training-free method for long documents (arXiv 2402.03216, appendix B.2): the text's tokens are split into groups of 256 from its start, each group is headed by an <s> (the first by the text's own <s>, the others inserted in front of their group, none after the last), the model runs once on these ids, and the vector is the L2-normalized mean of the last hidden states at all the <s> positions, the first included. A text of up to 256 tokens between its <s> and </s> gets its "cls" vector. The inserted tokens count against the model's 8192 positions (not against max_length or token_counts): a text of more than 8159 tokens between <s> and </s> is refused, so keep max_length at 8161 or less. Sparse and ColBERT outputs, and the query, are unchanged (they come from a separate pass on the text's own ids when asked). Needs an ONNX export that outputs hidden states. Not with chunk_tokens (each chunk has its own dense vector; the document-level one is merged from them). */
+  dense_pooling: "cls" | "mcls";
+  /** With chunk_tokens: where a chunk's outputs are computed. "none": each chunk is embedded on its own ids, as if sent as its own text. "document" (contextual chunks, "late chunking"): the text runs once, in windows of at most max_length tokens cut between chunks (a chunk never straddles two windows), and each chunk takes the outputs of its own tokens as computed in its window: its lexical_weights and colbert_vecs are exact slices of the window's per-token outputs (colbert_vecs: one row per token between its <s> and </s>, token_count - 2 rows, plus the document's </s> row for the last chunk, so the merged colbert_vecs are the document's own rows), and its dense_vec is the L2-normalized mean of the last hidden states of its tokens, not BGE-M3's trained pooling (which is the <s> state): the mean stays in the space the CLS dense vector and the query's are compared in, where the mean of ColBERT rows would be in the ColBERT head's projection. The document-level fields merge the chunks by the same rules as with "none". Needs an ONNX export that outputs hidden states. */
+  chunk_context: "none" | "document";
 }
 
 export interface Output {
@@ -70,7 +74,7 @@ export interface Output {
     token_count: number;
     /** "word": the chunk starts and ends where words start (or at the text's ends), and its own text tokenizes to exactly its tokens, so /predictions on that text gives exactly these outputs. "token": an edge falls inside a word (no word start within a whole window); the outputs are those of the chunk's tokens, which its text alone may not reproduce. */
     cut: "word" | "token";
-    /** The chunk's dense vector, in the format of dense_vecs. Present when return_dense is true. */
+    /** The chunk's dense vector, in the format of dense_vecs (with chunk_context "document", the normalized mean of its tokens' hidden states in the document). Present when return_dense is true. */
     dense_vec?: number[] | string;
     /** The chunk's lexical weights, in the format of lexical_weights (pruned likewise). Present when return_sparse is true. */
     lexical_weights?: Record<string, number> | ({
@@ -79,7 +83,7 @@ export interface Output {
       /** The weight of each id in indices. */
       values: number[];
     });
-    /** The chunk's ColBERT rows (token_count - 1 of them), in the format of colbert_vecs. Present when return_colbert is true. */
+    /** The chunk's ColBERT rows, in the format of colbert_vecs: token_count - 1 of them (its tokens and its </s>); with chunk_context "document", token_count - 2 (its own tokens as computed in the document), plus the document's </s> row for the text's last chunk. Present when return_colbert is true. */
     colbert_vecs?: number[][] | string;
     /** This chunk's own scores against the query, as for a text (FlagEmbedding's compute_score on the chunk's outputs). */
     scores?: {

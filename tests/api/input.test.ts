@@ -30,6 +30,8 @@ test("defaults are applied and the caller's object is left alone", () => {
     score_compact: false,
     chunk_tokens: 0,
     chunk_overlap: 0,
+    dense_pooling: 'cls',
+    chunk_context: 'none',
   });
   assert.deepEqual(raw, { texts: ['hi'] });
 });

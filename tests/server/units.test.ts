@@ -78,6 +78,8 @@ test("OpenAPI: Cog's envelope around the schema", () => {
     'sparse_format',
     'vector_encoding',
     'vector_type',
+    'dense_pooling',
+    'chunk_context',
     'Output',
     'PredictionRequest',
     'PredictionResponse',

@@ -10,7 +10,7 @@
 // token (batch-window.ts).
 import { growWindow, type BatchLimits } from './batch-window.ts';
 import { MAX_POSITION_TOKENS } from '../model-facts.ts';
-import type { Need, TextEmbedding, TokenIds } from '../types.ts';
+import type { Need, Pool, TextEmbedding, TokenIds } from '../types.ts';
 
 /** Default shortest row / longest row in one batch: a floor under the cost rule of batch-window.ts. */
 export const DEFAULT_MIN_FILL = 0.5;
@@ -23,7 +23,8 @@ export const DEFAULT_MAX_BATCH_ATTENTION = MAX_POSITION_TOKENS * MAX_POSITION_TO
  */
 export const DEFAULT_FIXED_COST_TOKENS = 20;
 
-export type RunBatch = (batch: TokenIds[], need: Need) => Promise<TextEmbedding[]>;
+/** `pools` is given only when some text of the batch asked for pooled vectors (SubmitOptions.pools). */
+export type RunBatch = (batch: TokenIds[], need: Need, pools?: (Pool[] | undefined)[]) => Promise<TextEmbedding[]>;
 
 export interface SchedulerOptions {
   /** Padded tokens per batch: rows × longest row. A longer text still runs, alone. */
@@ -61,6 +62,8 @@ export interface SubmitOptions {
   signal?: AbortSignal;
   /** Called after each batch that held some of this job's texts. */
   onProgress?: (done: number, total: number) => void;
+  /** Per text (by index): the pools whose vectors it returns in TextEmbedding.pooled. */
+  pools?: readonly (Pool[] | undefined)[];
 }
 
 interface Job {
@@ -78,6 +81,7 @@ interface Item {
   tokens: TokenIds;
   job: Job;
   index: number;
+  pools?: Pool[];
 }
 
 export class Scheduler {
@@ -122,7 +126,7 @@ export class Scheduler {
         cleanup();
         reject(e);
       };
-      texts.forEach((tokens, index) => this.queue.push({ tokens, job, index }));
+      texts.forEach((tokens, index) => this.queue.push({ tokens, job, index, pools: opts.pools?.[index] }));
       this.rotation.push(job);
       this.schedulePump();
     });
@@ -147,10 +151,15 @@ export class Scheduler {
     let ok = false;
     try {
       const need = unionNeed(batch.map((i) => i.job.need));
-      const out = await this.runBatch(
-        batch.map((i) => i.tokens),
-        need,
-      );
+      const pooled = batch.some((i) => i.pools?.length);
+      const tokens = batch.map((i) => i.tokens);
+      const out = pooled
+        ? await this.runBatch(
+            tokens,
+            need,
+            batch.map((i) => i.pools),
+          )
+        : await this.runBatch(tokens, need);
       ok = true;
       this.deliver(batch, out);
     } catch (err) {

@@ -74,3 +74,20 @@ function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
   return t;
 }
+
+export const POOL_WEIGHTS = 'pool_weights';
+
+/**
+ * pooled = normalize(P · H): each of the K rows of P [B, K, S] holds 1/count at
+ * the positions it averages and 0 elsewhere, so a row of the [B, K, H] output
+ * is the L2-normalized mean of those positions' last hidden states. It runs
+ * only for batches that ask for a pool (MCLS, contextual chunks).
+ */
+export function poolHeadGraph(hidden: number): Uint8Array {
+  const g = new GraphBuilder();
+  const h = hiddenInput(g, hidden);
+  const p = g.input(POOL_WEIGHTS, DataType.FLOAT, ['batch', 'pools', 'seq']);
+  normalizeLastAxis(g, g.op('MatMul', [p, h]));
+  g.output(HEAD_OUTPUT, DataType.FLOAT, ['batch', 'pools', hidden]);
+  return g.build().model;
+}

@@ -3,7 +3,17 @@
 // runs one padded batch and returns each text's outputs.
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { HEAD_INPUT, HEAD_MASK, HEAD_OUTPUT, colbertHeadGraph, denseHeadGraph, sparseHeadGraph, type Linear } from '../heads/heads-graph.ts';
+import {
+  HEAD_INPUT,
+  HEAD_MASK,
+  HEAD_OUTPUT,
+  POOL_WEIGHTS,
+  colbertHeadGraph,
+  denseHeadGraph,
+  poolHeadGraph,
+  sparseHeadGraph,
+  type Linear,
+} from '../heads/heads-graph.ts';
 import { MODEL_ID } from '../model-facts.ts';
 import type { ModelFiles } from '../weights/model-files.ts';
 import { openBackbone } from './backbone-session.ts';
@@ -12,7 +22,8 @@ import { loadPrecision, type Precision } from './precision.ts';
 import type { QuantizeOptions } from './quantize-matmuls.ts';
 import { loadLinearPt } from '../torch/linear-pt.ts';
 import { padBatch } from '../batching/pad-batch.ts';
-import type { Need, TextEmbedding, TokenIds } from '../types.ts';
+import { poolWeights } from './pool-weights.ts';
+import type { Need, Pool, TextEmbedding, TokenIds } from '../types.ts';
 
 type HeadNames = { dense: string; sparse: string; colbert: string };
 export type Layout = { kind: 'backbone'; hidden: string } | { kind: 'heads-in-graph'; outputs: HeadNames };
@@ -53,6 +64,7 @@ interface HeadSessions {
   dense: ort.InferenceSession;
   sparse: ort.InferenceSession;
   colbert: ort.InferenceSession;
+  pool: ort.InferenceSession;
 }
 
 export class BgeM3Onnx {
@@ -89,7 +101,14 @@ export class BgeM3Onnx {
     return new BgeM3Onnx(session, layout, heads, session.inputNames.includes('token_type_ids'), fixedBatchOf(session), attention, description, int8Weights);
   }
 
-  async run(batch: TokenIds[], need: Need): Promise<TextEmbedding[]> {
+  /**
+   * `pools[r]`, when given, asks for text r's pooled vectors (TextEmbedding.pooled):
+   * the pool head then runs on the same hidden states, so a batch without pools
+   * pays nothing for it. Needs an export that outputs hidden states.
+   */
+  async run(batch: TokenIds[], need: Need, pools?: readonly (Pool[] | undefined)[]): Promise<TextEmbedding[]> {
+    const asked = pools?.some((p) => p?.length) ? pools : undefined;
+    if (asked && this.layout.kind !== 'backbone') throw new Error(NO_HIDDEN_STATES);
     const rows = Math.max(batch.length, this.fixedBatch ?? 0);
     const { ids, mask, seq } = padBatch(batch, rows);
     const dims = [rows, seq];
@@ -100,9 +119,20 @@ export class BgeM3Onnx {
     if (this.needsTokenTypes) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(ids.length), dims);
     const out =
       this.layout.kind === 'backbone'
-        ? await this.runHeads(await this.backbone(feeds, this.layout.hidden), feeds.attention_mask, need)
+        ? await this.runHeads(
+            await this.backbone(feeds, this.layout.hidden),
+            feeds.attention_mask,
+            need,
+            asked &&
+              poolWeights(
+                asked,
+                batch.map((t) => t.length),
+                rows,
+                seq,
+              ),
+          )
         : await this.runInGraph(feeds, this.layout.outputs, need);
-    return batch.map((tokens, row) => sliceRow(out, row, tokens.length, seq));
+    return batch.map((tokens, row) => sliceRow(out, row, tokens.length, seq, asked?.[row]?.length ?? 0));
   }
 
   async release(): Promise<void> {
@@ -114,13 +144,14 @@ export class BgeM3Onnx {
     return (await this.session.run(feeds, [hidden]))[hidden] as ort.Tensor;
   }
 
-  private async runHeads(hidden: ort.Tensor, mask: ort.Tensor, need: Need): Promise<BatchOutputs> {
+  private async runHeads(hidden: ort.Tensor, mask: ort.Tensor, need: Need, pool?: ort.Tensor): Promise<BatchOutputs> {
     const h = this.heads!;
     const head = async (s: ort.InferenceSession, feeds: Record<string, ort.Tensor>) => (await s.run(feeds))[HEAD_OUTPUT] as ort.Tensor;
     return {
       dense: need.dense ? await head(h.dense, { [HEAD_INPUT]: hidden }) : undefined,
       sparse: need.sparse ? await head(h.sparse, { [HEAD_INPUT]: hidden }) : undefined,
       colbert: need.colbert ? await head(h.colbert, { [HEAD_INPUT]: hidden, [HEAD_MASK]: mask }) : undefined,
+      pooled: pool ? await head(h.pool, { [HEAD_INPUT]: hidden, [POOL_WEIGHTS]: pool }) : undefined,
     };
   }
 
@@ -136,10 +167,14 @@ interface BatchOutputs {
   dense?: ort.Tensor;
   sparse?: ort.Tensor;
   colbert?: ort.Tensor;
+  pooled?: ort.Tensor;
 }
 
-/** Cuts row `row` out of the batch outputs, dropping padding. */
-function sliceRow(out: BatchOutputs, row: number, n: number, seq: number): TextEmbedding {
+const NO_HIDDEN_STATES =
+  'This export computes the heads inside its graph and outputs no hidden states, which pooled vectors (MCLS, contextual chunks) are made from; use an export with token_embeddings or last_hidden_state (the official onnx/ export).';
+
+/** Cuts row `row` out of the batch outputs, dropping padding (and the pool rows it did not ask for). */
+function sliceRow(out: BatchOutputs, row: number, n: number, seq: number, pools: number): TextEmbedding {
   const result: TextEmbedding = {};
   if (out.dense) {
     const d = out.dense.dims[1];
@@ -150,6 +185,10 @@ function sliceRow(out: BatchOutputs, row: number, n: number, seq: number): TextE
     const [, rows, d] = out.colbert.dims;
     const start = row * rows * d;
     result.colbert = (out.colbert.data as Float32Array).slice(start, start + (n - 1) * d);
+  }
+  if (out.pooled && pools) {
+    const [, k, d] = out.pooled.dims;
+    result.pooled = (out.pooled.data as Float32Array).slice(row * k * d, (row * k + pools) * d);
   }
   return result;
 }
@@ -171,6 +210,7 @@ async function loadHeads(files: ModelFiles, options: ort.InferenceSession.Sessio
     dense: await create(denseHeadGraph(colbert.inFeatures)),
     sparse: await create(sparseHeadGraph(sparse)),
     colbert: await create(colbertHeadGraph(colbert)),
+    pool: await create(poolHeadGraph(colbert.inFeatures)),
   };
 }
 

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { ModelFiles } from '../weights/model-files.ts';
 import type { FromWorker, ModelSummary, ToWorker, WorkerInit } from './protocol.ts';
 import type { Layout, SessionSettings } from '../onnx/onnx-model.ts';
-import type { Need, TextEmbedding, TokenIds } from '../types.ts';
+import type { Need, Pool, TextEmbedding, TokenIds } from '../types.ts';
 
 interface Pending {
   resolve: (out: TextEmbedding[]) => void;
@@ -65,13 +65,13 @@ export class ModelWorker {
     });
   }
 
-  run(batch: TokenIds[], need: Need): Promise<TextEmbedding[]> {
+  run(batch: TokenIds[], need: Need, pools?: (Pool[] | undefined)[]): Promise<TextEmbedding[]> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.post({ kind: 'run', id, batch, need });
+      this.post(pools ? { kind: 'run', id, batch, need, pools } : { kind: 'run', id, batch, need });
     });
   }
 

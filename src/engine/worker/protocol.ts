@@ -2,7 +2,7 @@
 import type { ModelFiles } from '../weights/model-files.ts';
 import type { Int8WeightChoice } from '../onnx/int8-weights.ts';
 import type { Layout, SessionSettings } from '../onnx/onnx-model.ts';
-import type { Need, TextEmbedding, TokenIds } from '../types.ts';
+import type { Need, Pool, TextEmbedding, TokenIds } from '../types.ts';
 
 export interface WorkerInit {
   entry: string;
@@ -18,7 +18,7 @@ export interface ModelSummary {
   int8Weights?: Int8WeightChoice;
 }
 
-export type ToWorker = { kind: 'run'; id: number; batch: TokenIds[]; need: Need } | { kind: 'release' };
+export type ToWorker = { kind: 'run'; id: number; batch: TokenIds[]; need: Need; pools?: (Pool[] | undefined)[] } | { kind: 'release' };
 
 export type FromWorker =
   | { kind: 'ready'; summary: ModelSummary }

@@ -5,7 +5,7 @@
 // arrive meanwhile wait for the new worker. Once the budget is spent the model
 // is defunct: every batch fails with a message that says so.
 import type { ModelWorker } from './model-worker.ts';
-import type { Need, TextEmbedding, TokenIds } from '../types.ts';
+import type { Need, Pool, TextEmbedding, TokenIds } from '../types.ts';
 
 export type WorkerState = 'alive' | 'restarting' | 'defunct';
 
@@ -39,14 +39,14 @@ export class WorkerSupervisor {
     return { ...this.status };
   }
 
-  async run(batch: TokenIds[], need: Need): Promise<TextEmbedding[]> {
+  async run(batch: TokenIds[], need: Need, pools?: (Pool[] | undefined)[]): Promise<TextEmbedding[]> {
     if (this.status.state === 'defunct') throw new Error(defunctMessage(this.status));
     const worker = this.replacing
       ? await this.replacing.catch((err: Error) => {
           throw new Error(`The model worker died and a new one failed to start: ${err.message}`);
         })
       : this.worker;
-    return worker.run(batch, need);
+    return worker.run(batch, need, pools);
   }
 
   async release(): Promise<void> {

@@ -25,9 +25,9 @@ try {
       return;
     }
     try {
-      const out = await model.run(msg.batch, msg.need);
+      const out = await model.run(msg.batch, msg.need, msg.pools);
       const buffers = out
-        .flatMap((e) => [e.dense, e.tokenWeights, e.colbert])
+        .flatMap((e) => [e.dense, e.tokenWeights, e.colbert, e.pooled])
         .filter((a) => a !== undefined)
         .map((a) => a.buffer as ArrayBuffer);
       send({ kind: 'result', id: msg.id, out }, buffers);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { colbertHeadGraph, denseHeadGraph, sparseHeadGraph } from '../../../src/engine/heads/heads-graph.ts';
+import { colbertHeadGraph, denseHeadGraph, poolHeadGraph, sparseHeadGraph } from '../../../src/engine/heads/heads-graph.ts';
 
 // Batch of 2 texts, 3 positions, hidden 4. Row 1's last position is padding.
 const H = new Float32Array([3, 4, 0, 0, /**/ 1, 2, 2, 0, /**/ 0, 0, -5, 0, 0, 0, 0, 2, /**/ 0, 3, 0, 4, /**/ 9, 9, 9, 9]);
@@ -68,4 +68,14 @@ test('a non-square ColBERT head keeps its output width', async () => {
   const linear = { weight: new Float32Array(12).fill(1), bias: new Float32Array(3), outFeatures: 3, inFeatures: 4 };
   const out = await run(colbertHeadGraph(linear), { hidden: hidden(), attention_mask: new ort.Tensor('int64', MASK, [2, 3]) });
   assert.deepEqual(out.dims, [2, 2, 3]);
+});
+
+test('pool = normalize(P · H): the L2-normalized mean of the rows each pool weights', async () => {
+  // Text 0, pool 0: positions 0 and 1 -> mean [2, 3, 1, 0], norm sqrt(14); pool 1: position 2 -> [0, 0, -1, 0].
+  // Text 1, pool 0: position 1 -> [0, 0.6, 0, 0.8]; pool 1: nothing asked (all zero) -> zeros, not NaN.
+  const p = new Float32Array([0.5, 0.5, 0, /**/ 0, 0, 1, /**/ 0, 1, 0, /**/ 0, 0, 0]);
+  const out = await run(poolHeadGraph(4), { hidden: hidden(), pool_weights: new ort.Tensor('float32', p, [2, 2, 3]) });
+  assert.deepEqual(out.dims, [2, 2, 4]);
+  const r = Math.sqrt(14);
+  close(out.data as Float32Array, [2 / r, 3 / r, 1 / r, 0, 0, 0, -1, 0, 0, 0.6, 0, 0.8, 0, 0, 0, 0]);
 });
