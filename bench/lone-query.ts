@@ -80,13 +80,17 @@ async function open(dir: string, precision: Precision, names: string[]): Promise
 }
 
 /** Times `reps` calls of each system, alternating call by call, after 5 warm-up rounds. */
-async function alternate(runs: Record<string, Run>, reps: number): Promise<Record<string, number[]>> {
+async function alternate(runs: Record<string, Run>, reps: number, cpu?: Record<string, number[]>): Promise<Record<string, number[]>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
   for (let r = 0; r < reps + 5; r++) {
     for (const [name, run] of Object.entries(runs)) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       await run();
-      if (r >= 5) times[name].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      if (r < 5) continue;
+      times[name].push(performance.now() - t0);
+      (cpu?.[name] ?? []).push((c.user + c.system) / 1000);
     }
   }
   return times;
@@ -96,60 +100,83 @@ const fmt = (ms: number) => ms.toFixed(1);
 
 async function oneProcess(dir: string, precision: Precision, reps: number): Promise<string> {
   const systems = await open(dir, precision, [BARE, ENGINE, PREDICTOR]);
-  const times = await alternate(systems.runs, reps);
+  // CPU time of the whole process (every thread: main, worker, onnxruntime's), which a shared machine disturbs less than the wall clock.
+  const cpu: Record<string, number[]> = { [BARE]: [], [ENGINE]: [], [PREDICTOR]: [] };
+  const times = await alternate(systems.runs, reps, cpu);
   await systems.close();
   const bare = quantile(times[BARE], 0.5);
+  const bareCpu = quantile(cpu[BARE], 0.5);
   const lines = [
     `One process, ${reps} calls each after 5 warm-up rounds, alternating call by call; ${systems.ids.length} token ids, ${precision}.`,
     '',
-    '| system | p50 ms | min ms | p50 / bare |',
-    '|---|---:|---:|---:|',
-    ...Object.entries(times).map(([name, t]) => `| ${name} | ${fmt(quantile(t, 0.5))} | ${fmt(Math.min(...t))} | ${(quantile(t, 0.5) / bare).toFixed(3)} |`),
+    '| system | p50 ms | min ms | p50 / bare | CPU ms p50 | CPU / bare |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...Object.entries(times).map(([name, t]) => {
+      const c = quantile(cpu[name], 0.5);
+      return `| ${name} | ${fmt(quantile(t, 0.5))} | ${fmt(Math.min(...t))} | ${(quantile(t, 0.5) / bare).toFixed(3)} | ${fmt(c)} | ${(c / bareCpu).toFixed(3)} |`;
+    }),
   ];
   const worker = quantile(systems.batchMs.slice(-reps), 0.5);
-  lines.push(`| (of which the Predictor's batch: scheduler to worker and back) | ${fmt(worker)} | | ${(worker / bare).toFixed(3)} |`);
+  lines.push(`| (of which the Predictor's batch: scheduler to worker and back) | ${fmt(worker)} | | ${(worker / bare).toFixed(3)} | | |`);
   return lines.join('\n');
 }
 
 /** Child: one system alone, `reps` calls after 5 warm-up calls; prints the times as JSON. */
 async function child(dir: string, precision: Precision, name: string, reps: number): Promise<void> {
   const systems = await open(dir, precision, [name]);
-  const { [name]: t } = await alternate(systems.runs, reps);
+  const cpu: Record<string, number[]> = { [name]: [] };
+  const { [name]: wall } = await alternate(systems.runs, reps, cpu);
   await systems.close();
-  console.log(JSON.stringify(t));
+  console.log(JSON.stringify({ wall, cpu: cpu[name] }));
 }
 
-function spawnChild(dir: string, precision: Precision, name: string, reps: number): Promise<number[]> {
+interface ChildTimes {
+  wall: number[];
+  cpu: number[];
+}
+
+function spawnChild(dir: string, precision: Precision, name: string, reps: number): Promise<ChildTimes> {
   const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', name, '--weights', dir, '--precision', precision, '--reps', String(reps)];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as number[]) : reject(new Error(`${name}: exit code ${code}`))));
+    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as ChildTimes) : reject(new Error(`${name}: exit code ${code}`))));
   });
 }
 
+/** The method's statistic over processes: median of each process's median, or the fastest call of all. */
+function statistic(method: 'median' | 'best', runs: number[][]): number {
+  if (method === 'best') return Math.min(...runs.flat());
+  return quantile(
+    runs.map((t) => quantile(t, 0.5)),
+    0.5,
+  );
+}
+
 async function separate(dir: string, precision: Precision, method: 'median' | 'best', rounds: number, reps: number): Promise<string> {
-  const per: Record<string, number[][]> = { [BARE]: [], [PREDICTOR]: [] };
+  const per: Record<string, ChildTimes[]> = { [BARE]: [], [PREDICTOR]: [] };
   for (let r = 0; r < rounds; r++) for (const name of Object.keys(per)) per[name].push(await spawnChild(dir, precision, name, reps));
-  const score = (runs: number[][]) =>
-    method === 'median'
-      ? quantile(
-          runs.map((t) => quantile(t, 0.5)),
-          0.5,
-        )
-      : Math.min(...runs.flat());
-  const bare = score(per[BARE]);
+  const wall = (name: string) =>
+    statistic(
+      method,
+      per[name].map((t) => t.wall),
+    );
+  const cpu = (name: string) =>
+    statistic(
+      method,
+      per[name].map((t) => t.cpu),
+    );
   const what =
     method === 'median' ? `median over ${rounds} processes of each process's median of ${reps} calls` : `fastest of ${rounds} processes × ${reps} calls`;
   return [
-    `Separate processes alternating bare / Predictor, ${rounds} of each; ${what}; ${precision}.`,
+    `Separate processes alternating bare / Predictor, ${rounds} of each; ${what}; ${precision}. CPU: the same statistic of the process's CPU time per call.`,
     '',
-    `| system | ${method === 'median' ? 'median of p50s' : 'best'} ms | per process | / bare |`,
-    '|---|---:|---|---:|',
-    ...Object.entries(per).map(([name, runs]) => {
-      const each = runs.map((t) => fmt(method === 'median' ? quantile(t, 0.5) : Math.min(...t))).join(', ');
-      return `| ${name} | ${fmt(score(runs))} | ${each} | ${(score(runs) / bare).toFixed(3)} |`;
+    `| system | ${method === 'median' ? 'median of p50s' : 'best'} ms | per process | / bare | CPU ms | CPU / bare |`,
+    '|---|---:|---|---:|---:|---:|',
+    ...Object.keys(per).map((name) => {
+      const each = per[name].map((t) => fmt(statistic(method, [t.wall]))).join(', ');
+      return `| ${name} | ${fmt(wall(name))} | ${each} | ${(wall(name) / wall(BARE)).toFixed(3)} | ${fmt(cpu(name))} | ${(cpu(name) / cpu(BARE)).toFixed(3)} |`;
     }),
   ].join('\n');
 }
