@@ -19,9 +19,9 @@
 //
 // For inputs whose query rows fit in one slice (every batch of texts up to
 // `queryRows` tokens, lone queries above all), an If runs the block's
-// original nodes instead of a one-trip Loop (ChunkOptions.shortBranch): the
-// Loop's slicing costs about a tenth of a lone query's work
-// (bench/fusions.ts, BENCHMARKS.md).
+// original nodes instead of a one-trip Loop (ChunkOptions.shortBranch): less
+// work than slicing Q and the mask once and concatenating one slice, by a few
+// per cent of a lone query's CPU time (bench/fusions.ts, BENCHMARKS.md).
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
