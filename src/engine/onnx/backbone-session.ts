@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { CHUNK_INPUT, chunkAttention } from './chunked-attention.ts';
+import { CHUNK_INPUT, type ChunkOptions, chunkAttention, DEFAULT_CHUNK_OPTIONS } from './chunked-attention.ts';
 
 /** Query rows per attention slice: 16 heads × 512 × 8192 × 4 B = 256 MiB of scores for an 8192-token text. */
 export const DEFAULT_ATTENTION_ROWS = 512;
@@ -27,9 +27,10 @@ export async function openBackbone(
   modelPath: string,
   options: ort.InferenceSession.SessionOptions,
   queryRows = DEFAULT_ATTENTION_ROWS,
+  chunk: ChunkOptions = DEFAULT_CHUNK_OPTIONS,
 ): Promise<BackboneSession> {
   if (queryRows > 0) {
-    const chunked = await tryChunked(modelPath, options, queryRows);
+    const chunked = await tryChunked(modelPath, options, queryRows, chunk);
     if (typeof chunked !== 'string') return chunked;
     return { session: await ort.InferenceSession.create(modelPath, options), attention: `full attention (chunking not used: ${chunked})` };
   }
@@ -37,8 +38,13 @@ export async function openBackbone(
 }
 
 /** The chunked session, or why not. */
-async function tryChunked(modelPath: string, options: ort.InferenceSession.SessionOptions, queryRows: number): Promise<BackboneSession | string> {
-  const { bytes, blocks } = chunkAttention(await readFile(modelPath), queryRows);
+async function tryChunked(
+  modelPath: string,
+  options: ort.InferenceSession.SessionOptions,
+  queryRows: number,
+  chunk: ChunkOptions,
+): Promise<BackboneSession | string> {
+  const { bytes, blocks } = chunkAttention(await readFile(modelPath), queryRows, chunk);
   if (blocks === 0) return 'no attention block recognised in the graph';
   let session: ort.InferenceSession;
   try {

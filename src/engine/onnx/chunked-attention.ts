@@ -16,6 +16,12 @@
 // The slice length is a graph input with a default (CHUNK_INPUT), so a caller
 // can verify a rewritten graph on its own: a run with tiny slices must equal a
 // run with one slice, which is the original computation (see backbone-session.ts).
+//
+// For inputs whose query rows fit in one slice (every batch of texts up to
+// `queryRows` tokens, lone queries above all), an If runs the block's
+// original nodes instead of a one-trip Loop (ChunkOptions.shortBranch): less
+// work than slicing Q and the mask once and concatenating one slice, by a few
+// per cent of a lone query's CPU time (bench/fusions.ts, BENCHMARKS.md).
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
@@ -30,6 +36,24 @@ const INT64 = onnx.TensorProto.DataType.INT64;
 
 const CHAIN_BEFORE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Where', 'Cast', 'Identity']);
 const CHAIN_AFTER = new Set(['Identity', 'Cast', 'Dropout']);
+
+export interface ChunkOptions {
+  /** Inputs of at most `queryRows` query rows run the block's original nodes, through an If, instead of a one-trip Loop. */
+  shortBranch: boolean;
+  /**
+   * Declares each block's output as [batch, ?, sequence, ?], those two dims
+   * taken from the graph input input_ids (a self-attention block's output has
+   * a row per query, that is per token of each text). onnxruntime's fusions
+   * need shapes, which they find none of behind a Loop or If: with the hint
+   * they fuse each residual Add and LayerNormalization into
+   * SkipLayerNormalization, as on the unmodified graph. Off by default: that
+   * fusion made int8 batches of 8 × 128 tokens about 25 % slower here
+   * (bench/fusions.ts).
+   */
+  shapeHint: boolean;
+}
+
+export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { shortBranch: true, shapeHint: false };
 
 export interface ChunkedModel {
   bytes: Uint8Array;
@@ -47,7 +71,7 @@ interface Block {
 }
 
 /** Rewrites every attention block found; `queryRows` is the default slice length. */
-export function chunkAttention(modelBytes: Uint8Array, queryRows: number): ChunkedModel {
+export function chunkAttention(modelBytes: Uint8Array, queryRows: number, opts: ChunkOptions = DEFAULT_CHUNK_OPTIONS): ChunkedModel {
   const model = onnx.ModelProto.decode(modelBytes);
   const graph = model.graph!;
   const index = new GraphIndex(graph, opsetOf(model));
@@ -58,7 +82,9 @@ export function chunkAttention(modelBytes: Uint8Array, queryRows: number): Chunk
   if (blocks.length === 0) return { bytes: modelBytes, blocks: 0 };
   addSharedInputs(graph, queryRows);
   const elemType = graph.output?.[0]?.type?.tensorType?.elemType ?? onnx.TensorProto.DataType.FLOAT;
-  blocks.forEach((b, k) => replaceBlock(graph, b, k, elemType, index));
+  blocks.forEach((b, k) => replaceBlock(graph, b, k, elemType, index, opts.shortBranch));
+  const hint = opts.shapeHint ? outputShape(graph) : null;
+  if (hint) for (const b of blocks) graph.valueInfo!.push({ name: b.output, type: { tensorType: { elemType, shape: { dim: hint } } } });
   return { bytes: onnx.ModelProto.encode(model).finish(), blocks: blocks.length };
 }
 
@@ -201,27 +227,54 @@ const node = (opType: string, input: string[], output: string[], attribute: onnx
   attribute,
 });
 
-/** Replaces a block's nodes, in place of its last MatMul, by a Loop over slices of query rows. */
-function replaceBlock(graph: Graph, b: Block, k: number, elemType: number, index: GraphIndex): void {
+/** [batch, ?, sequence, ?] after input_ids' dims, or null when the graph has no rank-2 input_ids. */
+function outputShape(graph: Graph): onnxProto.onnx.TensorShapeProto.IDimension[] | null {
+  const dims = graph.input?.find((i) => i.name === 'input_ids')?.type?.tensorType?.shape?.dim;
+  return dims?.length === 2 ? [dims[0], {}, dims[1], {}] : null;
+}
+
+const graphAttr = (name: string, g: Graph): onnxProto.onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.GRAPH, g });
+
+/**
+ * Replaces a block's nodes, in place of its last MatMul, by a Loop over slices
+ * of query rows; with `shortBranch`, by an If that runs that Loop only when
+ * the rows exceed one slice, and the original nodes otherwise.
+ */
+function replaceBlock(graph: Graph, b: Block, k: number, elemType: number, index: GraphIndex, shortBranch: boolean): void {
   const x = (s: string) => `${P}${k}_${s}`;
-  const outer: Node[] = [
+  const rows: Node[] = [
     node('Shape', [b.q], [x('q_shape')]),
     node('Gather', [x('q_shape'), `${P}_minus2`], [x('rows')], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
+  ];
+  const loop = (output: string): Node[] => [
     node('Sub', [CHUNK_INPUT, `${P}_one`], [x('chunk_minus1')]),
     node('Add', [x('rows'), x('chunk_minus1')], [x('rows_up')]),
     node('Div', [x('rows_up'), CHUNK_INPUT], [x('trips')]),
     node('Slice', [b.v, `${P}_zero1`, `${P}_zero1`, `${P}_axes`], [x('empty')]),
-    {
-      ...node('Loop', [x('trips'), '', x('empty')], [b.output]),
-      attribute: [{ name: 'body', type: onnx.AttributeProto.AttributeType.GRAPH, g: loopBody(b, k, elemType, index) }],
-    },
+    { ...node('Loop', [x('trips'), '', x('empty')], [output]), attribute: [graphAttr('body', loopBody(b, k, elemType, index))] },
   ];
+  const outer = shortBranch ? [...rows, node('Greater', [x('rows'), CHUNK_INPUT], [x('long')]), ifNode(b, x, elemType, loop)] : [...rows, ...loop(b.output)];
   const at = graph.node!.indexOf(b.nodes.at(-1)!);
   graph.node!.splice(at, 1, ...outer);
   for (const n of b.nodes.slice(0, -1)) graph.node!.splice(graph.node!.indexOf(n), 1);
   // Shapes recorded for tensors that now live inside the Loop would name tensors that no longer exist.
   const gone = new Set(b.nodes.slice(0, -1).flatMap((n) => n.output ?? []));
   graph.valueInfo = (graph.valueInfo ?? []).filter((v) => !gone.has(v.name!));
+}
+
+/** If(long): the Loop, else the block's own nodes, each branch ending in a tensor of its own. */
+function ifNode(b: Block, x: (s: string) => string, elemType: number, loop: (output: string) => Node[]): Node {
+  const branch = (name: string, nodes: Node[], output: string): Graph => ({
+    name: x(name),
+    node: nodes,
+    output: [{ name: output, type: { tensorType: { elemType } } }],
+  });
+  const last = b.nodes.at(-1)!;
+  const whole = [...b.nodes.slice(0, -1), { ...last, output: [x('whole')] }];
+  return {
+    ...node('If', [x('long')], [b.output]),
+    attribute: [graphAttr('then_branch', branch('sliced', loop(x('sliced')), x('sliced'))), graphAttr('else_branch', branch('whole', whole, x('whole')))],
+  };
 }
 
 function loopBody(b: Block, k: number, elemType: number, index: GraphIndex): Graph {

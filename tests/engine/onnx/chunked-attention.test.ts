@@ -2,14 +2,15 @@
 // whole: on small attention graphs against a float64 oracle, and on the
 // generated BGE-M3 models against their own unmodified graphs.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { findModelFiles } from '../../../src/engine/weights/model-files.ts';
 import { openBackbone } from '../../../src/engine/onnx/backbone-session.ts';
-import { CHUNK_INPUT, chunkAttention } from '../../../src/engine/onnx/chunked-attention.ts';
+import { CHUNK_INPUT, type ChunkOptions, chunkAttention, DEFAULT_CHUNK_OPTIONS } from '../../../src/engine/onnx/chunked-attention.ts';
 import { DataType, type Dim, GraphBuilder } from '../../../src/engine/onnx/graph-builder.ts';
 import { sessionOptions } from '../../../src/engine/onnx/onnx-model.ts';
 import { seededRandom } from '../../../tools/fixtures/tokenizer/corpus.ts';
@@ -118,25 +119,67 @@ test('graphs without attention come back unchanged', () => {
   assert.equal(chunkAttention(model, 4).blocks, 0);
 });
 
-test('on every generated BGE-M3 layout, sliced attention equals the unmodified graph on padded batches', async () => {
-  const models = await ensureTestModels();
-  for (const [layout, dir] of Object.entries(models.dirs)) {
-    const files = await findModelFiles(dir);
-    const original = await ort.InferenceSession.create(files.model, sessionOptions());
-    const { session, attention } = await openBackbone(files.model, sessionOptions(), 3);
-    assert.match(attention, /slices of 3 query rows \(2 blocks, verified\)/, layout);
-    const random = seededRandom(layout.length);
-    const rows = 3;
-    const seq = 23;
-    const lengths = [23, 9, 1 + 3];
-    const ids = BigInt64Array.from({ length: rows * seq }, (_, i) => (i % seq < lengths[Math.floor(i / seq)] ? BigInt(4 + Math.floor(random() * 3990)) : 1n));
-    const mask = ids.map((id) => (id === 1n ? 0n : 1n));
-    const feeds = { input_ids: new ort.Tensor('int64', ids, [rows, seq]), attention_mask: new ort.Tensor('int64', mask, [rows, seq]) };
-    const want = await original.run(feeds);
-    const got = await session.run(feeds);
-    for (const name of original.outputNames) assertClose(got[name].data as Float32Array, want[name].data as Float32Array, 1e-5, `${layout} ${name}`);
-    await Promise.all([original.release(), session.release()]);
-  }
+/** A padded batch of three texts (23, 9 and 4 tokens) for a generated model's vocabulary. */
+function paddedBatch(seed: number): Record<string, ort.Tensor> {
+  const random = seededRandom(seed);
+  const rows = 3;
+  const seq = 23;
+  const lengths = [23, 9, 1 + 3];
+  const ids = BigInt64Array.from({ length: rows * seq }, (_, i) => (i % seq < lengths[Math.floor(i / seq)] ? BigInt(4 + Math.floor(random() * 3990)) : 1n));
+  const mask = ids.map((id) => (id === 1n ? 0n : 1n));
+  return { input_ids: new ort.Tensor('int64', ids, [rows, seq]), attention_mask: new ort.Tensor('int64', mask, [rows, seq]) };
+}
+
+// 3 query rows per slice runs the Loop on the 23-token batch; 64 fits it in one slice, which the If runs as the original nodes.
+const VARIANTS: [string, number, ChunkOptions][] = [
+  ['sliced attention (the Loop, behind the If)', 3, DEFAULT_CHUNK_OPTIONS],
+  ['sliced attention with the shape hint', 3, { shortBranch: true, shapeHint: true }],
+  ["the If's short branch (the original nodes)", 64, DEFAULT_CHUNK_OPTIONS],
+  ['the Loop alone, without If or shape hint', 3, { shortBranch: false, shapeHint: false }],
+  ['a one-trip Loop, without If or shape hint', 64, { shortBranch: false, shapeHint: false }],
+];
+
+for (const [what, rows, chunk] of VARIANTS) {
+  test(`on every generated BGE-M3 layout, ${what} equals the unmodified graph on padded batches`, async () => {
+    const models = await ensureTestModels();
+    for (const [layout, dir] of Object.entries(models.dirs)) {
+      const files = await findModelFiles(dir);
+      const original = await ort.InferenceSession.create(files.model, sessionOptions());
+      const { session, attention } = await openBackbone(files.model, sessionOptions(), rows, chunk);
+      assert.match(attention, new RegExp(`slices of ${rows} query rows \\(2 blocks, verified\\)`), layout);
+      const feeds = paddedBatch(layout.length);
+      const want = await original.run(feeds);
+      const got = await session.run(feeds);
+      for (const name of original.outputNames) assertClose(got[name].data as Float32Array, want[name].data as Float32Array, 1e-5, `${layout} ${name}`);
+      await Promise.all([original.release(), session.release()]);
+    }
+  });
+}
+
+/** Operator counts of the graph onnxruntime runs after its own optimizations (top level only). */
+async function optimizedOps(model: string | Uint8Array, folder: string): Promise<Record<string, number>> {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'optimized-')), 'model.onnx');
+  const options = { ...sessionOptions(), logSeverityLevel: 3 as const, optimizedModelFilePath: out };
+  const session = await (typeof model === 'string'
+    ? ort.InferenceSession.create(model, options)
+    : ort.InferenceSession.create(model, { ...options, extra: { session: { model_external_initializers_file_folder_path: folder } } }));
+  await session.release();
+  const counts: Record<string, number> = {};
+  for (const n of onnxProto.onnx.ModelProto.decode(readFileSync(out)).graph?.node ?? []) counts[n.opType!] = (counts[n.opType!] ?? 0) + 1;
+  return counts;
+}
+
+test('with the shape hint, onnxruntime fuses the residual Add and LayerNormalization after attention as on the unmodified graph', async () => {
+  const files = await findModelFiles((await ensureTestModels()).dirs.official);
+  const bytes = readFileSync(files.model);
+  const folder = path.dirname(files.model);
+  const original = await optimizedOps(files.model, folder);
+  const hinted = await optimizedOps(chunkAttention(bytes, 3, { shortBranch: true, shapeHint: true }).bytes, folder);
+  const bare = await optimizedOps(chunkAttention(bytes, 3, { shortBranch: true, shapeHint: false }).bytes, folder);
+  assert.ok(original.SkipLayerNormalization > 0, 'the unmodified graph has SkipLayerNormalization');
+  assert.equal(hinted.SkipLayerNormalization, original.SkipLayerNormalization);
+  assert.equal(hinted.LayerNormalization ?? 0, original.LayerNormalization ?? 0);
+  assert.ok((bare.SkipLayerNormalization ?? 0) < original.SkipLayerNormalization, 'without the hint the fusion is lost, so this test can fail');
 });
 
 test('when the rewritten graph fails its proof, the model opens unmodified', async () => {
