@@ -1,10 +1,13 @@
 // `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
 import { parseArgs } from 'node:util';
+import { InputValidationError } from '../api/errors.ts';
+import { validateInput } from '../api/input.ts';
 import { inputSchema } from '../api/schema.ts';
 import type { VectorType } from '../api/vector-types.ts';
 import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
 import { parsePrecision, type Precision } from '../engine/onnx/precision.ts';
 import { setting, type Env } from '../settings.ts';
+import { predictionInput } from './embed-window.ts';
 import type { Compact } from './embedded-row.ts';
 import { CorpusError } from './errors.ts';
 import type { JobSpec } from './job.ts';
@@ -38,6 +41,10 @@ a time (its lease file in the output directory); after an input error, fix the f
                         and write one row per chunk: the document's id, chunk_index, and its
                         chunk_start/chunk_end in code points (default 0: each text whole, truncated)
   --chunk-overlap M     tokens neighbouring chunks may share, below N (default 0)
+  --chunk-context C     none (default: each chunk embedded on its own) or document: contextual
+                        chunks, each document run once (in windows of --max-length tokens) and
+                        every chunk given its own tokens' outputs from that pass, as /predictions'
+                        chunk_context "document" (README, long documents); needs --chunk-tokens
   --shard I/N           embed only rows r with r % N == I (default: JOB_COMPLETION_INDEX of
                         --shards N or BGE_M3_SHARDS; else 0/1)
   --shards N            the shard count, with the index from JOB_COMPLETION_INDEX
@@ -73,6 +80,7 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
         'colbert-pool-factor': { type: 'string' },
         'chunk-tokens': { type: 'string' },
         'chunk-overlap': { type: 'string' },
+        'chunk-context': { type: 'string' },
         'vector-type': { type: 'string' },
         shard: { type: 'string' },
         shards: { type: 'string' },
@@ -114,25 +122,43 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
   if (!spec.dense && !spec.sparse && !spec.colbert) {
     throw new CorpusError('--no-dense and --no-sparse without --colbert leave nothing to embed');
   }
-  checkChunking(spec);
+  checkAsPrediction(predictionInput(['x'], spec));
   return { help: false, spec };
 }
 
 function chunkOf(values: Record<string, string | boolean | undefined>): JobSpec['chunk'] {
   const tokens = intIn('--chunk-tokens', values['chunk-tokens'] as string | undefined, 0, 0, MAX_POSITION_TOKENS - 2);
   const overlap = intIn('--chunk-overlap', values['chunk-overlap'] as string | undefined, 0, 0, MAX_POSITION_TOKENS);
-  if (tokens === 0 && overlap > 0) throw new CorpusError('--chunk-overlap needs --chunk-tokens: add --chunk-tokens N (the chunk size)');
-  return tokens === 0 ? undefined : { tokens, overlap };
+  const context = (values['chunk-context'] as string | undefined) ?? 'none';
+  checkAsPrediction({ texts: ['x'], chunk_tokens: tokens, chunk_overlap: overlap, chunk_context: context });
+  if (tokens === 0) return undefined;
+  return context === 'document' ? { tokens, overlap, context } : { tokens, overlap };
 }
 
-/** The Predictor's chunk_tokens rules, up front rather than at the first row. */
-function checkChunking(spec: JobSpec): void {
-  if (!spec.chunk) return;
-  const { tokens, overlap } = spec.chunk;
-  if (overlap >= tokens) throw new CorpusError(`--chunk-overlap (${overlap}) must be below --chunk-tokens (${tokens})`);
-  if (tokens > spec.maxLength - 2)
-    throw new CorpusError(`--chunk-tokens (${tokens}) must be at most --max-length - 2 (${spec.maxLength - 2}): lower it or raise --max-length`);
-  if ((spec.compact?.colbertPoolFactor ?? 1) > 1) throw new CorpusError('--colbert-pool-factor cannot be combined with --chunk-tokens: leave one of them out');
+/** The flag that sets each /predictions field the job sends. */
+const FLAGS: Record<string, string> = {
+  max_length: '--max-length',
+  chunk_tokens: '--chunk-tokens',
+  chunk_overlap: '--chunk-overlap',
+  chunk_context: '--chunk-context',
+  colbert_pool_factor: '--colbert-pool-factor',
+  sparse_top_k: '--sparse-top-k',
+  sparse_min_weight: '--sparse-min-weight',
+  vector_type: '--vector-type',
+};
+
+/**
+ * /predictions' own input rules (the chunking and context combinations among them) on what the
+ * job will send, up front rather than at the first row; their messages name the flags.
+ */
+function checkAsPrediction(input: Record<string, unknown>): void {
+  try {
+    validateInput(input);
+  } catch (err) {
+    if (!(err instanceof InputValidationError)) throw err;
+    const inFlags = (message: string) => message.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (name) => FLAGS[name] ?? name);
+    throw new CorpusError(err.issues.map((i) => inFlags(i.message)).join('; '));
+  }
 }
 
 function compactOf(values: Record<string, string | boolean | undefined>): Compact | undefined {

@@ -17,6 +17,7 @@ const options: JobOptions = {
   colbert_pool_factor: 1,
   chunk_tokens: 0,
   chunk_overlap: 0,
+  chunk_context: 'none',
   vector_type: 'float32',
   part_rows: 1000,
   weights: '/w',
@@ -69,4 +70,12 @@ test('a manifest from before --vector-type continues as float32 only; a changed 
   assert.deepEqual(differences(manifest({ ...options, vector_type: 'binary' }), input, { ...options, vector_type: 'ubinary' }), [
     'vector_type was "binary", now "ubinary"',
   ]);
+});
+
+test('a manifest from before --chunk-context continues only without it; a changed chunk_context is named', () => {
+  const chunked = { ...options, chunk_tokens: 64, chunk_overlap: 8 };
+  const { chunk_context: _, ...older } = chunked;
+  assert.deepEqual(differences(manifest(older), input, chunked), []);
+  assert.deepEqual(differences(manifest(older), input, { ...chunked, chunk_context: 'document' }), ['chunk_context was "none", now "document"']);
+  assert.deepEqual(differences(manifest({ ...chunked, chunk_context: 'document' }), input, chunked), ['chunk_context was "document", now "none"']);
 });
