@@ -93,6 +93,7 @@ export function predictionInput(texts: string[], opts: Outputs & { maxLength: nu
     ...compactInput(opts),
     ...(opts.chunk ? { chunk_tokens: opts.chunk.tokens, chunk_overlap: opts.chunk.overlap } : {}),
     ...(opts.chunk?.context ? { chunk_context: opts.chunk.context } : {}),
+    ...(opts.densePooling ? { dense_pooling: opts.densePooling } : {}),
   };
 }
 

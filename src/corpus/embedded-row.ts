@@ -28,6 +28,8 @@ export interface Outputs {
   compact?: Compact;
   /** --chunk-tokens, --chunk-overlap and --chunk-context ("document": contextual chunks; absent: "none"); absent: each text whole. */
   chunk?: { tokens: number; overlap: number; context?: 'document' };
+  /** dense_pooling "mcls" (--dense-pooling mcls); absent: "cls". */
+  densePooling?: 'mcls';
   /** vector_type of dense and ColBERT vectors; absent: float32. */
   vectorType?: VectorType;
 }

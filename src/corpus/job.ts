@@ -148,6 +148,7 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
     colbert: spec.colbert,
     compact: spec.compact,
     chunk: spec.chunk,
+    densePooling: spec.densePooling,
     vectorType: spec.vectorType,
     maxLength: spec.maxLength,
     chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS),
@@ -204,11 +205,13 @@ async function calibrationOf(spec: JobSpec, predictor: Embedder): Promise<string
   }
 }
 
-/** --chunk-context document pools last hidden states: refused before the first row when the export has none (as /predictions' 422). */
+/** --chunk-context document and --dense-pooling mcls pool last hidden states: refused before the first row when the export has none (as /predictions' 422). */
 function checkHiddenStates(spec: JobSpec, info: { hiddenStates?: boolean; layout?: string }): void {
-  if (spec.chunk?.context !== 'document' || info.hiddenStates !== false) return;
+  if (info.hiddenStates !== false) return;
+  const flag = spec.chunk?.context === 'document' ? ['--chunk-context', 'document'] : spec.densePooling === 'mcls' ? ['--dense-pooling', 'mcls'] : undefined;
+  if (!flag) return;
   throw new CorpusError(
-    `--chunk-context document averages last hidden states, and this model export (${info.layout ?? 'unknown layout'}) computes its heads inside the graph without outputting them: leave --chunk-context out, or use weights with token_embeddings or last_hidden_state (the official onnx/ export)`,
+    `${flag.join(' ')} averages last hidden states, and this model export (${info.layout ?? 'unknown layout'}) computes its heads inside the graph without outputting them: leave ${flag[0]} out, or use weights with token_embeddings or last_hidden_state (the official onnx/ export)`,
   );
 }
 
@@ -236,6 +239,7 @@ function jobOptions(spec: JobSpec): JobOptions {
     chunk_tokens: spec.chunk?.tokens ?? 0,
     chunk_overlap: spec.chunk?.overlap ?? 0,
     chunk_context: spec.chunk?.context ?? 'none',
+    dense_pooling: spec.densePooling ?? 'cls',
     vector_type: spec.vectorType ?? 'float32',
     part_rows: spec.partRows,
     weights: path.resolve(spec.weights),

@@ -36,6 +36,8 @@ export interface JobOptions {
   chunk_overlap: number;
   /** --chunk-context: "document" for contextual chunks, "none" (the default) for chunks embedded on their own. */
   chunk_context: 'none' | 'document';
+  /** --dense-pooling: "mcls" or "cls" (the default). */
+  dense_pooling: 'cls' | 'mcls';
   /** --vector-type (float32: off). */
   vector_type: VectorType;
   part_rows: number;
@@ -110,6 +112,7 @@ const UNRECORDED_MEANS_OFF: Partial<JobOptions> = {
   chunk_tokens: 0,
   chunk_overlap: 0,
   chunk_context: 'none',
+  dense_pooling: 'cls',
   vector_type: 'float32',
 };
 

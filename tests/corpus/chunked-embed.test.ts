@@ -172,15 +172,20 @@ test('bad chunking arguments are refused up front, naming the flag', () => {
   assert.deepEqual(none.help ? undefined : none.spec.chunk, { tokens: 12, overlap: 3 });
 });
 
-test('--chunk-context document on an export without hidden states is refused before any row, naming the flag', async () => {
+test('--chunk-context document and --dense-pooling mcls on an export without hidden states are refused before any row, naming the flag', async () => {
   const models = await ensureTestModels();
   const dir = tempDir('chunks-heads');
   const input = path.join(dir, 'corpus.jsonl');
   writeFileSync(input, toJsonl(makeCorpus(3, 5, 20)));
-  const out = path.join(dir, 'out');
-  const run = await runCli(['embed', '--input', input, '--output', out, '--weights', models.dirs['heads-aapot'], ...CHUNKING, '--chunk-context', 'document']);
-  assert.equal(run.code, 2, run.stderr);
-  assert.match(run.stderr, /--chunk-context document averages last hidden states.*leave --chunk-context out/);
-  assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
-  assert.deepEqual(readParquetParts(out), []);
+  for (const [flags, message] of [
+    [[...CHUNKING, '--chunk-context', 'document'], /--chunk-context document averages last hidden states.*leave --chunk-context out/],
+    [['--dense-pooling', 'mcls'], /--dense-pooling mcls averages last hidden states.*leave --dense-pooling out/],
+  ] as const) {
+    const out = path.join(dir, flags[flags.length - 1]);
+    const run = await runCli(['embed', '--input', input, '--output', out, '--weights', models.dirs['heads-aapot'], ...flags]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, message);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    assert.deepEqual(readParquetParts(out), []);
+  }
 });

@@ -18,6 +18,7 @@ const options: JobOptions = {
   chunk_tokens: 0,
   chunk_overlap: 0,
   chunk_context: 'none',
+  dense_pooling: 'cls',
   vector_type: 'float32',
   part_rows: 1000,
   weights: '/w',
@@ -78,4 +79,10 @@ test('a manifest from before --chunk-context continues only without it; a change
   assert.deepEqual(differences(manifest(older), input, chunked), []);
   assert.deepEqual(differences(manifest(older), input, { ...chunked, chunk_context: 'document' }), ['chunk_context was "none", now "document"']);
   assert.deepEqual(differences(manifest({ ...chunked, chunk_context: 'document' }), input, chunked), ['chunk_context was "document", now "none"']);
+});
+
+test('a manifest from before --dense-pooling continues only with cls; a changed dense_pooling is named', () => {
+  const { dense_pooling: _, ...older } = options;
+  assert.deepEqual(differences(manifest(older), input, options), []);
+  assert.deepEqual(differences(manifest(older), input, { ...options, dense_pooling: 'mcls' }), ['dense_pooling was "cls", now "mcls"']);
 });
