@@ -80,6 +80,8 @@ export interface ModelInfo {
   precision: Precision;
   /** For int8: 8-bit or 7-bit weights, and why. */
   int8Weights?: Int8WeightChoice;
+  /** Whether the export outputs hidden states, which pooled vectors (MCLS, contextual chunks) need. */
+  hiddenStates: boolean;
 }
 
 interface Loaded {
@@ -87,8 +89,6 @@ interface Loaded {
   model: WorkerSupervisor;
   scheduler: Scheduler;
   info: ModelInfo;
-  /** Whether the export outputs hidden states, which pooled vectors (MCLS, contextual chunks) need. */
-  hiddenStates: boolean;
   tokenizerPath: string;
   /** Offsets and decoding (TEI's /tokenize, /decode), loaded on first use. */
   spans?: Promise<TokenSpans>;
@@ -176,8 +176,16 @@ export class Predictor {
       tokenizer,
       model,
       scheduler,
-      info: { weights: files.dir, model: files.model, layout, dim, maxBatchTokens, precision, int8Weights: first.int8Weights },
-      hiddenStates: first.layout.kind === 'backbone',
+      info: {
+        weights: files.dir,
+        model: files.model,
+        layout,
+        dim,
+        maxBatchTokens,
+        precision,
+        int8Weights: first.int8Weights,
+        hiddenStates: first.layout.kind === 'backbone',
+      },
       tokenizerPath: files.tokenizer,
       calibrationDir: opts.calibrationDir ?? files.dir,
       calibrationSet: opts.calibrationSet ?? { name: BUNDLED_SET_NAME, texts: BUNDLED_CALIBRATION_TEXTS },
@@ -220,8 +228,8 @@ export class Predictor {
 
   /** A 422 on `field` when the export outputs no hidden states, which `value` pools. */
   private checkHiddenStates(field: string, value: string, otherwise: string): void {
-    const { hiddenStates, info } = this.requireSetup();
-    if (hiddenStates) return;
+    const { info } = this.requireSetup();
+    if (info.hiddenStates) return;
     throw new InputValidationError([
       {
         field,

@@ -1,15 +1,22 @@
 // `cli.ts embed` arguments → a JobSpec, with errors that say what to fix.
 import { parseArgs } from 'node:util';
+import { InputValidationError } from '../api/errors.ts';
+import { validateInput } from '../api/input.ts';
+import { MCLS_MAX_CONTENT } from '../api/mcls.ts';
 import { inputSchema } from '../api/schema.ts';
 import type { VectorType } from '../api/vector-types.ts';
 import { MAX_POSITION_TOKENS } from '../engine/model-facts.ts';
 import { parsePrecision, type Precision } from '../engine/onnx/precision.ts';
 import { setting, type Env } from '../settings.ts';
+import { predictionInput } from './embed-window.ts';
 import type { Compact } from './embedded-row.ts';
 import { CorpusError } from './errors.ts';
 import type { JobSpec } from './job.ts';
 import { inputFormatOf } from './readers/open.ts';
 import { resolveShard } from './shard.ts';
+
+/** Most tokens a text keeps under MCLS (its inserted <s> fill the model's other positions). */
+const MCLS_MAX_LENGTH = MCLS_MAX_CONTENT + 2;
 
 export const EMBED_HELP = `Usage: npx tsx cli.ts embed --input PATH --output DIR [options]   (or npm run embed -- ...)
 
@@ -22,7 +29,8 @@ a time (its lease file in the output directory); after an input error, fix the f
   --format F            parquet (default) or jsonl
   --id-column NAME      the id column (default: "id" when present, else the row number)
   --text-column NAME    the text column (default: text)
-  --max-length N        tokens kept per text, 1-${MAX_POSITION_TOKENS} (default ${MAX_POSITION_TOKENS}); longer texts are flagged truncated
+  --max-length N        tokens kept per text, 1-${MAX_POSITION_TOKENS} (default ${MAX_POSITION_TOKENS}, ${MCLS_MAX_LENGTH} with --dense-pooling mcls);
+                        longer texts are flagged truncated
   --no-dense            leave out the dense vector
   --no-sparse           leave out sparse_indices / sparse_values
   --colbert             add the ColBERT vectors (one per token: large)
@@ -31,6 +39,9 @@ a time (its lease file in the output directory); after an input error, fix the f
   --colbert-pool-factor F
                         pool each text's ColBERT vectors F to 1 by Ward clustering (default 1: no
                         pooling; README, compact outputs)
+  --dense-pooling P     cls (default: BGE-M3's <s> vector) or mcls: the dense vector pooled over an
+                        <s> inserted every 256 tokens, as /predictions' dense_pooling "mcls" (README,
+                        long documents); --max-length at most ${MCLS_MAX_LENGTH}, not with --chunk-tokens
   --vector-type T       float32 (default), float16, int8, uint8, binary or ubinary: dense and
                         ColBERT vectors as /predictions' vector_type sends them (int8/uint8 use
                         the weights' calibration, named in the manifest; README, compact outputs)
@@ -38,6 +49,10 @@ a time (its lease file in the output directory); after an input error, fix the f
                         and write one row per chunk: the document's id, chunk_index, and its
                         chunk_start/chunk_end in code points (default 0: each text whole, truncated)
   --chunk-overlap M     tokens neighbouring chunks may share, below N (default 0)
+  --chunk-context C     none (default: each chunk embedded on its own) or document: contextual
+                        chunks, each document run once (in windows of --max-length tokens) and
+                        every chunk given its own tokens' outputs from that pass, as /predictions'
+                        chunk_context "document" (README, long documents); needs --chunk-tokens
   --shard I/N           embed only rows r with r % N == I (default: JOB_COMPLETION_INDEX of
                         --shards N or BGE_M3_SHARDS; else 0/1)
   --shards N            the shard count, with the index from JOB_COMPLETION_INDEX
@@ -73,6 +88,8 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
         'colbert-pool-factor': { type: 'string' },
         'chunk-tokens': { type: 'string' },
         'chunk-overlap': { type: 'string' },
+        'chunk-context': { type: 'string' },
+        'dense-pooling': { type: 'string' },
         'vector-type': { type: 'string' },
         shard: { type: 'string' },
         shards: { type: 'string' },
@@ -92,18 +109,20 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
   inputFormatOf(values.input);
   const format = values.format ?? 'parquet';
   if (format !== 'parquet' && format !== 'jsonl') throw new CorpusError(`--format must be parquet or jsonl (got "${format}")`);
+  const densePooling = densePoolingOf(values['dense-pooling'], values['no-dense']);
   const spec: JobSpec = {
     input: values.input,
     output: values.output,
     format,
     idColumn: values['id-column'],
     textColumn: values['text-column'] ?? 'text',
-    maxLength: intIn('--max-length', values['max-length'], MAX_POSITION_TOKENS, 1, MAX_POSITION_TOKENS),
+    maxLength: maxLengthOf(values['max-length'], densePooling),
     dense: !values['no-dense'],
     sparse: !values['no-sparse'],
     colbert: Boolean(values.colbert),
     compact: compactOf(values),
     chunk: chunkOf(values),
+    densePooling,
     vectorType: vectorTypeOf(values['vector-type']),
     shard: resolveShard(values.shard, values.shards, env),
     restart: Boolean(values.restart),
@@ -114,25 +133,67 @@ export function parseEmbedArgs(argv: string[], env: Env | undefined, defaultWeig
   if (!spec.dense && !spec.sparse && !spec.colbert) {
     throw new CorpusError('--no-dense and --no-sparse without --colbert leave nothing to embed');
   }
-  checkChunking(spec);
+  checkAsPrediction(predictionInput(['x'], spec));
   return { help: false, spec };
 }
 
 function chunkOf(values: Record<string, string | boolean | undefined>): JobSpec['chunk'] {
   const tokens = intIn('--chunk-tokens', values['chunk-tokens'] as string | undefined, 0, 0, MAX_POSITION_TOKENS - 2);
   const overlap = intIn('--chunk-overlap', values['chunk-overlap'] as string | undefined, 0, 0, MAX_POSITION_TOKENS);
-  if (tokens === 0 && overlap > 0) throw new CorpusError('--chunk-overlap needs --chunk-tokens: add --chunk-tokens N (the chunk size)');
-  return tokens === 0 ? undefined : { tokens, overlap };
+  const context = (values['chunk-context'] as string | undefined) ?? 'none';
+  checkAsPrediction({ texts: ['x'], chunk_tokens: tokens, chunk_overlap: overlap, chunk_context: context });
+  if (tokens === 0) return undefined;
+  return context === 'document' ? { tokens, overlap, context } : { tokens, overlap };
 }
 
-/** The Predictor's chunk_tokens rules, up front rather than at the first row. */
-function checkChunking(spec: JobSpec): void {
-  if (!spec.chunk) return;
-  const { tokens, overlap } = spec.chunk;
-  if (overlap >= tokens) throw new CorpusError(`--chunk-overlap (${overlap}) must be below --chunk-tokens (${tokens})`);
-  if (tokens > spec.maxLength - 2)
-    throw new CorpusError(`--chunk-tokens (${tokens}) must be at most --max-length - 2 (${spec.maxLength - 2}): lower it or raise --max-length`);
-  if ((spec.compact?.colbertPoolFactor ?? 1) > 1) throw new CorpusError('--colbert-pool-factor cannot be combined with --chunk-tokens: leave one of them out');
+function densePoolingOf(flag: string | undefined, noDense: boolean | undefined): JobSpec['densePooling'] {
+  if (flag === undefined) return undefined;
+  checkAsPrediction({ texts: ['x'], dense_pooling: flag });
+  if (flag === 'cls') return undefined;
+  if (noDense) throw new CorpusError('--dense-pooling mcls pools the dense vector, which --no-dense leaves out: drop one of them');
+  return 'mcls';
+}
+
+/**
+ * --max-length; with MCLS at most MCLS_MAX_LENGTH (and that by default), where /predictions would
+ * refuse each longer text with a 422 on its own.
+ */
+function maxLengthOf(flag: string | undefined, densePooling: JobSpec['densePooling']): number {
+  if (densePooling !== 'mcls') return intIn('--max-length', flag, MAX_POSITION_TOKENS, 1, MAX_POSITION_TOKENS);
+  const n = intIn('--max-length', flag, MCLS_MAX_LENGTH, 1, MAX_POSITION_TOKENS);
+  if (n > MCLS_MAX_LENGTH) {
+    throw new CorpusError(
+      `--max-length (${n}) must be at most ${MCLS_MAX_LENGTH} with --dense-pooling mcls: a text's inserted <s> (one per 256 tokens) count against the model's ${MAX_POSITION_TOKENS} positions; lower --max-length or leave it out`,
+    );
+  }
+  return n;
+}
+
+/** The flag that sets each /predictions field the job sends. */
+const FLAGS: Record<string, string> = {
+  max_length: '--max-length',
+  chunk_tokens: '--chunk-tokens',
+  chunk_overlap: '--chunk-overlap',
+  chunk_context: '--chunk-context',
+  dense_pooling: '--dense-pooling',
+  colbert_pool_factor: '--colbert-pool-factor',
+  sparse_top_k: '--sparse-top-k',
+  sparse_min_weight: '--sparse-min-weight',
+  vector_type: '--vector-type',
+};
+
+/**
+ * /predictions' own input rules (the chunking and context combinations among them) on what the
+ * job will send, up front rather than at the first row; their messages name the flags.
+ */
+function checkAsPrediction(input: Record<string, unknown>): void {
+  try {
+    validateInput(input);
+  } catch (err) {
+    if (!(err instanceof InputValidationError)) throw err;
+    const inFlags = (message: string) => message.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (name) => FLAGS[name] ?? name);
+    throw new CorpusError(err.issues.map((i) => inFlags(i.message)).join('; '));
+  }
 }
 
 function compactOf(values: Record<string, string | boolean | undefined>): Compact | undefined {

@@ -72,7 +72,7 @@ export async function* embedInWindow(rows: AsyncIterable<InputRow>, predictor: E
 }
 
 /** The Predictor's inputs for --sparse-top-k, --sparse-min-weight and --colbert-pool-factor, the ones set. */
-function compactInput({ compact }: WindowOptions): Record<string, number> {
+function compactInput({ compact }: Outputs): Record<string, number> {
   const out: Record<string, number> = {};
   if (compact?.sparseTopK !== undefined) out.sparse_top_k = compact.sparseTopK;
   if (compact?.sparseMinWeight !== undefined) out.sparse_min_weight = compact.sparseMinWeight;
@@ -80,9 +80,10 @@ function compactInput({ compact }: WindowOptions): Record<string, number> {
   return out;
 }
 
-async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOptions): Promise<EmbeddedRow[]> {
-  const out = await predictor.predict({
-    texts: chunk.map((r) => r.text),
+/** The /predictions input the job sends for `texts`: every option of the job in the API's own fields. */
+export function predictionInput(texts: string[], opts: Outputs & { maxLength: number }): Record<string, unknown> {
+  return {
+    texts,
     max_length: opts.maxLength,
     return_dense: opts.dense,
     return_sparse: opts.sparse,
@@ -91,7 +92,18 @@ async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOp
     ...(opts.vectorType ? { vector_type: opts.vectorType } : {}),
     ...compactInput(opts),
     ...(opts.chunk ? { chunk_tokens: opts.chunk.tokens, chunk_overlap: opts.chunk.overlap } : {}),
-  });
+    ...(opts.chunk?.context ? { chunk_context: opts.chunk.context } : {}),
+    ...(opts.densePooling ? { dense_pooling: opts.densePooling } : {}),
+  };
+}
+
+async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOptions): Promise<EmbeddedRow[]> {
+  const out = await predictor.predict(
+    predictionInput(
+      chunk.map((r) => r.text),
+      opts,
+    ),
+  );
   if (out.chunks) return out.chunks.map((c) => chunkRow(chunk[c.text_index], c));
   return chunk.map((r, i) => {
     const e: EmbeddedRow = { row: r.row, endByte: r.endByte, id: r.id, tokenCount: out.token_counts[i], truncated: out.truncated[i] };

@@ -26,8 +26,10 @@ export interface Outputs {
   colbert: boolean;
   /** sparse_top_k, sparse_min_weight and colbert_pool_factor of the predictions; absent: off. */
   compact?: Compact;
-  /** --chunk-tokens and --chunk-overlap; absent: each text whole. */
-  chunk?: { tokens: number; overlap: number };
+  /** --chunk-tokens, --chunk-overlap and --chunk-context ("document": contextual chunks; absent: "none"); absent: each text whole. */
+  chunk?: { tokens: number; overlap: number; context?: 'document' };
+  /** dense_pooling "mcls" (--dense-pooling mcls); absent: "cls". */
+  densePooling?: 'mcls';
   /** vector_type of dense and ColBERT vectors; absent: float32. */
   vectorType?: VectorType;
 }

@@ -60,7 +60,7 @@ export interface JobSpec extends Outputs {
 
 export interface JobDeps {
   /** Loads the model, called only once the input and output checked out. */
-  loadPredictor: () => Promise<Embedder & { info?: { dim: number } }>;
+  loadPredictor: () => Promise<Embedder & { info?: { dim: number; hiddenStates?: boolean; layout?: string } }>;
   progress: JobProgress;
 }
 
@@ -129,6 +129,7 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
   const predictor = await deps.loadPredictor();
   const dim = predictor.info?.dim;
   if (!dim) throw new Error('the Predictor did not report its vector dimension (info.dim) after setup');
+  checkHiddenStates(spec, predictor.info!);
   const calibration = await calibrationOf(spec, predictor);
   if (kept.length && manifest.calibration !== calibration) {
     throw new CorpusError(
@@ -147,6 +148,7 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
     colbert: spec.colbert,
     compact: spec.compact,
     chunk: spec.chunk,
+    densePooling: spec.densePooling,
     vectorType: spec.vectorType,
     maxLength: spec.maxLength,
     chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS),
@@ -203,6 +205,16 @@ async function calibrationOf(spec: JobSpec, predictor: Embedder): Promise<string
   }
 }
 
+/** --chunk-context document and --dense-pooling mcls pool last hidden states: refused before the first row when the export has none (as /predictions' 422). */
+function checkHiddenStates(spec: JobSpec, info: { hiddenStates?: boolean; layout?: string }): void {
+  if (info.hiddenStates !== false) return;
+  const flag = spec.chunk?.context === 'document' ? ['--chunk-context', 'document'] : spec.densePooling === 'mcls' ? ['--dense-pooling', 'mcls'] : undefined;
+  if (!flag) return;
+  throw new CorpusError(
+    `${flag.join(' ')} averages last hidden states, and this model export (${info.layout ?? 'unknown layout'}) computes its heads inside the graph without outputting them: leave ${flag[0]} out, or use weights with token_embeddings or last_hidden_state (the official onnx/ export)`,
+  );
+}
+
 function prepareOutput(dir: string): string {
   try {
     mkdirSync(dir, { recursive: true });
@@ -226,6 +238,8 @@ function jobOptions(spec: JobSpec): JobOptions {
     colbert_pool_factor: spec.compact?.colbertPoolFactor ?? 1,
     chunk_tokens: spec.chunk?.tokens ?? 0,
     chunk_overlap: spec.chunk?.overlap ?? 0,
+    chunk_context: spec.chunk?.context ?? 'none',
+    dense_pooling: spec.densePooling ?? 'cls',
     vector_type: spec.vectorType ?? 'float32',
     part_rows: spec.partRows,
     weights: path.resolve(spec.weights),

@@ -34,6 +34,10 @@ export interface JobOptions {
   /** --chunk-tokens and --chunk-overlap (0: each text whole). */
   chunk_tokens: number;
   chunk_overlap: number;
+  /** --chunk-context: "document" for contextual chunks, "none" (the default) for chunks embedded on their own. */
+  chunk_context: 'none' | 'document';
+  /** --dense-pooling: "mcls" or "cls" (the default). */
+  dense_pooling: 'cls' | 'mcls';
   /** --vector-type (float32: off). */
   vector_type: VectorType;
   part_rows: number;
@@ -107,6 +111,8 @@ const UNRECORDED_MEANS_OFF: Partial<JobOptions> = {
   colbert_pool_factor: 1,
   chunk_tokens: 0,
   chunk_overlap: 0,
+  chunk_context: 'none',
+  dense_pooling: 'cls',
   vector_type: 'float32',
 };
 

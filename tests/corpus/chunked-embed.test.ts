@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { Predictor } from '../../predict.ts';
 import { parseEmbedArgs } from '../../src/corpus/args.ts';
 import { CorpusError } from '../../src/corpus/errors.ts';
+import { ensureTestModels } from '../helpers/model/test-models.ts';
 import { officialWeights } from '../helpers/server/real-model.ts';
 import { makeCorpus, maxDiff, readJsonlParts, readParquetParts, runCli, startCli, tempDir, toJsonl, type PartRow } from '../helpers/corpus.ts';
 
@@ -20,13 +21,18 @@ const CHUNKING = ['--chunk-tokens', '12', '--chunk-overlap', '3'];
 type ChunkRow = PartRow & { chunk_index: number; chunk_start: number; chunk_end: number };
 const key = (r: ChunkRow) => `${r.id}#${r.chunk_index}`;
 
-test('a shard killed mid-run and rerun gives the rows of one uninterrupted run, each (document, chunk) once, whole documents per part', async () => {
+/**
+ * A shard of the real CLI killed mid-run and rerun gives the rows of one uninterrupted run, each
+ * (document, chunk) once, whole documents per part; the rows are /predictions' chunks (`chunking`:
+ * its fields for the same flags) of each document.
+ */
+async function killedShardEqualsOneRun(label: string, flags: string[], chunking: Record<string, unknown>): Promise<void> {
   const weights = await officialWeights();
-  const dir = tempDir('chunks');
+  const dir = tempDir(label);
   const input = path.join(dir, 'corpus.jsonl');
   const corpus = makeCorpus(DOCS, 31, 80);
   writeFileSync(input, toJsonl(corpus));
-  const common = ['--input', input, '--part-rows', '10', '--max-length', '64', '--weights', weights, ...CHUNKING];
+  const common = ['--input', input, '--part-rows', '10', '--max-length', '64', '--weights', weights, ...flags];
   const single = runCli(['embed', ...common, '--output', path.join(dir, 'single')]);
 
   const out = path.join(dir, 'sharded');
@@ -76,6 +82,7 @@ test('a shard killed mid-run and rerun gives the rows of one uninterrupted run, 
     assert.deepEqual([g.chunk_start, g.chunk_end, g.token_count, g.truncated], [w.chunk_start, w.chunk_end, w.token_count, w.truncated], key(w));
     assert.ok(maxDiff(g.dense!, w.dense!) <= TOLERANCE, `${key(w)} dense`);
     assert.deepEqual(g.sparse_indices, w.sparse_indices, `${key(w)} sparse ids`);
+    assert.ok(maxDiff(g.sparse_values!, w.sparse_values!) <= TOLERANCE, `${key(w)} sparse values`);
   }
   assert.ok(want.length > DOCS * 1.5, `documents are chunked (${want.length} chunk rows from ${DOCS} documents)`);
 
@@ -84,20 +91,32 @@ test('a shard killed mid-run and rerun gives the rows of one uninterrupted run, 
   await predictor.setup({ weights, log: () => {} });
   try {
     for (const doc of corpus.slice(0, 12)) {
-      const out = await predictor.predict({ texts: [doc.text], max_length: 64, chunk_tokens: 12, chunk_overlap: 3 });
+      const out = await predictor.predict({ texts: [doc.text], max_length: 64, sparse_format: 'indices_values', ...chunking });
       const rows = want.filter((r) => r.id === doc.id);
       assert.deepEqual(
         rows.map((r) => [r.chunk_index, r.chunk_start, r.chunk_end, r.token_count]),
         out.chunks!.map((c) => [c.chunk_index, c.start, c.end, c.token_count]),
         doc.id,
       );
-      rows.forEach((r, i) => assert.ok(maxDiff(r.dense!, out.chunks![i].dense_vec as number[]) <= TOLERANCE, `${doc.id} chunk ${i}`));
+      rows.forEach((r, i) => {
+        const c = out.chunks![i];
+        const sparse = c.lexical_weights as { indices: number[]; values: number[] };
+        assert.ok(maxDiff(r.dense!, c.dense_vec as number[]) <= TOLERANCE, `${doc.id} chunk ${i} dense`);
+        assert.deepEqual(r.sparse_indices, sparse.indices, `${doc.id} chunk ${i} sparse ids`);
+        assert.ok(maxDiff(r.sparse_values!, sparse.values) <= TOLERANCE, `${doc.id} chunk ${i} sparse values`);
+      });
       assert.equal([...doc.text].slice(rows[0].chunk_start, rows.at(-1)!.chunk_end).join(''), doc.text, 'the spans cover the document');
     }
   } finally {
     await predictor.close();
   }
-});
+}
+
+test('a shard killed mid-run and rerun gives the rows of one uninterrupted run, each (document, chunk) once, whole documents per part', () =>
+  killedShardEqualsOneRun('chunks', CHUNKING, { chunk_tokens: 12, chunk_overlap: 3 }));
+
+test("--chunk-context document: a killed and rerun shard gives the rows of one run, each (document, chunk) once, and they are /predictions' contextual chunks", () =>
+  killedShardEqualsOneRun('contextual', [...CHUNKING, '--chunk-context', 'document'], { chunk_tokens: 12, chunk_overlap: 3, chunk_context: 'document' }));
 
 test('a rerun with other chunking options is refused by the manifest; JSONL parts carry the chunk fields', async () => {
   const weights = await officialWeights();
@@ -110,11 +129,22 @@ test('a rerun with other chunking options is refused by the manifest; JSONL part
   assert.equal(first.code, 0, first.stderr);
   const rows = readJsonlParts(out) as ChunkRow[];
   assert.ok(rows.every((r) => Number.isInteger(r.chunk_index) && r.chunk_start <= r.chunk_end));
-  for (const other of [['--chunk-tokens', '10', '--chunk-overlap', '3'], ['--chunk-tokens', '12'], []]) {
+  for (const [other, named] of [
+    [['--chunk-tokens', '10', '--chunk-overlap', '3'], /chunk_tokens was 12, now 10/],
+    [['--chunk-tokens', '12'], /chunk_overlap was 3, now 0/],
+    [[], /chunk_tokens was 12, now 0/],
+    [[...CHUNKING, '--chunk-context', 'document'], /chunk_context was "none", now "document"/],
+  ] as const) {
     const again = await runCli([...base, ...other]);
     assert.notEqual(again.code, 0, `${other.join(' ')} was accepted`);
-    assert.match(again.stderr, /chunk_(tokens|overlap) was \d+, now \d+/);
+    assert.match(again.stderr, named);
   }
+  // And the other way round: contextual chunks' rows are not continued as plain ones.
+  const contextual = ['embed', '--input', input, '--output', path.join(dir, 'contextual'), '--weights', weights, '--max-length', '64', ...CHUNKING];
+  assert.equal((await runCli([...contextual, '--chunk-context', 'document'])).code, 0);
+  const plain = await runCli([...contextual, '--chunk-context', 'none']);
+  assert.equal(plain.code, 2, plain.stderr);
+  assert.match(plain.stderr, /chunk_context was "document", now "none"/);
 });
 
 test('bad chunking arguments are refused up front, naming the flag', () => {
@@ -124,13 +154,38 @@ test('bad chunking arguments are refused up front, naming the flag', () => {
     [['--chunk-overlap', '2'], '--chunk-overlap'],
     [['--chunk-tokens', '100', '--max-length', '64'], '--chunk-tokens'],
     [['--chunk-tokens', '8', '--colbert', '--colbert-pool-factor', '2', '--max-length', '512'], '--colbert-pool-factor'],
+    [['--chunk-context', 'document'], '--chunk-tokens above 0'],
+    [['--chunk-tokens', '8', '--chunk-context', 'doc'], '--chunk-context'],
   ] as const) {
     assert.throws(
       () => args([...extra]),
-      (err: unknown) => err instanceof CorpusError && err.message.includes(flag),
+      // /predictions' own rules, their fields named as the flags that set them.
+      (err: unknown) => err instanceof CorpusError && err.message.includes(flag) && !/\b(chunk|max|colbert)_[a-z]/.test(err.message),
       extra.join(' '),
     );
   }
   const ok = args(CHUNKING);
   assert.deepEqual(ok.help ? undefined : ok.spec.chunk, { tokens: 12, overlap: 3 });
+  const contextual = args([...CHUNKING, '--chunk-context', 'document']);
+  assert.deepEqual(contextual.help ? undefined : contextual.spec.chunk, { tokens: 12, overlap: 3, context: 'document' });
+  const none = args([...CHUNKING, '--chunk-context', 'none']);
+  assert.deepEqual(none.help ? undefined : none.spec.chunk, { tokens: 12, overlap: 3 });
+});
+
+test('--chunk-context document and --dense-pooling mcls on an export without hidden states are refused before any row, naming the flag', async () => {
+  const models = await ensureTestModels();
+  const dir = tempDir('chunks-heads');
+  const input = path.join(dir, 'corpus.jsonl');
+  writeFileSync(input, toJsonl(makeCorpus(3, 5, 20)));
+  for (const [flags, message] of [
+    [[...CHUNKING, '--chunk-context', 'document'], /--chunk-context document averages last hidden states.*leave --chunk-context out/],
+    [['--dense-pooling', 'mcls'], /--dense-pooling mcls averages last hidden states.*leave --dense-pooling out/],
+  ] as const) {
+    const out = path.join(dir, flags[flags.length - 1]);
+    const run = await runCli(['embed', '--input', input, '--output', out, '--weights', models.dirs['heads-aapot'], ...flags]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, message);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    assert.deepEqual(readParquetParts(out), []);
+  }
 });

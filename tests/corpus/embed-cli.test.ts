@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { Table, writeParquet } from 'parquet-wasm';
 import type { RunningServer } from '../../src/server/start.ts';
+import { parseEmbedArgs } from '../../src/corpus/args.ts';
+import { CorpusError } from '../../src/corpus/errors.ts';
 import { call, startTestServer } from '../helpers/server/helpers.ts';
 import { officialWeights } from '../helpers/server/real-model.ts';
 import { makeCorpus, maxDiff, readJsonlParts, readParquetParts, runCli, tempDir, toCsv, toJsonl, type CorpusRow, type PartRow } from '../helpers/corpus.ts';
@@ -187,6 +189,44 @@ describe('cli.ts embed', () => {
         .flatMap((p) => p.rows)
         .every((r) => r.colbert!.length === r.token_count - 1),
     );
+  });
+
+  it("--dense-pooling mcls writes /predictions' MCLS dense vectors; a rerun with cls is refused; bad combinations are refused up front", async () => {
+    const dir = tempDir('mcls');
+    const docs = makeCorpus(8, 13, 700);
+    const input = path.join(dir, 'c.jsonl');
+    writeFileSync(input, toJsonl(docs));
+    const out = path.join(dir, 'out');
+    const args = ['embed', '--input', input, '--output', out, '--part-rows', '3', '--weights', weights];
+    assertClean(await runCli([...args, '--dense-pooling', 'mcls']));
+    const rows = readParquetParts(out).flatMap((p) => p.rows);
+    const long = rows.flatMap((r, i) => (r.token_count - 2 > 256 ? [i] : []));
+    assert.ok(long.length >= 2, `${long.length} documents long enough for MCLS to insert <s>`);
+    await assertMatchesPredictions(rows, docs, { max_length: 8161, dense_pooling: 'mcls' });
+    const cls = await predictions(
+      docs.map((d) => d.text),
+      { max_length: 8161, return_sparse: false },
+    );
+    for (const i of long) assert.ok(maxDiff(rows[i].dense!, cls.dense_vecs[i]) > 1e-3, `row ${i} is not its CLS vector`);
+    const m = JSON.parse(readFileSync(path.join(out, 'shard-00000-of-00001.manifest.json'), 'utf8'));
+    assert.deepEqual([m.options.dense_pooling, m.options.max_length], ['mcls', 8161]);
+
+    const other = await runCli([...args, '--dense-pooling', 'cls', '--max-length', '8161']);
+    assert.equal(other.code, 2, other.stderr);
+    assert.match(other.stderr, /made from other input or options \(dense_pooling was "mcls", now "cls"\)/);
+
+    const parse = (extra: string[]) => () => parseEmbedArgs(['--input', input, '--output', out, ...extra], {}, weights);
+    for (const [extra, message] of [
+      [
+        ['--dense-pooling', 'mcls', '--chunk-tokens', '8'],
+        /--dense-pooling "mcls" pools one dense vector .*set --dense-pooling to "cls", or --chunk-tokens to 0/,
+      ],
+      [['--dense-pooling', 'mcls', '--no-dense'], /--dense-pooling mcls pools the dense vector, which --no-dense leaves out/],
+      [['--dense-pooling', 'mcls', '--max-length', '8192'], /--max-length \(8192\) must be at most 8161 with --dense-pooling mcls/],
+      [['--dense-pooling', 'avg'], /--dense-pooling/],
+    ] as const) {
+      assert.throws(parse([...extra]), (err: unknown) => err instanceof CorpusError && message.test(err.message), extra.join(' '));
+    }
   });
 
   it('a rerun skips complete parts, redoes an unrecorded one, refuses changed options or input, and --restart starts over', async () => {

@@ -17,6 +17,8 @@ const options: JobOptions = {
   colbert_pool_factor: 1,
   chunk_tokens: 0,
   chunk_overlap: 0,
+  chunk_context: 'none',
+  dense_pooling: 'cls',
   vector_type: 'float32',
   part_rows: 1000,
   weights: '/w',
@@ -69,4 +71,18 @@ test('a manifest from before --vector-type continues as float32 only; a changed 
   assert.deepEqual(differences(manifest({ ...options, vector_type: 'binary' }), input, { ...options, vector_type: 'ubinary' }), [
     'vector_type was "binary", now "ubinary"',
   ]);
+});
+
+test('a manifest from before --chunk-context continues only without it; a changed chunk_context is named', () => {
+  const chunked = { ...options, chunk_tokens: 64, chunk_overlap: 8 };
+  const { chunk_context: _, ...older } = chunked;
+  assert.deepEqual(differences(manifest(older), input, chunked), []);
+  assert.deepEqual(differences(manifest(older), input, { ...chunked, chunk_context: 'document' }), ['chunk_context was "none", now "document"']);
+  assert.deepEqual(differences(manifest({ ...chunked, chunk_context: 'document' }), input, chunked), ['chunk_context was "document", now "none"']);
+});
+
+test('a manifest from before --dense-pooling continues only with cls; a changed dense_pooling is named', () => {
+  const { dense_pooling: _, ...older } = options;
+  assert.deepEqual(differences(manifest(older), input, options), []);
+  assert.deepEqual(differences(manifest(older), input, { ...options, dense_pooling: 'mcls' }), ['dense_pooling was "cls", now "mcls"']);
 });
