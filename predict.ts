@@ -114,6 +114,8 @@ export function defaultWeightsDir(): string {
 
 export class Predictor {
   private loaded?: Loaded;
+  /** Set by close(): what it awaits. */
+  private closing?: Promise<void>;
   private readonly observers: PredictorObserver[] = [];
 
   /** `defaults`: setup options (the CLI's --precision, say) under those setup() is given. */
@@ -433,16 +435,33 @@ export class Predictor {
     return loaded.spans;
   }
 
-  async close(): Promise<void> {
-    await this.loaded?.pooler.close();
-    await this.loaded?.model.release();
+  /**
+   * Rejects every prediction not yet answered at once (the batch in flight
+   * included) and every later call, then frees the worker threads: resolves
+   * once the model thread has finished the forward pass it was in.
+   */
+  close(): Promise<void> {
+    const loaded = this.loaded;
+    if (!loaded) return this.closing ?? Promise.resolve();
     this.loaded = undefined;
+    loaded.scheduler.close(closedError());
+    this.closing = (async () => {
+      await loaded.pooler.close();
+      await loaded.model.release();
+    })();
+    return this.closing;
   }
 
   private requireSetup(): Loaded {
-    if (!this.loaded) throw new Error('Predictor.setup() must finish before predict() is called.');
+    if (!this.loaded) throw this.closing ? closedError() : new Error('Predictor.setup() must finish before predict() is called.');
     return this.loaded;
   }
+}
+
+function closedError(): Error {
+  return new Error(
+    'The model was closed (Predictor.close(), as at shutdown) before this prediction finished, so it has no result: send it again once the model is set up again.',
+  );
 }
 
 /** Longest stretch of tokenization between two turns of the event loop. */

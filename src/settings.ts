@@ -166,7 +166,7 @@ const INTERNAL = {
   BGE_M3_TEST_HOOKS: {
     type: 'flag',
     default: false,
-    internal: 'tests set it to make the model worker die on demand; never set in production',
+    internal: 'tests set it to make the model worker die, or hold a batch in flight, on demand; never set in production',
     meaning: "opens the model worker's test channel (src/engine/worker/test-hook.ts)",
   },
   npm_lifecycle_event: {

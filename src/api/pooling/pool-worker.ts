@@ -26,6 +26,7 @@ interface Pending {
 
 export class ColbertPooler {
   private worker: Worker | null = null;
+  private closed = false;
   /** `threads`: onnxruntime's threads for the distances (BGE_M3_THREADS); default the number of CPUs. */
   constructor(private readonly threads?: number) {}
 
@@ -37,6 +38,7 @@ export class ColbertPooler {
     const n = flat.length / dim;
     if (pooledRowCount(n, factor) === n) return Promise.resolve(flat);
     if (n < POOL_IN_THREAD_FROM_ROWS) return Promise.resolve(poolColbert(flat, dim, factor));
+    if (this.closed) return Promise.reject(new Error('The pooling thread was closed.'));
     const worker = this.start();
     const id = this.nextId++;
     if (this.pending.size === 0) worker.ref();
@@ -48,7 +50,9 @@ export class ColbertPooler {
     });
   }
 
+  /** Fails what the thread holds and every later pool() that needs the thread. */
   async close(): Promise<void> {
+    this.closed = true;
     const worker = this.worker;
     this.worker = null;
     this.fail(new Error('The pooling thread was closed.'));

@@ -89,6 +89,9 @@ export class Scheduler {
   private rotation: Job[] = [];
   private running = false;
   private pumpScheduled = false;
+  /** Every job not yet resolved or rejected, whether queued or in the batch in flight. */
+  private readonly live = new Set<Job>();
+  private closed: Error | null = null;
 
   private readonly limits: BatchLimits;
 
@@ -111,6 +114,7 @@ export class Scheduler {
   }
 
   submit(texts: TokenIds[], need: Need, opts: SubmitOptions = {}): Promise<TextEmbedding[]> {
+    if (this.closed) return Promise.reject(this.closed);
     if (opts.signal?.aborted) return Promise.reject(abortError());
     if (texts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
@@ -120,16 +124,28 @@ export class Scheduler {
       const cleanup = () => opts.signal?.removeEventListener('abort', onAbort);
       job.resolve = (r) => {
         cleanup();
+        this.live.delete(job);
         resolve(r);
       };
       job.reject = (e) => {
         cleanup();
+        this.live.delete(job);
         reject(e);
       };
+      this.live.add(job);
       texts.forEach((tokens, index) => this.queue.push({ tokens, job, index, pools: opts.pools?.[index] }));
       this.rotation.push(job);
       this.schedulePump();
     });
+  }
+
+  /**
+   * Rejects every job with `err` at once, those of the batch in flight
+   * included (whatever that batch returns is dropped), and every later submit.
+   */
+  close(err: Error): void {
+    this.closed ??= err;
+    for (const job of [...this.live]) this.fail(job, this.closed);
   }
 
   private schedulePump(): void {

@@ -17,6 +17,7 @@ export class ModelWorker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private dead: Error | null = null;
+  private releasing: Promise<void> | null = null;
   private onDeath: (err: Error) => void = () => {};
   /** Resolves with the reason when the thread dies on its own (crash, exit); never after release(). */
   readonly death = new Promise<Error>((resolve) => (this.onDeath = resolve));
@@ -75,7 +76,17 @@ export class ModelWorker {
     });
   }
 
-  async release(): Promise<void> {
+  /**
+   * Fails the batches in flight at once (the thread finishes the one it runs,
+   * then frees its sessions), refuses new ones, and resolves once the thread
+   * is gone. Safe to call twice, and while the thread dies.
+   */
+  release(): Promise<void> {
+    this.releasing ??= this.stop();
+    return this.releasing;
+  }
+
+  private async stop(): Promise<void> {
     if (this.dead) return;
     const released = new Promise<void>((resolve) => {
       const onMessage = (msg: FromWorker) => {
@@ -84,11 +95,13 @@ export class ModelWorker {
         resolve();
       };
       this.worker.on('message', onMessage);
+      this.worker.once('exit', () => resolve());
     });
+    // Referenced until the thread is gone, whatever onMessage does meanwhile: else the process may exit under an awaited release().
     this.worker.ref();
     this.post({ kind: 'release' });
+    this.die(new Error('The model was released.'), false);
     await released;
-    this.dead = new Error('The model was released.');
     await this.worker.terminate();
   }
 
@@ -100,16 +113,17 @@ export class ModelWorker {
     if (msg.kind !== 'result' && msg.kind !== 'error') return;
     const p = this.pending.get(msg.id);
     this.pending.delete(msg.id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0 && !this.releasing) this.worker.unref();
     if (msg.kind === 'result') p?.resolve(msg.out);
     else p?.reject(new Error(msg.message));
   }
 
-  private die(err: Error): void {
+  /** `crashed`: the thread died on its own (the supervisor is told), rather than being released. */
+  private die(err: Error, crashed = true): void {
     if (this.dead) return;
     this.dead = err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
-    this.onDeath(err);
+    if (crashed) this.onDeath(err);
   }
 }

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 import { BgeM3Onnx } from '../onnx/onnx-model.ts';
-import { armTestExitHook } from './test-hook.ts';
+import { armTestHooks } from './test-hook.ts';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -13,19 +13,25 @@ const send = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage
 
 try {
   const model = await BgeM3Onnx.load(init.files, init.settings);
-  const exitCodeForTest = armTestExitHook();
+  const testHooks = armTestHooks();
+  const running = new Set<Promise<unknown>>();
   port.on('message', async (msg: ToWorker) => {
     if (msg.kind === 'run') {
-      const code = exitCodeForTest();
+      const code = testHooks.exitCode();
       if (code !== undefined) process.exit(code);
+      testHooks.holdIfAsked();
     }
     if (msg.kind === 'release') {
+      // A run spans several turns of this thread's event loop (one per session.run): let it end before its sessions go.
+      await Promise.allSettled(running);
       await model.release();
       send({ kind: 'released' });
       return;
     }
+    const run = model.run(msg.batch, msg.need, msg.pools);
+    running.add(run);
     try {
-      const out = await model.run(msg.batch, msg.need, msg.pools);
+      const out = await run;
       const buffers = out
         .flatMap((e) => [e.dense, e.tokenWeights, e.colbert, e.pooled])
         .filter((a) => a !== undefined)
@@ -33,6 +39,8 @@ try {
       send({ kind: 'result', id: msg.id, out }, buffers);
     } catch (err) {
       send({ kind: 'error', id: msg.id, message: (err as Error).message });
+    } finally {
+      running.delete(run);
     }
   });
   send({

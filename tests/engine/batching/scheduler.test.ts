@@ -75,16 +75,32 @@ test('concurrent jobs share batches, and each gets its own outputs', async () =>
 });
 
 test('a short query is not starved by a long corpus submitted before it', async () => {
-  const r = recorder(1);
+  const r = recorder(-1);
   const s = new Scheduler(r.run, { maxBatchTokens: 64 });
   const corpus = Array.from({ length: 40 }, (_, i) => text(1000 + i, 60));
   const corpusDone = s.submit(corpus, ALL);
-  await new Promise((res) => setTimeout(res, 3));
-  const started = r.batches.length;
-  await s.submit([text(7, 4)], ALL);
-  const batchesUntilQuery = r.batches.length - started;
+  await new Promise((res) => setImmediate(res)); // the pump's turn: the corpus's first batch is in flight
+  assert.equal(r.batches.length, 1);
+  let queryDone = false;
+  const query = s.submit([text(7, 4)], ALL).then((out) => {
+    queryDone = true;
+    return out;
+  });
+  // One batch at a time: end the one in flight, then wait until the next has started or the query is answered.
+  while (!queryDone) {
+    const before: number = r.batches.length;
+    r.release();
+    while (r.batches.length === before && !queryDone) await new Promise((res) => setImmediate(res));
+  }
+  const batchesUntilQuery = r.batches.length - 1; // started after the query came, its own included
+  assert.deepEqual((await query).map(idOf), [7]);
   assert.ok(batchesUntilQuery <= 2, `the query waited for ${batchesUntilQuery} batches`);
-  await corpusDone;
+  while (s.queuedTexts > 0 || r.batches.flat().length < 41) {
+    r.release();
+    await new Promise((res) => setImmediate(res));
+  }
+  r.release();
+  assert.equal((await corpusDone).length, 40);
 });
 
 test('the union of needs runs, so a job asking for ColBERT gets it in a shared batch', async () => {
@@ -177,4 +193,22 @@ test('a fixed batch dimension caps the rows per batch', async () => {
   const s = new Scheduler(r.run, { maxBatchTokens: 1000, maxRows: 2 });
   await s.submit([text(1, 5), text(2, 5), text(3, 5)], ALL);
   assert.ok(r.batches.every((b) => b.length <= 2));
+});
+
+test('close() rejects every job at once, those of the batch in flight too, and every later submit', async () => {
+  const r = recorder(-1);
+  const s = new Scheduler(r.run, { maxBatchTokens: 8 });
+  const running = s.submit([text(1, 8)], ALL);
+  await new Promise((res) => setImmediate(res)); // the pump's turn: job 1's batch is in flight
+  assert.equal(r.batches.length, 1);
+  const queued = s.submit([text(2, 8), text(3, 8)], ALL);
+  const closed = new Error('closed for the test');
+  s.close(closed);
+  await assert.rejects(running, closed);
+  await assert.rejects(queued, closed);
+  assert.equal(s.queuedTexts, 0);
+  await assert.rejects(s.submit([text(4, 8)], ALL), closed);
+  r.release(); // the batch in flight ends: its result goes nowhere, and nothing else runs
+  await new Promise((res) => setImmediate(res));
+  assert.equal(r.batches.length, 1);
 });

@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { findModelFiles } from '../../../src/engine/weights/model-files.ts';
 import { ModelWorker } from '../../../src/engine/worker/model-worker.ts';
 import { BgeM3Onnx } from '../../../src/engine/onnx/onnx-model.ts';
+import { holdModelWorkerOnNextRun } from '../../../src/engine/worker/test-hook.ts';
 import { ensureTestModels } from '../../helpers/model/test-models.ts';
+
+process.env.BGE_M3_TEST_HOOKS = '1';
 
 const NEED = { dense: true, sparse: true, colbert: true };
 
@@ -30,15 +33,32 @@ test('the worker returns exactly what the model returns on the main thread', asy
 
 test('the event loop keeps turning while a forward pass runs', async () => {
   const { worker } = await setup();
-  const long = [Array.from({ length: 4096 }, (_, i) => (i === 0 ? 0 : i === 4095 ? 2 : 5 + (i % 300)))];
+  // The worker thread holds the batch (blocked, as in a long forward pass) until resumed: no race with its speed.
+  const held = await holdModelWorkerOnNextRun();
   let done = false;
-  const run = worker.run(long, NEED).then(() => {
+  const run = worker.run([[0, 100, 200, 2]], NEED).then(() => {
     done = true;
   });
-  await new Promise((r) => setTimeout(r, 1));
+  await held.holding;
+  await new Promise((r) => setTimeout(r, 0));
   assert.equal(done, false, 'a timer fired while the batch was still running');
+  held.resume();
   await run;
   await worker.release();
+});
+
+test('release() with a batch in flight rejects it at once, and resolves once the thread has finished it', async () => {
+  const { worker } = await setup();
+  const held = await holdModelWorkerOnNextRun();
+  const run = worker.run([[0, 100, 200, 2]], NEED);
+  run.catch(() => {}); // asserted below
+  await held.holding;
+  const releasing = worker.release();
+  await assert.rejects(run, /released/);
+  assert.equal(worker.release(), releasing, 'a second release() is the same');
+  await assert.rejects(worker.run([[0, 5, 2]], NEED), /released/);
+  held.resume();
+  await releasing;
 });
 
 test("a failing run rejects with onnxruntime's message; later runs still work", async () => {

@@ -14,12 +14,15 @@ export interface FakeOptions {
 /**
  * predict() echoes the texts back as `{ texts, n }` after `predictMs`. A text
  * "sleep:<ms>" sets the duration, "fail:<message>" makes it throw, "log:<k>"
- * writes k log lines spread over the run. It honours the AbortSignal.
+ * writes k log lines spread over the run, "hold:<key>" keeps it running until
+ * release(key) (so a test knows it is still in flight, whatever the machine's
+ * speed). It honours the AbortSignal.
  */
 export class FakePredictor implements PredictorLike {
   started = 0;
   aborted = 0;
   private releaseSetup?: () => void;
+  private readonly holds = new Map<string, { released: Promise<void>; release: () => void }>();
 
   constructor(private readonly opts: FakeOptions = {}) {}
 
@@ -36,14 +39,32 @@ export class FakePredictor implements PredictorLike {
     this.releaseSetup?.();
   }
 
+  /** Ends the predictions holding on `key` (and any that will). */
+  release(key: string): void {
+    this.hold(key).release();
+  }
+
+  private hold(key: string): { released: Promise<void>; release: () => void } {
+    let h = this.holds.get(key);
+    if (!h) {
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      h = { released, release };
+      this.holds.set(key, h);
+    }
+    return h;
+  }
+
   async predict(raw: unknown, ctx: { signal?: AbortSignal; log?: (line: string) => void } = {}): Promise<unknown> {
     const input = validateInput(raw);
     this.started++;
     let ms = this.opts.predictMs ?? 5;
     let logs = 0;
+    let held: Promise<void> | undefined;
     for (const t of input.texts) {
       const [cmd, arg] = t.split(':');
       if (cmd === 'sleep') ms = Number(arg);
+      if (cmd === 'hold') held = this.hold(arg).released;
       if (cmd === 'log') logs = Number(arg);
       if (cmd === 'fail') throw new Error(arg);
     }
@@ -55,6 +76,11 @@ export class FakePredictor implements PredictorLike {
         throw e;
       });
     }
+    if (held)
+      await abortable(held, ctx.signal).catch((e) => {
+        this.aborted++;
+        throw e;
+      });
     return { texts: input.texts, n: input.texts.length };
   }
 }
@@ -76,4 +102,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 function abortError(): Error {
   return Object.assign(new Error('aborted'), { name: 'AbortError' });
+}
+
+function abortable(p: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise((resolve, reject) => {
+    signal.addEventListener('abort', () => reject(abortError()), { once: true });
+    p.then(resolve);
+  });
 }

@@ -97,7 +97,7 @@ describe('idempotent PUT (contract section 1.6)', () => {
     const s = await startTestServer({ predictor });
     t.after(() => s.close());
     await waitForHealth(s.url, ['READY']);
-    const body = { id: 'same', input: { texts: ['sleep:300'] } };
+    const body = { id: 'same', input: { texts: ['hold:same'] } };
     const first = await call(s.url, 'PUT', '/predictions/same', body, ASYNC);
     const second = await call(s.url, 'PUT', '/predictions/same', body, ASYNC);
     const syncDup = await call(s.url, 'PUT', '/predictions/same', body);
@@ -107,7 +107,8 @@ describe('idempotent PUT (contract section 1.6)', () => {
       assert.equal(r.body.status, 'processing');
     }
     assert.equal(predictor.started, 1);
-    // While the first run is in flight this PUT gets its 202; once it has ended, the PUT runs anew.
+    predictor.release('same');
+    // While the first run is still finishing this PUT gets its 202; once it has ended, the PUT runs anew.
     const rerun = await eventually('a PUT that runs again', async () => {
       const r = await call(s.url, 'PUT', '/predictions/same', { input: { texts: ['quick'] } });
       return r.status === 202 ? undefined : r;

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FakePredictor } from '../../helpers/server/fake-predictor.ts';
 import { call, eventually, startTestServer, waitForHealth, WebhookReceiver } from '../../helpers/server/helpers.ts';
 
@@ -49,7 +48,9 @@ test('webhook_events_filter is honoured', async (t) => {
   await call(s.url, 'PUT', '/predictions/logs-only', { input, webhook: hook.url, webhook_events_filter: ['logs'] }, ASYNC);
   await hook.terminal('only-done');
   await hook.terminal('start-done');
-  await sleep(100); // the logs-only prediction has ended by now; nothing terminal may come
+  await eventually('a logs event of logs-only', () => (hook.accepted('logs-only').length ? true : undefined));
+  // Shutdown waits for every prediction and every terminal webhook sent: after it, none can come.
+  await s.close();
   assert.deepEqual(
     hook.accepted('only-done').map((b) => b.status),
     ['succeeded'],
@@ -99,20 +100,21 @@ test('the terminal event is retried: a receiver failing twice with 500 still get
 test('retries stop after the configured number', async (t) => {
   const hook = await WebhookReceiver.start(() => 503);
   t.after(() => hook.close());
-  const s = await ready(t, { config: { webhookMaxRetries: 2 } });
+  const lines: string[] = [];
+  const s = await ready(t, { config: { webhookMaxRetries: 2, logLevel: 'warning' }, log: (l) => lines.push(l) });
   await call(s.url, 'PUT', '/predictions/r2', { input: { texts: ['a'] }, webhook: hook.url, webhook_events_filter: ['completed'] }, ASYNC);
-  await eventually('three attempts', () => (hook.received.length >= 3 ? true : undefined));
-  await sleep(200); // a 4th attempt would come after 40 ms
+  // The sender's last word: after it, no attempt can come.
+  await eventually('the give-up log line', () => lines.find((l) => /webhook "completed" .* not delivered after 3 attempt\(s\): HTTP 503/.test(l)));
   assert.equal(hook.received.length, 3);
 });
 
 test('a 4xx answer is final (not retried), as in Cog', async (t) => {
   const hook = await WebhookReceiver.start(() => 410);
   t.after(() => hook.close());
-  const s = await ready(t);
+  const lines: string[] = [];
+  const s = await ready(t, { config: { logLevel: 'warning' }, log: (l) => lines.push(l) });
   await call(s.url, 'PUT', '/predictions/r3', { input: { texts: ['a'] }, webhook: hook.url, webhook_events_filter: ['completed'] }, ASYNC);
-  await eventually('one attempt', () => (hook.received.length >= 1 ? true : undefined));
-  await sleep(100);
+  await eventually('the give-up log line', () => lines.find((l) => /webhook "completed" .* not delivered after 1 attempt\(s\): HTTP 410/.test(l)));
   assert.equal(hook.received.length, 1);
 });
 

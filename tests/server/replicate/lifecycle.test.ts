@@ -7,8 +7,8 @@ import type { ServerConfig } from '../../../src/server/config.ts';
 import { FakePredictor } from '../../helpers/server/fake-predictor.ts';
 import { call, eventually, startTestServer, waitForHealth } from '../../helpers/server/helpers.ts';
 
-async function ready(t: { after: (fn: () => unknown) => void }, config: Partial<ServerConfig> = {}) {
-  const s = await startTestServer({ predictor: new FakePredictor(), config });
+async function ready(t: { after: (fn: () => unknown) => void }, config: Partial<ServerConfig> = {}, predictor = new FakePredictor()) {
+  const s = await startTestServer({ predictor, config });
   t.after(() => s.close());
   await waitForHealth(s.url, ['READY']);
   return s;
@@ -47,10 +47,12 @@ test('without a free slot /v1 predictions wait as `starting`; a full queue is a 
 });
 
 test('a queued prediction starts when a slot frees', async (t) => {
-  const s = await ready(t, { maxConcurrency: 1 });
-  const first = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['sleep:200'] } });
+  const predictor = new FakePredictor();
+  const s = await ready(t, { maxConcurrency: 1 }, predictor);
+  const first = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['hold:first'] } });
   const second = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['second'] } });
   assert.equal(second.body.status, 'starting');
+  predictor.release('first');
   const done = await eventually('the queued one to finish', async () => {
     const r = await call(second.body.urls.get, 'GET', '');
     return r.body.status === 'succeeded' ? r.body : undefined;
