@@ -210,8 +210,7 @@ export class Predictor {
     checkOutputSize(input, enc);
     const mcls = input.dense_pooling === 'mcls' && (input.return_dense || enc.query !== undefined);
     if (mcls) this.checkMcls(enc);
-    const quantizes = input.return_dense || input.return_colbert || (input.query !== undefined && input.score_compact === true);
-    const calibration = needsCalibration(input.vector_type) && quantizes ? await this.calibrationFor(input) : undefined;
+    const calibration = await this.calibrationIfUsed(input);
     const embs = mcls ? await embedMcls(scheduler, enc, needOf(input), ctx) : await embedAll(scheduler, enc, needOf(input), ctx);
     const pooled = poolsColbert(input, enc) ? await this.poolTexts(embs.slice(0, enc.texts.length), input.colbert_pool_factor!) : undefined;
     return buildOutput(input, enc, embs, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration, pooled);
@@ -251,7 +250,7 @@ export class Predictor {
     const { tokenizer, scheduler, info } = this.requireSetup();
     if (input.chunk_context === 'document') return this.predictInContext(input, ctx);
     const spans = await this.tokenSpans();
-    const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
+    const calibration = await this.calibrationIfUsed(input);
     // Chunks go to the scheduler a group at a time as they are planned (the worker thread embeds while the
     // main thread plans), except with return_colbert, whose output cap planning may still refuse: then
     // nothing is sent before all are planned. A cancel stops what was sent.
@@ -286,7 +285,7 @@ export class Predictor {
     this.checkHiddenStates('chunk_context', 'document', 'none');
     const texts = await planTexts(input.texts, input, { tokenizer, spans: await this.tokenSpans() }, ctx.signal);
     const query = input.query === undefined ? undefined : (await encodeInSlices(tokenizer, [input.query], input.max_length, ctx.signal))[0];
-    const calibration = needsCalibration(input.vector_type) && (input.return_dense || input.return_colbert) ? await this.calibrationFor(input) : undefined;
+    const calibration = await this.calibrationIfUsed(input);
     const embs = await embedInContext(scheduler, texts, query, needOf(input), { windowTokens: input.max_length, dim: info.dim }, ctx);
     const queryPart = query ? { enc: query, emb: embs[embs.length - 1] } : undefined;
     return buildChunkedOutput(input, texts, embs, queryPart, { dim: info.dim, tokenText: (id) => tokenizer.tokenText(id) }, calibration);
@@ -348,6 +347,12 @@ export class Predictor {
   }
 
   /** calibration() for a prediction: one that cannot be made is the client's 422 on vector_type. */
+  /** The calibration when vector_type int8/uint8 quantizes something: returned vectors, or scores with score_compact. */
+  private async calibrationIfUsed(input: Input): Promise<CalibrationRanges | undefined> {
+    const quantizes = input.return_dense || input.return_colbert || (input.query !== undefined && input.score_compact === true);
+    return needsCalibration(input.vector_type) && quantizes ? this.calibrationFor(input) : undefined;
+  }
+
   private async calibrationFor(input: Input): Promise<CalibrationRanges> {
     try {
       return await this.calibration();

@@ -8,6 +8,7 @@ import type { CalibrationRanges } from '../calibration.ts';
 import { formatColbert, formatDense, formatSparse } from '../output-formats.ts';
 import type { Input, Output } from '../schema-types.ts';
 import { pruneLexical } from '../sparse-pruning.ts';
+import { scoringRows, scoringVector } from '../vector-types.ts';
 import { mergeColbert, mergeDense, mergeLexical } from './merge.ts';
 import type { ChunkPlan } from './types.ts';
 
@@ -38,13 +39,18 @@ export function buildChunkedOutput(
 ): Output {
   const type = input.vector_type ?? 'float32';
   const pruning = { topK: input.sparse_top_k, minWeight: input.sparse_min_weight };
-  const scoreWith = (r: Representation) => (input.score_compact === true ? { ...r, lexical: pruneLexical(r.lexical, pruning) } : r);
+  // score_compact: pruned lexical weights, and vectors as a database holding vector_type compares them (the query's too).
+  const compact = input.score_compact === true;
+  const as = compact ? type : 'float32';
+  const scoringDense = (v: Float32Array) => scoringVector(v, as, calibration?.dense);
+  const scoringColbert = (rows: Float32Array) => scoringRows(rows, model.dim, as, calibration?.colbert);
   const qLexical = query ? lexicalWeights(query.enc.ids, query.emb.tokenWeights!) : {};
+  const qDense = query && scoringDense(query.emb.dense!);
+  const qColbert = query && scoringColbert(query.emb.colbert!);
   const score = (r: Representation): Scores => {
-    const s = scoreWith(r);
-    const dense = denseScore(query!.emb.dense!, s.dense!);
-    const sparse = sparseScore(qLexical, s.lexical);
-    const colbert = colbertScore(query!.emb.colbert!, s.colbert!, model.dim);
+    const dense = denseScore(qDense!, scoringDense(r.dense!));
+    const sparse = sparseScore(qLexical, compact ? pruneLexical(r.lexical, pruning) : r.lexical);
+    const colbert = colbertScore(qColbert!, scoringColbert(r.colbert!), model.dim);
     return { dense, sparse, colbert, hybrid: hybridScore(dense, sparse, colbert, input.score_weights) };
   };
   /** Every token id some returned lexical_weights holds, for lexical_tokens. */
@@ -101,7 +107,7 @@ export function buildChunkedOutput(
   });
 
   const out: Output = { token_counts: texts.map((t) => t.tokenCount), truncated: texts.map(() => false) };
-  if (calibration && (input.return_dense || input.return_colbert)) out.calibration = calibration.hash;
+  if (calibration) out.calibration = calibration.hash;
   if (input.return_dense) out.dense_vecs = documents.map((d) => format.dense(d.dense!));
   if (input.return_sparse) {
     out.lexical_weights = documents.map((d) => format.sparse(d.lexical));

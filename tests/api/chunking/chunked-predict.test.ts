@@ -167,6 +167,22 @@ describe('chunk_tokens on the Predictor', () => {
     assert.ok(Object.keys(top.lexical_weights![0]).length <= 2);
   });
 
+  test('score_compact scores chunks as /predictions scores their own texts: quantized vectors, pruned weights', async () => {
+    const text = documentOf(SCRIPT_SAMPLES[0], 6);
+    for (const vector_type of ['int8', 'binary', 'float16'] as const) {
+      const compact = { vector_type, score_compact: true, sparse_top_k: 4, query: QUERY, return_dense: false, return_sparse: false };
+      const out = await predict({ texts: [text], ...compact, chunk_tokens: 12 });
+      const words = out.chunks!.filter((c) => c.cut === 'word');
+      assert.ok(words.length > 1, 'several chunks to compare');
+      const alone = (await predict({ texts: words.map((c) => chunkText(text, c)), ...compact })).scores!;
+      words.forEach((c, i) => {
+        const exact = { dense: alone.dense[i], sparse: alone.sparse[i], colbert: alone.colbert[i], hybrid: alone.hybrid[i] };
+        assert.deepEqual(c.scores, exact, `${vector_type} chunk ${c.chunk_index}`);
+      });
+      assert.equal(out.calibration, vector_type === 'int8' ? (await p.calibration()).hash : undefined, `${vector_type}: the calibration is named`);
+    }
+  });
+
   test('bad chunking input is a 422 naming the field', async () => {
     const cases: [Partial<Input>, string][] = [
       [{ chunk_tokens: 8, chunk_overlap: 8 }, 'chunk_overlap'],
