@@ -18,7 +18,7 @@ import { encodeEmbedInputs, type EmbedRequest, type EmbedResult } from './src/ap
 import { checkRerankRequest, rerankWeights, type RerankRequest, type RerankResult } from './src/api/rerank-request.ts';
 import { encodeRerankTexts } from './src/api/rerank-encode.ts';
 import { scoreDocuments } from './src/api/rerank-scores.ts';
-import type { Need, Pool, TextEmbedding } from './src/engine/types.ts';
+import type { TextEmbedding } from './src/engine/types.ts';
 import { WorkerSupervisor, type WorkerStatus } from './src/engine/worker/supervisor.ts';
 import { setting, SETTINGS } from './src/settings.ts';
 import { validateInput } from './src/api/input.ts';
@@ -30,10 +30,10 @@ import { needsCalibration } from './src/api/vector-types.ts';
 import { InputValidationError } from './src/api/errors.ts';
 import { calibrationKey, modelIdentity, RangeAccumulator, readCached, setDigest, writeCache, type CalibrationRanges } from './src/api/calibration.ts';
 import { BUNDLED_CALIBRATION_TEXTS, BUNDLED_SET_NAME } from './src/api/calibration-set.ts';
-import { checkMclsLengths, mclsInput, mclsInserts } from './src/api/mcls.ts';
-import { buildChunkedOutput, type ChunkedText } from './src/api/chunking/chunked-output.ts';
-import { embedContextual } from './src/api/chunking/contextual.ts';
+import { checkMclsLengths } from './src/api/mcls.ts';
+import { buildChunkedOutput } from './src/api/chunking/chunked-output.ts';
 import { planTexts } from './src/api/chunking/plan-texts.ts';
+import { chunkProgress, embedAll, embedInContext, embedMcls, needOf, progressLogger, type JobContext } from './src/api/scheduler-jobs.ts';
 
 export type { CalibrationRanges, Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, RerankRequest, RerankResult, TokenSpan };
 export { ClientError, InputValidationError } from './src/api/errors.ts';
@@ -66,10 +66,8 @@ export interface CalibrationSet {
   texts: readonly string[];
 }
 
-export interface PredictContext {
-  signal?: AbortSignal;
-  log?: (line: string) => void;
-}
+/** A prediction's cancel signal and where its progress lines go. */
+export type PredictContext = JobContext;
 
 export interface ModelInfo {
   weights: string;
@@ -505,100 +503,6 @@ export async function encodeInSlices(
   return out;
 }
 
-/** Every text (and the query) in one scheduler job. */
-function embedAll(scheduler: Scheduler, enc: Encoded, need: Need, ctx: PredictContext): Promise<TextEmbedding[]> {
-  const all = enc.query ? [...enc.texts, enc.query] : enc.texts;
-  return scheduler.submit(
-    all.map((e) => e.ids),
-    need,
-    { signal: ctx.signal, onProgress: progressLogger(all.length, ctx.log) },
-  );
-}
-
-/**
- * dense_pooling "mcls": a text with more than 256 tokens between <s> and </s>
- * runs on its MCLS ids for its dense vector (src/api/mcls.ts) and, only when
- * sparse, ColBERT or scores are asked, once more on its own ids for those, so
- * they stay BGE-M3's. A shorter text gets no inserted <s>: its one pass gives
- * everything, its dense vector the CLS one. The query is always CLS-pooled.
- */
-async function embedMcls(scheduler: Scheduler, enc: Encoded, need: Need, ctx: PredictContext): Promise<TextEmbedding[]> {
-  const long = enc.texts.flatMap((e, i) => (mclsInserts(e.ids) ? [i] : []));
-  const perToken = need.sparse || need.colbert;
-  const plain = enc.texts.flatMap((_, i) => (perToken || !long.includes(i) ? [i] : []));
-  const plainJob = [...plain.map((i) => enc.texts[i].ids), ...(enc.query ? [enc.query.ids] : [])];
-  const inputs = long.map((i) => mclsInput(enc.texts[i].ids));
-  const [plainEmbs, mclsEmbs] = await Promise.all([
-    scheduler.submit(plainJob, need, { signal: ctx.signal, onProgress: progressLogger(plainJob.length, ctx.log) }),
-    scheduler.submit(
-      inputs.map((m) => m.ids),
-      { dense: false, sparse: false, colbert: false },
-      { signal: ctx.signal, onProgress: progressLogger(inputs.length, ctx.log), pools: inputs.map((m) => [m.pool]) },
-    ),
-  ]);
-  const embs: TextEmbedding[] = enc.texts.map(() => ({}));
-  plain.forEach((i, k) => (embs[i] = plainEmbs[k]));
-  long.forEach((i, k) => (embs[i] = { ...embs[i], dense: mclsEmbs[k].pooled }));
-  return enc.query ? [...embs, plainEmbs[plain.length]] : embs;
-}
-
-/**
- * chunk_context "document": each text's chunks from one pass per window of
- * up to `windowTokens` (src/api/chunking/contextual.ts), every text its own
- * scheduler job; the query on its own ids. Returns the chunks' embeddings
- * text after text, then the query's, as the plain path does.
- */
-async function embedInContext(
-  scheduler: Scheduler,
-  texts: readonly ChunkedText[],
-  query: Encoding | undefined,
-  need: Need,
-  window: { windowTokens: number; dim: number },
-  ctx: PredictContext,
-): Promise<TextEmbedding[]> {
-  // The chunks' dense vectors come from the pool head, not from <s>.
-  const windowNeed = { dense: false, sparse: need.sparse, colbert: need.colbert };
-  const run = (ids: number[][], pools: Pool[][]) => scheduler.submit(ids, windowNeed, { signal: ctx.signal, pools });
-  const [chunks, queryEmbs] = await Promise.all([
-    Promise.all(texts.map((t) => embedContextual(t.plans, window.windowTokens, window.dim, run))),
-    query ? scheduler.submit([query.ids], need, { signal: ctx.signal }) : Promise.resolve([]),
-  ]);
-  return [...chunks.flat(), ...queryEmbs];
-}
-
-/** "embedded x/y chunks" log lines across the groups a chunked prediction sends, at most one a second. */
-function chunkProgress(log?: (line: string) => void): { add: (n: number) => ((done: number) => void) | undefined; planned: () => void } {
-  let total = 0;
-  let done = 0;
-  let allPlanned = false;
-  let last = 0;
-  const say = () => {
-    const now = Date.now();
-    if (!log || (now - last < 1000 && !(allPlanned && done === total))) return;
-    last = now;
-    log(`embedded ${done}/${total}${allPlanned ? '' : '+'} chunks`);
-  };
-  return {
-    add: (n) => {
-      total += n;
-      let mine = 0;
-      return (d) => {
-        done += d - mine;
-        mine = d;
-        say();
-      };
-    },
-    planned: () => {
-      allPlanned = true;
-    },
-  };
-}
-
-function needOf(input: Input): Need {
-  const scoring = input.query !== undefined;
-  return { dense: input.return_dense || scoring, sparse: input.return_sparse || scoring, colbert: input.return_colbert || scoring };
-}
-
 /** Runs <s></s> through every head: proves the model works and measures its width. */
 async function warmUp(model: ModelWorker): Promise<number> {
   const [out] = await model.run([[0, 2]], { dense: true, sparse: true, colbert: true }).catch((err: Error) => {
@@ -607,15 +511,4 @@ async function warmUp(model: ModelWorker): Promise<number> {
     );
   });
   return out.dense!.length;
-}
-
-function progressLogger(total: number, log?: (line: string) => void): ((done: number) => void) | undefined {
-  if (!log || total < 2) return undefined;
-  let last = 0;
-  return (done) => {
-    const now = Date.now();
-    if (done < total && now - last < 1000) return;
-    last = now;
-    log(`embedded ${done}/${total} texts`);
-  };
 }
