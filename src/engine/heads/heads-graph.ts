@@ -1,9 +1,7 @@
-// The three BGE-M3 heads as tiny ONNX graphs, built at setup from the .pt head
-// weights, so the 1024x1024 ColBERT projection runs in onnxruntime's GEMM and
-// not in a JavaScript loop. Each head is its own graph: a run pays only for the
-// heads that were asked for.
-//   dense   = normalize(H[:, 0])
-//   sparse  = relu(H · w_sp + b_sp)                      [B, S]
+// The heads that need a matrix product as tiny ONNX graphs, built at setup, so
+// the 1024x1024 ColBERT projection runs in onnxruntime's GEMM and not in a
+// JavaScript loop. Each head is its own graph: a run pays only for the heads
+// that were asked for. (Dense and sparse are too small to: small-heads.ts.)
 //   colbert = normalize((H[:, 1:] · Wᵀ + b) * mask[:, 1:]) [B, S-1, D]
 // with normalize(x) = x / max(‖x‖₂, 1e-12), as torch.nn.functional.normalize.
 import { DataType, GraphBuilder } from '../onnx/graph-builder.ts';
@@ -27,28 +25,6 @@ function normalizeLastAxis(g: GraphBuilder, x: string): string {
 
 function hiddenInput(g: GraphBuilder, hidden: number): string {
   return g.input(HEAD_INPUT, DataType.FLOAT, ['batch', 'seq', hidden]);
-}
-
-export function denseHeadGraph(hidden: number): Uint8Array {
-  const g = new GraphBuilder();
-  const h = hiddenInput(g, hidden);
-  const cls = g.op('Gather', [h, g.init('zero', new BigInt64Array([0n]), [])], { axis: 1 });
-  normalizeLastAxis(g, cls);
-  g.output(HEAD_OUTPUT, DataType.FLOAT, ['batch', hidden]);
-  return g.build().model;
-}
-
-export function sparseHeadGraph(linear: Linear): Uint8Array {
-  if (linear.outFeatures !== 1) throw new Error(`sparse_linear must map to 1 output, got ${linear.outFeatures}`);
-  const g = new GraphBuilder();
-  const h = hiddenInput(g, linear.inFeatures);
-  const w = g.init('w', linear.weight, [linear.inFeatures, 1]);
-  const b = g.init('b', linear.bias, [1]);
-  const logits = g.op('Add', [g.op('MatMul', [h, w]), b]);
-  const axes = g.init('axes', new BigInt64Array([2n]), [1]);
-  g.op('Squeeze', [g.op('Relu', [logits]), axes], {}, HEAD_OUTPUT);
-  g.output(HEAD_OUTPUT, DataType.FLOAT, ['batch', 'seq']);
-  return g.build().model;
 }
 
 export function colbertHeadGraph(linear: Linear): Uint8Array {

@@ -3,17 +3,8 @@
 // runs one padded batch and returns each text's outputs.
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import {
-  HEAD_INPUT,
-  HEAD_MASK,
-  HEAD_OUTPUT,
-  POOL_WEIGHTS,
-  colbertHeadGraph,
-  denseHeadGraph,
-  poolHeadGraph,
-  sparseHeadGraph,
-  type Linear,
-} from '../heads/heads-graph.ts';
+import { HEAD_INPUT, HEAD_MASK, HEAD_OUTPUT, POOL_WEIGHTS, colbertHeadGraph, poolHeadGraph, type Linear } from '../heads/heads-graph.ts';
+import { denseHead, sparseHead, type Hidden } from '../heads/small-heads.ts';
 import { MODEL_ID } from '../model-facts.ts';
 import type { ModelFiles } from '../weights/model-files.ts';
 import { openBackbone } from './backbone-session.ts';
@@ -60,9 +51,9 @@ export function detectLayout(outputs: readonly string[]): Layout | null {
   return hidden ? { kind: 'backbone', hidden } : null;
 }
 
-interface HeadSessions {
-  dense: ort.InferenceSession;
-  sparse: ort.InferenceSession;
+/** The heads for exports that output hidden states: dense and sparse in code (heads/small-heads.ts), the others as graphs. */
+interface Heads {
+  sparse: Linear;
   colbert: ort.InferenceSession;
   pool: ort.InferenceSession;
 }
@@ -71,7 +62,7 @@ export class BgeM3Onnx {
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly layout: Layout,
-    private readonly heads: HeadSessions | null,
+    private readonly heads: Heads | null,
     private readonly needsTokenTypes: boolean,
     /** Rows per run when the export fixed its batch dimension, else null. */
     readonly fixedBatch: number | null,
@@ -137,7 +128,7 @@ export class BgeM3Onnx {
 
   async release(): Promise<void> {
     await this.session.release();
-    if (this.heads) await Promise.all(Object.values(this.heads).map((s) => s.release()));
+    if (this.heads) await Promise.all([this.heads.colbert.release(), this.heads.pool.release()]);
   }
 
   private async backbone(feeds: Record<string, ort.Tensor>, hidden: string): Promise<ort.Tensor> {
@@ -146,10 +137,12 @@ export class BgeM3Onnx {
 
   private async runHeads(hidden: ort.Tensor, mask: ort.Tensor, need: Need, pool?: ort.Tensor): Promise<BatchOutputs> {
     const h = this.heads!;
-    const head = async (s: ort.InferenceSession, feeds: Record<string, ort.Tensor>) => (await s.run(feeds))[HEAD_OUTPUT] as ort.Tensor;
+    const head = async (s: ort.InferenceSession, feeds: Record<string, ort.Tensor>) => floats((await s.run(feeds))[HEAD_OUTPUT]);
+    const [rows, seq, dim] = hidden.dims;
+    const states: Hidden = { data: hidden.data as Float32Array, rows, seq, dim };
     return {
-      dense: need.dense ? await head(h.dense, { [HEAD_INPUT]: hidden }) : undefined,
-      sparse: need.sparse ? await head(h.sparse, { [HEAD_INPUT]: hidden }) : undefined,
+      dense: need.dense ? { data: denseHead(states), dims: [rows, dim] } : undefined,
+      sparse: need.sparse ? { data: sparseHead(states, h.sparse), dims: [rows, seq] } : undefined,
       colbert: need.colbert ? await head(h.colbert, { [HEAD_INPUT]: hidden, [HEAD_MASK]: mask }) : undefined,
       pooled: pool ? await head(h.pool, { [HEAD_INPUT]: hidden, [POOL_WEIGHTS]: pool }) : undefined,
     };
@@ -158,16 +151,27 @@ export class BgeM3Onnx {
   private async runInGraph(feeds: Record<string, ort.Tensor>, names: HeadNames, need: Need): Promise<BatchOutputs> {
     const fetches = (['dense', 'sparse', 'colbert'] as const).filter((k) => need[k]).map((k) => names[k]);
     const r = fetches.length ? await this.session.run(feeds, fetches) : {};
-    const get = (k: keyof HeadNames) => (need[k] ? (r[names[k]] as ort.Tensor) : undefined);
+    const get = (k: keyof HeadNames) => (need[k] ? floats(r[names[k]]) : undefined);
     return { dense: get('dense'), sparse: get('sparse'), colbert: get('colbert') };
   }
 }
 
+/** A float32 output of a batch; an ort.Tensor is one. */
+interface Output {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+function floats(t: ort.Tensor): Output {
+  if (t.type !== 'float32') throw new Error(`expected a float32 output, got ${t.type}`);
+  return { data: t.data as Float32Array, dims: t.dims };
+}
+
 interface BatchOutputs {
-  dense?: ort.Tensor;
-  sparse?: ort.Tensor;
-  colbert?: ort.Tensor;
-  pooled?: ort.Tensor;
+  dense?: Output;
+  sparse?: Output;
+  colbert?: Output;
+  pooled?: Output;
 }
 
 const NO_HIDDEN_STATES =
@@ -178,22 +182,22 @@ function sliceRow(out: BatchOutputs, row: number, n: number, seq: number, pools:
   const result: TextEmbedding = {};
   if (out.dense) {
     const d = out.dense.dims[1];
-    result.dense = (out.dense.data as Float32Array).slice(row * d, (row + 1) * d);
+    result.dense = out.dense.data.slice(row * d, (row + 1) * d);
   }
-  if (out.sparse) result.tokenWeights = (out.sparse.data as Float32Array).slice(row * seq, row * seq + n);
+  if (out.sparse) result.tokenWeights = out.sparse.data.slice(row * seq, row * seq + n);
   if (out.colbert) {
     const [, rows, d] = out.colbert.dims;
     const start = row * rows * d;
-    result.colbert = (out.colbert.data as Float32Array).slice(start, start + (n - 1) * d);
+    result.colbert = out.colbert.data.slice(start, start + (n - 1) * d);
   }
   if (out.pooled && pools) {
     const [, k, d] = out.pooled.dims;
-    result.pooled = (out.pooled.data as Float32Array).slice(row * k * d, (row * k + pools) * d);
+    result.pooled = out.pooled.data.slice(row * k * d, (row * k + pools) * d);
   }
   return result;
 }
 
-async function loadHeads(files: ModelFiles, options: ort.InferenceSession.SessionOptions): Promise<HeadSessions> {
+async function loadHeads(files: ModelFiles, options: ort.InferenceSession.SessionOptions): Promise<Heads> {
   const missing = [!files.sparseHead && 'sparse_linear.pt', !files.colbertHead && 'colbert_linear.pt'].filter(Boolean);
   if (missing.length) {
     throw new Error(
@@ -206,9 +210,9 @@ async function loadHeads(files: ModelFiles, options: ort.InferenceSession.Sessio
     throw new Error(`Head files disagree: sparse_linear.pt takes ${sparse.inFeatures} features, colbert_linear.pt ${colbert.inFeatures}.`);
   }
   const create = (model: Uint8Array) => ort.InferenceSession.create(model, options);
+  if (sparse.outFeatures !== 1) throw new Error(`sparse_linear.pt must map to 1 output, got ${sparse.outFeatures}.`);
   return {
-    dense: await create(denseHeadGraph(colbert.inFeatures)),
-    sparse: await create(sparseHeadGraph(sparse)),
+    sparse,
     colbert: await create(colbertHeadGraph(colbert)),
     pool: await create(poolHeadGraph(colbert.inFeatures)),
   };

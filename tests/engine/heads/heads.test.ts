@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { colbertHeadGraph, denseHeadGraph, poolHeadGraph, sparseHeadGraph } from '../../../src/engine/heads/heads-graph.ts';
+import { colbertHeadGraph, poolHeadGraph } from '../../../src/engine/heads/heads-graph.ts';
+import { denseHead, sparseHead } from '../../../src/engine/heads/small-heads.ts';
 
 // Batch of 2 texts, 3 positions, hidden 4. Row 1's last position is padding.
 const H = new Float32Array([3, 4, 0, 0, /**/ 1, 2, 2, 0, /**/ 0, 0, -5, 0, 0, 0, 0, 2, /**/ 0, 3, 0, 4, /**/ 9, 9, 9, 9]);
@@ -19,19 +20,26 @@ function close(actual: ArrayLike<number>, expected: number[]): void {
   expected.forEach((e, i) => assert.ok(Math.abs(actual[i] - e) < 1e-6, `[${i}] ${actual[i]} != ${e}`));
 }
 
-test('dense = the <s> row, L2-normalized', async () => {
-  const out = await run(denseHeadGraph(4), { hidden: hidden() });
-  assert.deepEqual(out.dims, [2, 4]);
+const states = { data: H, rows: 2, seq: 3, dim: 4 };
+
+test('dense = the <s> row, L2-normalized; an all-zero row stays zero', () => {
   // [3,4,0,0] / 5 and [0,0,0,2] / 2
-  close(out.data as Float32Array, [0.6, 0.8, 0, 0, 0, 0, 0, 1]);
+  close(denseHead(states), [0.6, 0.8, 0, 0, 0, 0, 0, 1]);
+  assert.deepEqual([...denseHead({ data: new Float32Array(8), rows: 1, seq: 2, dim: 4 })], [0, 0, 0, 0]);
 });
 
-test('sparse = relu(h·w + b) per token', async () => {
+test('sparse = relu(h·w + b) per token', () => {
   const linear = { weight: new Float32Array([1, 0.5, 0, 0]), bias: new Float32Array([-2]), outFeatures: 1, inFeatures: 4 };
-  const out = await run(sparseHeadGraph(linear), { hidden: hidden() });
-  assert.deepEqual(out.dims, [2, 3]);
   // 3+2-2=3, 1+1-2=0, 0+0-2<0 -> 0 ; 0+0-2 -> 0, 0+1.5-2 -> 0, 9+4.5-2=11.5 (padding; dropped later)
-  close(out.data as Float32Array, [3, 0, 0, 0, 0, 11.5]);
+  close(sparseHead(states, linear), [3, 0, 0, 0, 0, 11.5]);
+  const wide = { ...linear, weight: new Float32Array(5), inFeatures: 5 };
+  assert.throws(() => sparseHead(states, wide), /sparse_linear must map 4 features to 1, got 5 to 1/);
+});
+
+test('sparse sums in float64 and rounds once: 1 + 1e-8 − 1 is 1e-8, not the 0 a float32 sum gives', () => {
+  const data = new Float32Array([1, 1e-8, -1]);
+  const linear = { weight: new Float32Array([1, 1, 1]), bias: new Float32Array([0]), outFeatures: 1, inFeatures: 3 };
+  assert.equal(sparseHead({ data, rows: 1, seq: 1, dim: 3 }, linear)[0], Math.fround(1e-8));
 });
 
 test('colbert = normalize(linear(H[:, 1:]) * mask[:, 1:]): <s> dropped, padding zeroed', async () => {
