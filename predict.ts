@@ -255,8 +255,9 @@ export class Predictor {
     const sent: Promise<TextEmbedding[]>[] = [];
     const held: number[][][] = [];
     const progress = chunkProgress(ctx.log);
+    const turn = {}; // the groups are one prediction: one turn of the scheduler's round, not one each
     const send = (ids: number[][]) => {
-      const result = scheduler.submit(ids, needOf(input), { signal: ctx.signal, onProgress: progress.add(ids.length) });
+      const result = scheduler.submit(ids, needOf(input), { signal: ctx.signal, onProgress: progress.add(ids.length), turn });
       result.catch(() => {}); // awaited below; a failure surfaces there
       sent.push(result);
     };

@@ -38,12 +38,13 @@ export async function embedMcls(scheduler: Scheduler, enc: Encoded, need: Need, 
   const plain = enc.texts.flatMap((_, i) => (perToken || !long.includes(i) ? [i] : []));
   const plainJob = [...plain.map((i) => enc.texts[i].ids), ...(enc.query ? [enc.query.ids] : [])];
   const inputs = long.map((i) => mclsInput(enc.texts[i].ids));
+  const turn = {}; // the two jobs are one prediction: one turn of the scheduler's round
   const [plainEmbs, mclsEmbs] = await Promise.all([
-    scheduler.submit(plainJob, need, { signal: ctx.signal, onProgress: progressLogger(plainJob.length, ctx.log) }),
+    scheduler.submit(plainJob, need, { signal: ctx.signal, onProgress: progressLogger(plainJob.length, ctx.log), turn }),
     scheduler.submit(
       inputs.map((m) => m.ids),
       { dense: false, sparse: false, colbert: false },
-      { signal: ctx.signal, onProgress: progressLogger(inputs.length, ctx.log), pools: inputs.map((m) => [m.pool]) },
+      { signal: ctx.signal, onProgress: progressLogger(inputs.length, ctx.log), pools: inputs.map((m) => [m.pool]), turn },
     ),
   ]);
   const embs: TextEmbedding[] = enc.texts.map(() => ({}));
@@ -55,7 +56,7 @@ export async function embedMcls(scheduler: Scheduler, enc: Encoded, need: Need, 
 /**
  * chunk_context "document": each text's chunks from one pass per window of
  * up to `windowTokens` (src/api/chunking/contextual.ts), every text its own
- * scheduler job; the query on its own ids. Returns the chunks' embeddings
+ * scheduler job, all sharing one turn; the query on its own ids. Returns the chunks' embeddings
  * text after text, then the query's, as the plain path does.
  */
 export async function embedInContext(
@@ -68,10 +69,11 @@ export async function embedInContext(
 ): Promise<TextEmbedding[]> {
   // The chunks' dense vectors come from the pool head, not from <s>.
   const windowNeed = { dense: false, sparse: need.sparse, colbert: need.colbert };
-  const run = (ids: number[][], pools: Pool[][]) => scheduler.submit(ids, windowNeed, { signal: ctx.signal, pools });
+  const turn = {}; // every window's job is one prediction's: one turn of the scheduler's round
+  const run = (ids: number[][], pools: Pool[][]) => scheduler.submit(ids, windowNeed, { signal: ctx.signal, pools, turn });
   const [chunks, queryEmbs] = await Promise.all([
     Promise.all(texts.map((t) => embedContextual(t.plans, window.windowTokens, window.dim, run))),
-    query ? scheduler.submit([query.ids], need, { signal: ctx.signal }) : Promise.resolve([]),
+    query ? scheduler.submit([query.ids], need, { signal: ctx.signal, turn }) : Promise.resolve([]),
   ]);
   return [...chunks.flat(), ...queryEmbs];
 }

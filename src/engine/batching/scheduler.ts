@@ -4,7 +4,9 @@
 //
 // Each batch is built around an anchor taken from the jobs in turn (round
 // robin), so a short query waits for at most the batch in flight and one turn
-// of the other jobs, never for a whole long corpus. The rest of the batch is
+// of the other jobs, never for a whole long corpus. Jobs submitted with the
+// same `turn` (one prediction sent as several jobs) share one place in the
+// round, so they count as one job, not as many. The rest of the batch is
 // filled with the queued texts closest in length to the anchor, from any job,
 // while the batch stays within its memory limits and gets cheaper per real
 // token (batch-window.ts).
@@ -64,10 +66,13 @@ export interface SubmitOptions {
   onProgress?: (done: number, total: number) => void;
   /** Per text (by index): the pools whose vectors it returns in TextEmbedding.pooled. */
   pools?: readonly (Pool[] | undefined)[];
+  /** Jobs given the same object share one turn of the round robin; by default a job has its own. */
+  turn?: object;
 }
 
 interface Job {
   need: Need;
+  turn: object;
   results: TextEmbedding[];
   queued: number;
   done: number;
@@ -86,7 +91,10 @@ interface Item {
 
 export class Scheduler {
   private queue: Item[] = [];
-  private rotation: Job[] = [];
+  /** Turns with queued texts, in round-robin order. */
+  private rotation: object[] = [];
+  /** Queued texts per turn. */
+  private readonly queuedByTurn = new Map<object, number>();
   private running = false;
   private pumpScheduled = false;
   /** Every job not yet resolved or rejected, whether queued or in the batch in flight. */
@@ -118,7 +126,17 @@ export class Scheduler {
     if (opts.signal?.aborted) return Promise.reject(abortError());
     if (texts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      const job: Job = { need, results: new Array(texts.length), queued: texts.length, done: 0, failed: false, resolve, reject, onProgress: opts.onProgress };
+      const job: Job = {
+        need,
+        turn: opts.turn ?? {},
+        results: new Array(texts.length),
+        queued: texts.length,
+        done: 0,
+        failed: false,
+        resolve,
+        reject,
+        onProgress: opts.onProgress,
+      };
       const onAbort = () => this.fail(job, abortError());
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = () => opts.signal?.removeEventListener('abort', onAbort);
@@ -134,7 +152,7 @@ export class Scheduler {
       };
       this.live.add(job);
       texts.forEach((tokens, index) => this.queue.push({ tokens, job, index, pools: opts.pools?.[index] }));
-      this.rotation.push(job);
+      this.countQueued(job.turn, texts.length);
       this.schedulePump();
     });
   }
@@ -209,7 +227,8 @@ export class Scheduler {
     if (job.failed || job.done === job.results.length) return;
     job.failed = true;
     this.queue = this.queue.filter((i) => i.job !== job);
-    this.rotation = this.rotation.filter((j) => j !== job);
+    this.countQueued(job.turn, -job.queued);
+    job.queued = 0;
     job.reject(err);
   }
 
@@ -217,30 +236,42 @@ export class Scheduler {
   private nextBatch(): Item[] {
     const { arrivalBatchSize, maxRows } = this.options;
     if (arrivalBatchSize) return this.take(this.queue.slice(0, Math.min(arrivalBatchSize, maxRows || Infinity)));
-    const job = this.rotation.shift();
-    if (!job) return [];
+    const turn = this.rotation.shift();
+    if (!turn) return [];
     const sorted = [...this.queue].sort((a, b) => a.tokens.length - b.tokens.length);
     let anchor = -1;
     sorted.forEach((item, i) => {
-      if (item.job === job) anchor = i;
-    }); // the job's longest text
+      if (item.job.turn === turn) anchor = i;
+    }); // the turn's longest text
     const [lo, hi] = growWindow(
       sorted.map((i) => i.tokens.length),
       anchor,
       this.limits,
     );
     const batch = this.take(sorted.slice(lo, hi + 1));
-    if (job.queued > 0) this.rotation.push(job);
+    if (this.queuedByTurn.has(turn)) this.rotation.push(turn);
     return batch;
   }
 
-  /** Takes `batch` off the queue; jobs with nothing left queued leave the rotation. */
+  /** Takes `batch` off the queue; turns with nothing left queued leave the rotation. */
   private take(batch: Item[]): Item[] {
     const taken = new Set(batch);
     this.queue = this.queue.filter((i) => !taken.has(i));
-    for (const item of batch) item.job.queued--;
-    this.rotation = this.rotation.filter((j) => j.queued > 0);
+    for (const item of batch) {
+      item.job.queued--;
+      this.countQueued(item.job.turn, -1);
+    }
     return batch;
+  }
+
+  /** Adds `n` (or, negative, removes) queued texts of `turn`: a turn enters the rotation with its first, leaves it with its last. */
+  private countQueued(turn: object, n: number): void {
+    const before = this.queuedByTurn.get(turn) ?? 0;
+    const after = before + n;
+    if (after > 0) this.queuedByTurn.set(turn, after);
+    else this.queuedByTurn.delete(turn);
+    if (before === 0 && after > 0) this.rotation.push(turn);
+    if (before > 0 && after <= 0) this.rotation = this.rotation.filter((t) => t !== turn);
   }
 }
 

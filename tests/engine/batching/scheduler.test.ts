@@ -20,6 +20,7 @@ function recorder(delayMs = 0) {
 
 const text = (id: number, len: number): number[] => [0, ...Array(len - 2).fill(id), 2];
 const idOf = (e: TextEmbedding) => e.tokenWeights![1];
+const CORPUS_IDS = Array.from({ length: 40 }, (_, i) => 1000 + i);
 
 test('every batch stays within the padded-token budget and results come back in input order', async () => {
   const r = recorder();
@@ -74,11 +75,17 @@ test('concurrent jobs share batches, and each gets its own outputs', async () =>
   );
 });
 
-test('a short query is not starved by a long corpus submitted before it', async () => {
+/**
+ * Submits a 40-text corpus as `jobs` jobs (sharing `turn` when given), then, once its first batch is in
+ * flight, a short query; runs every batch to the end. Returns how many batches started after the query
+ * came, its own included, and the corpus's outputs.
+ */
+async function queryBehindCorpus(jobs: number, turn?: object): Promise<{ batchesUntilQuery: number; corpus: TextEmbedding[] }> {
   const r = recorder(-1);
   const s = new Scheduler(r.run, { maxBatchTokens: 64 });
-  const corpus = Array.from({ length: 40 }, (_, i) => text(1000 + i, 60));
-  const corpusDone = s.submit(corpus, ALL);
+  const corpus = CORPUS_IDS.map((id) => text(id, 60));
+  const per = corpus.length / jobs;
+  const corpusDone = Promise.all(Array.from({ length: jobs }, (_, j) => s.submit(corpus.slice(j * per, (j + 1) * per), ALL, { turn })));
   await new Promise((res) => setImmediate(res)); // the pump's turn: the corpus's first batch is in flight
   assert.equal(r.batches.length, 1);
   let queryDone = false;
@@ -92,15 +99,29 @@ test('a short query is not starved by a long corpus submitted before it', async 
     r.release();
     while (r.batches.length === before && !queryDone) await new Promise((res) => setImmediate(res));
   }
-  const batchesUntilQuery = r.batches.length - 1; // started after the query came, its own included
+  const batchesUntilQuery = r.batches.length - 1;
   assert.deepEqual((await query).map(idOf), [7]);
-  assert.ok(batchesUntilQuery <= 2, `the query waited for ${batchesUntilQuery} batches`);
   while (s.queuedTexts > 0 || r.batches.flat().length < 41) {
     r.release();
     await new Promise((res) => setImmediate(res));
   }
   r.release();
-  assert.equal((await corpusDone).length, 40);
+  return { batchesUntilQuery, corpus: (await corpusDone).flat() };
+}
+
+test('a short query is not starved by a long corpus submitted before it', async () => {
+  const { batchesUntilQuery, corpus } = await queryBehindCorpus(1);
+  assert.ok(batchesUntilQuery <= 2, `the query waited for ${batchesUntilQuery} batches`);
+  assert.deepEqual(corpus.map(idOf), CORPUS_IDS);
+});
+
+test("a corpus sent as several jobs sharing one turn gets one job's turn, not one per job", async () => {
+  const shared = await queryBehindCorpus(8, {});
+  assert.ok(shared.batchesUntilQuery <= 2, `the query waited for ${shared.batchesUntilQuery} batches`);
+  assert.deepEqual(shared.corpus.map(idOf), CORPUS_IDS);
+  // Without a shared turn each job takes its own place in the round, ahead of the query.
+  const separate = await queryBehindCorpus(8);
+  assert.ok(separate.batchesUntilQuery > 2, `separate jobs let the query through after ${separate.batchesUntilQuery} batches`);
 });
 
 test('the union of needs runs, so a job asking for ColBERT gets it in a shared batch', async () => {
