@@ -131,14 +131,19 @@ function replaceStep(config: Record<string, unknown>): AlignedStep {
       const end = start + m[0].length;
       if (end === start) continue;
       text += input.text.slice(last, start);
-      ranges.push(...input.ranges.slice(last, start));
+      appendRanges(ranges, input.ranges, last, start);
       const range = input.ranges[end - 1];
       text += content;
       for (let i = 0; i < content.length; i++) ranges.push(range);
       last = end;
     }
     text += input.text.slice(last);
-    ranges.push(...input.ranges.slice(last));
+    appendRanges(ranges, input.ranges, last, input.ranges.length);
     return { text, ranges };
   };
+}
+
+/** A loop, not push(...slice): spreading a text's worth of ranges as arguments overflows the stack from about 2 MB. */
+function appendRanges(to: Range[], from: readonly Range[], start: number, end: number): void {
+  for (let i = start; i < end; i++) to.push(from[i]);
 }

@@ -93,3 +93,13 @@ test("decode equals the Rust library's decode, with and without special tokens",
 test('decode refuses an id outside the vocabulary', () => {
   assert.throws(() => spans.decode([5, spans.vocabSize], true), /token id 4002 is not in the vocabulary \(0\.\.4001\)/);
 });
+
+test('a long stretch the normalizer leaves whole (200,000 characters of plain words) keeps every offset', () => {
+  const text = 'hello world '.repeat(20_000).slice(0, 200_000);
+  const got = spans.encode(text, false);
+  assert.deepEqual(
+    got.map((t) => t.id),
+    tokenizer.encode(text, 300_000).ids.slice(1, -1),
+  );
+  assert.equal(got.at(-1)!.stop, text.length);
+});

@@ -126,6 +126,17 @@ test("/tokenize: the project tokenizer's ids, TEI's token objects with UTF-8 byt
   );
 });
 
+test('/tokenize takes a text of the full 200,000 characters (plain words: one stretch the normalizer leaves whole)', async () => {
+  const text = 'hello world '.repeat(20_000).slice(0, 200_000);
+  const r = await tei('post', '/tokenize', { inputs: text, add_special_tokens: false });
+  assert.equal(r.status, 200);
+  assert.deepEqual(
+    r.body[0].map((t: { id: number }) => t.id),
+    tokenizer.encode(text, 300_000).ids.slice(1, -1),
+  );
+  assert.equal(r.body[0].at(-1).stop, 200_000, 'the last token ends at the last byte');
+});
+
 test("/decode equals the Rust library's decode, one list or a batch, with and without special tokens", async () => {
   const ids = (await oracle.encode(TEXTS[2])).getIds();
   const one = await tei('post', '/decode', { ids });
