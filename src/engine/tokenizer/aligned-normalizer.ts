@@ -143,7 +143,7 @@ function replaceStep(config: Record<string, unknown>): AlignedStep {
   };
 }
 
-/** A loop, not push(...slice): spreading a text's worth of ranges as arguments overflows the stack from about 2 MB. */
+/** A loop, not push(...slice): spreading more than about 120,000 ranges as arguments overflows the stack. */
 function appendRanges(to: Range[], from: readonly Range[], start: number, end: number): void {
   for (let i = start; i < end; i++) to.push(from[i]);
 }
