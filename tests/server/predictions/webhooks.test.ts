@@ -171,7 +171,7 @@ test('WEBHOOK_AUTH_TOKEN becomes a Bearer header; traceparent is forwarded', asy
   }
 });
 
-test('a dead or hanging receiver never holds up predictions', async (t) => {
+test('a dead or hanging receiver never holds up predictions', { timeout: 120_000 }, async (t) => {
   // Dead: a port that refuses connections.
   const dead = createServer();
   await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
@@ -187,7 +187,8 @@ test('a dead or hanging receiver never holds up predictions', async (t) => {
   });
   const hangUrl = `http://127.0.0.1:${(hanging.address() as { port: number }).port}/hook`;
 
-  const s = await ready(t, { config: { shutdownWebhookWaitMs: 100, webhookMaxRetries: 1 } });
+  // A delivery may take 10 minutes: a prediction that waited for one would run into the test's timeout.
+  const s = await ready(t, { config: { shutdownWebhookWaitMs: 100, webhookMaxRetries: 1, webhookTimeoutMs: 600_000 } });
   for (const url of [deadUrl, hangUrl]) {
     const r = await call(s.url, 'POST', '/predictions', { input: { texts: ['a'] }, webhook: url });
     assert.equal(r.body.status, 'succeeded');
