@@ -40,6 +40,8 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Test hooks of the API-key check: backoff clock and limits, key-file debounce. */
   auth?: AuthTestHooks;
+  /** Webhook deliveries; default: a new tracker on the real clock. Tests pass one with a clock they move. */
+  webhooks?: WebhookTracker;
 }
 
 export interface RunningServer {
@@ -104,7 +106,7 @@ function createContext(
     metrics: new ServerMetrics(runner, predictor, () => model.ready),
     predictor,
     store: new PredictionStore({ maxAgeMs: config.v1RetentionMs, maxCount: config.v1RetentionCount, maxBytes: config.v1RetentionBytes }),
-    webhooks: new WebhookTracker(),
+    webhooks: opts.webhooks ?? new WebhookTracker(),
     webDir: opts.webDir ?? defaultWebDir(),
     banner: opts.banner,
     modelVersion: createHash('sha256').update(JSON.stringify(buildOpenApiSchema())).digest('hex'),

@@ -24,7 +24,9 @@ after(() => {
 
 function runCheck(env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [SCRIPT], { env: { PATH: process.env.PATH, PORT: String(port), ...env } }, (err, stdout, stderr) => {
+    // A generous timeout unless the test sets one: the answer comes at once, but a loaded machine may be slow to send it.
+    const timeout = { HEALTHCHECK_TIMEOUT_MS: '60000' };
+    execFile(process.execPath, [SCRIPT], { env: { PATH: process.env.PATH, PORT: String(port), ...timeout, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? (err.code as number) : 0, output: stdout + stderr });
     });
   });

@@ -12,6 +12,7 @@ import { resolveUrl } from './hub-headers.ts';
 import { PINNED_REVISION, REPO_ID, filesForRevision, totalBytes, type WeightFile } from './manifest.ts';
 import { openPartFile, partPath, partSize, removePartMeta, type OpenPart } from './part-file.ts';
 import { ProgressTracker, type DownloadProgress } from './progress.ts';
+import type { StallTimer } from './stall-guard.ts';
 import { readRecord, recordedEntry, withFile, writeRecord, type DownloadRecord, type RecordedFile } from './record.ts';
 import { verifyPart } from './verify.ts';
 import type { Env } from '../../setting-kinds.ts';
@@ -39,6 +40,8 @@ export interface DownloadOptions {
   env?: Env;
   /** Fail a connection that sends nothing for this long; default 60 s. */
   stallTimeoutMs?: number;
+  /** How a connection's stall is timed; default a real timer (tests pass one they fire by hand). */
+  stallTimer?: StallTimer;
   /** Extra attempts per file after a transient failure; default 5. */
   retries?: number;
   retryDelayMs?: number;
@@ -205,6 +208,7 @@ async function fetchAndVerify(r: Resolved, file: WeightFile, index: number, trac
     token: r.token,
     userAgent: 'bge-m3-cog/0.1 (weights downloader; node)',
     stallTimeoutMs: opts.stallTimeoutMs ?? 60_000,
+    stallTimer: opts.stallTimer,
     retries: opts.retries ?? 5,
     retryDelayMs: opts.retryDelayMs ?? 1_000,
     signal: opts.signal,

@@ -12,7 +12,7 @@ import { networkError, statusError, type RequestContext } from './http-errors.ts
 import type { WeightFile } from './manifest.ts';
 import { discardPart, partPath, partSize, readPartIdentity, writePartIdentity, type OpenPart } from './part-file.ts';
 import { readAhead, type ReadAhead } from './read-ahead.ts';
-import { StallGuard } from './stall-guard.ts';
+import { StallGuard, type StallTimer } from './stall-guard.ts';
 
 export interface FetchFileOptions {
   url: string;
@@ -23,6 +23,8 @@ export interface FetchFileOptions {
   token?: string;
   userAgent: string;
   stallTimeoutMs: number;
+  /** How the stall guard waits; default a real timer. */
+  stallTimer?: StallTimer;
   retries: number;
   retryDelayMs: number;
   signal?: AbortSignal;
@@ -62,7 +64,7 @@ async function attemptOnce(opts: FetchFileOptions): Promise<FetchedFile> {
     opts.onBytes(offset, offset);
     return { hub: {} };
   }
-  const guard = new StallGuard(opts.stallTimeoutMs);
+  const guard = new StallGuard(opts.stallTimeoutMs, opts.stallTimer);
   const signal = opts.signal ? AbortSignal.any([guard.controller.signal, opts.signal]) : guard.controller.signal;
   try {
     const { res, hub } = await openResponse(opts, offset, signal, guard);

@@ -1,12 +1,23 @@
 // Aborts a request when no progress is seen for `ms`: a connection that stops
 // sending must fail (and be retried) rather than hang forever.
 
+/** Calls `fire` after `ms` unless the returned function is called first. Tests pass one they fire by hand. */
+export type StallTimer = (fire: () => void, ms: number) => () => void;
+
+const realTimer: StallTimer = (fire, ms) => {
+  const t = setTimeout(fire, ms);
+  return () => clearTimeout(t);
+};
+
 export class StallGuard {
   readonly controller = new AbortController();
-  private timer?: NodeJS.Timeout;
+  private cancel?: () => void;
   private fired = false;
 
-  constructor(private readonly ms: number) {
+  constructor(
+    private readonly ms: number,
+    private readonly timer: StallTimer = realTimer,
+  ) {
     this.touch();
   }
 
@@ -16,14 +27,14 @@ export class StallGuard {
 
   /** Call on every sign of progress (headers, a chunk of body). */
   touch(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.cancel?.();
+    this.cancel = this.timer(() => {
       this.fired = true;
       this.controller.abort(new Error(`no data for ${this.ms} ms`));
     }, this.ms);
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    this.cancel?.();
   }
 }

@@ -20,17 +20,37 @@ const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 /** Non-terminal events get one short attempt; they are superseded by later ones anyway. */
 const NON_TERMINAL_TIMEOUT_MS = 5000;
 
-/** Terminal deliveries still in progress, so shutdown can wait for them. */
+/**
+ * The server's webhook deliveries: the clock their throttle reads, and the
+ * deliveries in progress, so shutdown can wait for the terminal ones (and a
+ * test for all of them, instead of for time to pass).
+ */
 export class WebhookTracker {
   private readonly pending = new Set<Promise<void>>();
+  private readonly all = new Set<Promise<void>>();
+  /** Milliseconds on a monotonic clock; tests pass one they move by hand. */
+  readonly now: () => number;
 
-  track(delivery: Promise<void>): void {
-    this.pending.add(delivery);
-    void delivery.finally(() => this.pending.delete(delivery));
+  constructor(opts: { now?: () => number } = {}) {
+    this.now = opts.now ?? (() => performance.now());
   }
 
+  track(delivery: Promise<void>, terminal: boolean): void {
+    const sets = terminal ? [this.pending, this.all] : [this.all];
+    for (const set of sets) set.add(delivery);
+    void delivery.finally(() => {
+      for (const set of sets) set.delete(delivery);
+    });
+  }
+
+  /** Terminal deliveries in progress. */
   get size(): number {
     return this.pending.size;
+  }
+
+  /** Resolves once no delivery, terminal or not, is queued or in flight. */
+  async idle(): Promise<void> {
+    while (this.all.size) await Promise.all(this.all);
   }
 
   /** Waits up to `timeoutMs` for pending deliveries; true when none remain. */
@@ -84,7 +104,7 @@ class WebhookSender {
     if (event === 'completed') return this.sendTerminal();
     // Cog skips `start` when throttling is tuned for latency (< 0.1 s), so the first output is never throttled.
     if (event === 'start' && this.s.throttleMs < 100) return;
-    const now = performance.now();
+    const now = this.tracker.now();
     if (now - this.lastSentAt < this.s.throttleMs) return;
     this.lastSentAt = now;
     const alreadyQueued = this.queuedBody !== null;
@@ -96,6 +116,7 @@ class WebhookSender {
       const result = await this.post(body, Math.min(NON_TERMINAL_TIMEOUT_MS, this.s.timeoutMs));
       if (typeof result === 'string') this.log.debug(`webhook ${event} to ${this.url} not delivered: ${result}`);
     });
+    this.tracker.track(this.chain, false);
   }
 
   private get url(): string {
@@ -105,7 +126,7 @@ class WebhookSender {
   private sendTerminal(): void {
     const body = JSON.stringify(this.target.payload());
     this.chain = this.chain.then(() => this.deliverWithRetries(body));
-    this.tracker.track(this.chain);
+    this.tracker.track(this.chain, true);
   }
 
   private async deliverWithRetries(body: string): Promise<void> {

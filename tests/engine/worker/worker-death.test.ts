@@ -126,7 +126,7 @@ describe('readiness file and /health around setup and shutdown', () => {
     await waitForHealth(server.url, ['READY']);
     assert.equal((await call(server.url, 'GET', '/health')).status, 200);
     assert.ok(existsSync(readyFile));
-    const hold = call(server.url, 'POST', '/predictions', { input: { texts: ['sleep:100000'] } });
+    const hold = call(server.url, 'POST', '/predictions', { input: { texts: ['hold:busy'] } });
     await waitForHealth(server.url, ['READY', 'BUSY']);
     await eventually('the prediction running', () => (fake.started > 0 ? true : undefined));
     const closing = server.close();

@@ -16,13 +16,14 @@ export interface FakeOptions {
  * "sleep:<ms>" sets the duration, "fail:<message>" makes it throw, "log:<k>"
  * writes k log lines spread over the run, "hold:<key>" keeps it running until
  * release(key) (so a test knows it is still in flight, whatever the machine's
- * speed). It honours the AbortSignal.
+ * speed); while held, log(key, line) writes a log line from it, at the moment
+ * the test chooses. It honours the AbortSignal.
  */
 export class FakePredictor implements PredictorLike {
   started = 0;
   aborted = 0;
   private releaseSetup?: () => void;
-  private readonly holds = new Map<string, { released: Promise<void>; release: () => void }>();
+  private readonly holds = new Map<string, Hold>();
 
   constructor(private readonly opts: FakeOptions = {}) {}
 
@@ -44,12 +45,24 @@ export class FakePredictor implements PredictorLike {
     this.hold(key).release();
   }
 
-  private hold(key: string): { released: Promise<void>; release: () => void } {
+  /** How many predictions holding on `key` are running now. */
+  holding(key: string): number {
+    return this.hold(key).loggers.size;
+  }
+
+  /** Writes `line` to the logs of the predictions holding on `key`; fails when none is running. */
+  log(key: string, line: string): void {
+    const { loggers } = this.hold(key);
+    if (!loggers.size) throw new Error(`no prediction is holding on ${key}`);
+    for (const log of loggers) log(line);
+  }
+
+  private hold(key: string): Hold {
     let h = this.holds.get(key);
     if (!h) {
       let release!: () => void;
       const released = new Promise<void>((r) => (release = r));
-      h = { released, release };
+      h = { released, release, loggers: new Set() };
       this.holds.set(key, h);
     }
     return h;
@@ -60,14 +73,25 @@ export class FakePredictor implements PredictorLike {
     this.started++;
     let ms = this.opts.predictMs ?? 5;
     let logs = 0;
-    let held: Promise<void> | undefined;
+    let held: Hold | undefined;
     for (const t of input.texts) {
       const [cmd, arg] = t.split(':');
       if (cmd === 'sleep') ms = Number(arg);
-      if (cmd === 'hold') held = this.hold(arg).released;
+      if (cmd === 'hold') held = this.hold(arg);
       if (cmd === 'log') logs = Number(arg);
       if (cmd === 'fail') throw new Error(arg);
     }
+    const log = (line: string) => ctx.log?.(line);
+    held?.loggers.add(log);
+    try {
+      await this.run(ms, logs, held?.released, ctx);
+    } finally {
+      held?.loggers.delete(log);
+    }
+    return { texts: input.texts, n: input.texts.length };
+  }
+
+  private async run(ms: number, logs: number, held: Promise<void> | undefined, ctx: { signal?: AbortSignal; log?: (line: string) => void }): Promise<void> {
     const steps = Math.max(logs, 1);
     for (let i = 0; i < steps; i++) {
       if (i < logs) ctx.log?.(`step ${i + 1}/${logs}`);
@@ -81,8 +105,14 @@ export class FakePredictor implements PredictorLike {
         this.aborted++;
         throw e;
       });
-    return { texts: input.texts, n: input.texts.length };
   }
+}
+
+interface Hold {
+  released: Promise<void>;
+  release: () => void;
+  /** The log functions of the predictions holding now. */
+  loggers: Set<(line: string) => void>;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -11,7 +11,25 @@ export interface PlaygroundServer {
   url: string;
   /** The banner the server was started with (undefined for PLAYGROUND_URL). */
   banner?: string;
+  /** Holds on the server's model worker (undefined for PLAYGROUND_URL, whose worker a test cannot reach). */
+  worker?: WorkerHolds;
   close(): Promise<void>;
+}
+
+/** See serve-test-model.ts: a test holds batches in flight on the server's model worker. */
+export interface WorkerHolds {
+  /**
+   * Arms the worker to hold the next batch it gets. Sent at once (even while another batch is held:
+   * the thread takes the request as soon as it runs again); `armed` resolves when the thread has it.
+   */
+  holdNext(): WorkerHold;
+}
+
+export interface WorkerHold {
+  armed: Promise<void>;
+  /** Resolves once a batch is held: it is in flight, and nothing after it can run. */
+  holding: Promise<void>;
+  resume(): void;
 }
 
 export const TEST_BANNER = 'Test server: random tiny weights, so the numbers mean nothing.';
@@ -28,27 +46,54 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
   }
   const child = spawn(process.execPath, ['--import', 'tsx', SERVE], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PLAYGROUND_BANNER: TEST_BANNER, ...env },
+    env: { ...process.env, PLAYGROUND_BANNER: TEST_BANNER, BGE_M3_TEST_HOOKS: '1', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const url = await listeningUrl(child);
+  const lines = new ChildLines(child);
+  const url = (await lines.next(/^LISTENING (\S+)/))[1];
   await waitUntilReady(url);
-  return { url, banner: TEST_BANNER, close: () => stop(child) };
+  return { url, banner: TEST_BANNER, worker: workerHolds(child, lines), close: () => stop(child) };
 }
 
-async function listeningUrl(child: ChildProcess): Promise<string> {
-  const lines = createInterface({ input: child.stdout! });
-  const exited = once(child, 'exit').then(([code]) => {
-    throw new Error(`the test server exited (code ${code}) before listening; its stderr is above`);
-  });
-  const listening = (async () => {
-    for await (const line of lines) {
-      const m = /^LISTENING (\S+)/.exec(line);
-      if (m) return m[1];
-    }
-    throw new Error('the test server closed its output before listening');
-  })();
-  return Promise.race([listening, exited]);
+/** The child's output lines: each goes to the first waiter whose pattern it matches (lines nobody waits for are dropped). */
+class ChildLines {
+  private readonly waiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] = [];
+  private ended: Error | null = null;
+
+  constructor(child: ChildProcess) {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      for (const [i, waiter] of this.waiters.entries()) {
+        const m = waiter.pattern.exec(line);
+        if (!m) continue;
+        this.waiters.splice(i, 1);
+        return waiter.resolve(m);
+      }
+    });
+    void once(child, 'exit').then(([code]) => {
+      this.ended = new Error(`the test server exited (code ${code}); its stderr is above`);
+      for (const waiter of this.waiters.splice(0)) waiter.reject(this.ended);
+    });
+  }
+
+  next(pattern: RegExp): Promise<RegExpExecArray> {
+    if (this.ended) return Promise.reject(this.ended);
+    return new Promise((resolve, reject) => this.waiters.push({ pattern, resolve, reject }));
+  }
+}
+
+function workerHolds(child: ChildProcess, lines: ChildLines): WorkerHolds {
+  let count = 0;
+  return {
+    holdNext() {
+      const n = ++count;
+      // Wait for the answers before asking, so no line can come before its waiter.
+      const armed = lines.next(new RegExp(`^ARMED ${n}$`)).then(() => {});
+      const holding = lines.next(new RegExp(`^HOLDING ${n}$`)).then(() => {});
+      for (const p of [armed, holding]) p.catch(() => {}); // a test that stopped early awaits neither
+      child.stdin!.write(`hold ${n}\n`);
+      return { armed, holding, resume: () => void child.stdin!.write(`resume ${n}\n`) };
+    },
+  };
 }
 
 async function stop(child: ChildProcess): Promise<void> {

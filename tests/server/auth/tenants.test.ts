@@ -62,7 +62,7 @@ test("/v1: one key cannot list, get or cancel another key's predictions", async 
 });
 
 test('/v1: cancel by another key leaves a running prediction running', async () => {
-  const id = await create(ALICE, 'sleep:60000', false);
+  const id = await create(ALICE, 'hold:alice-v1', false);
   await eventually('the prediction to start', async () =>
     (await call(s.url, 'GET', `/v1/predictions/${id}`, undefined, as(ALICE))).body.status === 'processing' ? true : undefined,
   );
@@ -76,7 +76,7 @@ test('/v1: cancel by another key leaves a running prediction running', async () 
 });
 
 test('Cog: a client id belongs to its key: another key can neither cancel it nor see it through PUT', async () => {
-  const started = call(s.url, 'PUT', '/predictions/shared-id', { input: { texts: ['sleep:60000'] } }, as(ALICE, { prefer: 'respond-async' }));
+  const started = call(s.url, 'PUT', '/predictions/shared-id', { input: { texts: ['hold:alice-cog'] } }, as(ALICE, { prefer: 'respond-async' }));
   assert.equal((await started).status, 202);
   assert.equal((await call(s.url, 'POST', '/predictions/shared-id/cancel', undefined, as(BOB))).status, 404);
   // Bob's PUT with the same id is his own prediction, not a view of Alice's.
@@ -84,7 +84,7 @@ test('Cog: a client id belongs to its key: another key can neither cancel it nor
   assert.equal(bobs.status, 200);
   assert.deepEqual(bobs.body.output, { texts: ['bob text'], n: 1 });
   // Alice's is still running: her idempotent PUT returns it, and her cancel works.
-  const again = await call(s.url, 'PUT', '/predictions/shared-id', { input: { texts: ['sleep:60000'] } }, as(ALICE, { prefer: 'respond-async' }));
+  const again = await call(s.url, 'PUT', '/predictions/shared-id', { input: { texts: ['hold:alice-cog'] } }, as(ALICE, { prefer: 'respond-async' }));
   assert.equal(again.status, 202);
   assert.equal(again.body.status, 'processing');
   assert.equal((await call(s.url, 'POST', '/predictions/shared-id/cancel', undefined, as(ALICE))).status, 200);

@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { holdModelWorkerOnNextRun } from '../../../src/engine/worker/test-hook.ts';
 import { buildOpenApiSchema } from '../../../src/server/cog/openapi.ts';
 import type { RunningServer } from '../../../src/server/start.ts';
 import { call, startTestServer, waitForHealth, WebhookReceiver } from '../../helpers/server/helpers.ts';
@@ -14,6 +15,8 @@ import { DenseOracle, officialWeights } from '../../helpers/server/real-model.ts
 const COG_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
 const RESPONSE_KEYS = ['input', 'output', 'id', 'version', 'created_at', 'started_at', 'completed_at', 'logs', 'error', 'status', 'metrics'];
 const schemaJson = JSON.parse(readFileSync(new URL('../../../schema.json', import.meta.url), 'utf8'));
+
+process.env.BGE_M3_TEST_HOOKS = '1'; // before the model worker starts: the cancel test holds a batch in flight
 
 let s: RunningServer;
 let oracle: DenseOracle;
@@ -217,21 +220,29 @@ describe('async predictions', () => {
 
   test('cancel stops a running async prediction promptly; the server stays usable', async () => {
     const texts = Array.from({ length: 512 }, (_, i) => `long text number ${i} `.repeat(20));
-    const r = await call(
-      s.url,
-      'PUT',
-      '/predictions/to-cancel',
-      { input: { texts }, webhook: hook.url, webhook_events_filter: ['completed'] },
-      { prefer: 'respond-async' },
-    );
-    assert.equal(r.status, 202);
-    assert.equal(r.body.status, 'processing');
-    const c = await call(s.url, 'POST', '/predictions/to-cancel/cancel');
-    assert.deepEqual([c.status, c.body], [200, {}]);
-    const done = await hook.terminal('to-cancel');
-    assert.equal(done.status, 'canceled');
-    assert.equal(done.error, null);
-    assert.equal(done.output, null);
+    // Its first batch is held on the worker thread until the end: the prediction is running when the
+    // cancel comes, however fast the machine, and the cancel cannot wait for the batch to end.
+    const held = await holdModelWorkerOnNextRun();
+    try {
+      const r = await call(
+        s.url,
+        'PUT',
+        '/predictions/to-cancel',
+        { input: { texts }, webhook: hook.url, webhook_events_filter: ['completed'] },
+        { prefer: 'respond-async' },
+      );
+      assert.equal(r.status, 202);
+      assert.equal(r.body.status, 'processing');
+      await held.holding;
+      const c = await call(s.url, 'POST', '/predictions/to-cancel/cancel');
+      assert.deepEqual([c.status, c.body], [200, {}]);
+      const done = await hook.terminal('to-cancel');
+      assert.equal(done.status, 'canceled');
+      assert.equal(done.error, null);
+      assert.equal(done.output, null);
+    } finally {
+      held.resume();
+    }
     assert.equal((await call(s.url, 'POST', '/predictions/to-cancel/cancel')).status, 404);
     const after = await call(s.url, 'POST', '/predictions', { input: { texts: ['still works'] } });
     assert.equal(after.body.status, 'succeeded');

@@ -78,8 +78,8 @@ describe('/metrics queue gauges', () => {
     const server = await startTestServer({ predictor: fake, config: { maxConcurrency: 1 } });
     try {
       await waitForHealth(server.url, ['READY']);
-      const first = await call(server.url, 'POST', '/v1/predictions', { input: { texts: ['sleep:100000'] } });
-      const second = await call(server.url, 'POST', '/v1/predictions', { input: { texts: ['sleep:100000'] } });
+      const first = await call(server.url, 'POST', '/v1/predictions', { input: { texts: ['hold:gauges'] } });
+      const second = await call(server.url, 'POST', '/v1/predictions', { input: { texts: ['hold:gauges'] } });
       await eventually('the first running', () => (fake.started === 1 ? true : undefined));
       const e = await scrape(server.url);
       assert.equal(value(e, 'bge_m3_predictions_running'), 1);

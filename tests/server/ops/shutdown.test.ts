@@ -43,8 +43,8 @@ test('after the grace period running predictions are canceled, and say so by web
   const predictor = new FakePredictor();
   const s = await startTestServer({ predictor, config: { shutdownGraceMs: 50, v1QueueMax: 5, maxConcurrency: 1 } });
   await waitForHealth(s.url, ['READY']);
-  await call(s.url, 'PUT', '/predictions/slow', { input: { texts: ['sleep:60000'] }, webhook: hook.url }, ASYNC);
-  const queued = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['sleep:60000'] }, webhook: hook.url });
+  await call(s.url, 'PUT', '/predictions/slow', { input: { texts: ['hold:never'] }, webhook: hook.url }, ASYNC);
+  const queued = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['hold:never'] }, webhook: hook.url });
   assert.equal(queued.body.status, 'starting');
   const held = call(s.url, 'POST', '/v1/predictions', { input: { texts: ['x'] } }, { prefer: 'wait=60' });
   await eventually('the /v1 wait to be queued', async () => ((await call(s.url, 'GET', '/v1/predictions')).body.results.length === 2 ? true : undefined));

@@ -62,7 +62,7 @@ describe('slots', () => {
     const s = await startTestServer({ predictor, config: { maxConcurrency: 2 } });
     t.after(() => s.close());
     await waitForHealth(s.url, ['READY']);
-    const long = { input: { texts: ['sleep:60000'] } };
+    const long = { input: { texts: ['hold:long'] } };
     assert.equal((await call(s.url, 'PUT', '/predictions/a', long, ASYNC)).status, 202);
     assert.equal((await call(s.url, 'PUT', '/predictions/b', long, ASYNC)).status, 202);
     assert.equal((await call(s.url, 'GET', '/health-check')).body.status, 'BUSY');
@@ -126,7 +126,7 @@ describe('cancel', () => {
     const s = await startTestServer({ predictor });
     t.after(() => s.close());
     await waitForHealth(s.url, ['READY']);
-    const pending = call(s.url, 'PUT', '/predictions/s1', { input: { texts: ['sleep:60000'] } });
+    const pending = call(s.url, 'PUT', '/predictions/s1', { input: { texts: ['hold:s1'] } });
     await eventually('prediction to start', () => (predictor.started === 1 ? true : undefined));
     assert.deepEqual((await call(s.url, 'POST', '/predictions/s1/cancel')).body, {});
     const r = await pending;
@@ -146,7 +146,7 @@ describe('cancel', () => {
     t.after(() => s.close());
     await waitForHealth(s.url, ['READY']);
     const ac = new AbortController();
-    const req = fetch(`${s.url}/predictions`, { method: 'POST', body: JSON.stringify({ input: { texts: ['sleep:60000'] } }), signal: ac.signal }).catch(
+    const req = fetch(`${s.url}/predictions`, { method: 'POST', body: JSON.stringify({ input: { texts: ['hold:hang-up'] } }), signal: ac.signal }).catch(
       () => 'aborted',
     );
     await eventually('prediction to start', () => (predictor.started === 1 ? true : undefined));

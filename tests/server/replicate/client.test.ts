@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Replicate from 'replicate';
+import { holdModelWorkerOnNextRun } from '../../../src/engine/worker/test-hook.ts';
 import type { RunningServer } from '../../../src/server/start.ts';
 import { call, startTestServer, waitForHealth } from '../../helpers/server/helpers.ts';
 import { DenseOracle, officialWeights } from '../../helpers/server/real-model.ts';
@@ -10,6 +11,8 @@ let s: RunningServer;
 let replicate: Replicate;
 let oracle: DenseOracle;
 const PAGE = 3;
+
+process.env.BGE_M3_TEST_HOOKS = '1'; // before the model worker starts: the cancel test holds a batch in flight
 
 before(async () => {
   s = await startTestServer({ weights: await officialWeights(), config: { v1PageSize: PAGE } });
@@ -77,11 +80,18 @@ test('deployments.predictions.create works', async () => {
 
 test('predictions.cancel returns the canceled prediction', async () => {
   const texts = Array.from({ length: 512 }, (_, i) => `text ${i} to cancel `.repeat(20));
-  const p = await replicate.predictions.create({ model: 'baai/bge-m3', input: { texts } });
-  const canceled = await replicate.predictions.cancel(p.id);
-  assert.equal(canceled.id, p.id);
-  assert.equal(canceled.status, 'canceled');
-  assert.equal((await replicate.predictions.get(p.id)).status, 'canceled');
+  // Its first batch is held on the worker thread: the prediction is still running when the cancel comes.
+  const held = await holdModelWorkerOnNextRun();
+  try {
+    const p = await replicate.predictions.create({ model: 'baai/bge-m3', input: { texts } });
+    await held.holding;
+    const canceled = await replicate.predictions.cancel(p.id);
+    assert.equal(canceled.id, p.id);
+    assert.equal(canceled.status, 'canceled');
+    assert.equal((await replicate.predictions.get(p.id)).status, 'canceled');
+  } finally {
+    held.resume();
+  }
 });
 
 test('invalid input is a 422 the client reports with the field', async () => {

@@ -16,7 +16,7 @@ async function ready(t: { after: (fn: () => unknown) => void }, config: Partial<
 
 test('Prefer: wait=1 on a longer prediction: 202 with the unfinished prediction and its Location', async (t) => {
   const s = await ready(t);
-  const r = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['sleep:60000'] } }, { prefer: 'wait=1' });
+  const r = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['hold:wait'] } }, { prefer: 'wait=1' });
   assert.equal(r.status, 202);
   assert.equal(r.body.status, 'processing');
   assert.equal(r.headers.get('location'), r.body.urls.get);
@@ -26,7 +26,7 @@ test('Prefer: wait=1 on a longer prediction: 202 with the unfinished prediction 
 
 test('without a free slot /v1 predictions wait as `starting`; a full queue is a 429; queued ones can be canceled', async (t) => {
   const s = await ready(t, { maxConcurrency: 1, v1QueueMax: 1 });
-  const running = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['sleep:60000'] } });
+  const running = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['hold:running'] } });
   assert.equal(running.body.status, 'processing');
   const waiting = await call(s.url, 'POST', '/v1/predictions', { input: { texts: ['a'] } });
   assert.equal(waiting.status, 201);
