@@ -1,7 +1,6 @@
 // Runs the real server on the generated test model in its own process, for
-// the browser tests: ONNX Runtime runs on the Node thread that calls it, so a
-// server inside the test process would stall Playwright's messages during
-// long predictions. Prints "LISTENING <url>" once listening; SIGTERM, or the
+// the browser tests: a server as deployed, whose main thread (and onnxruntime's
+// worker threads) share nothing with Playwright's in the test process. Prints "LISTENING <url>" once listening; SIGTERM, or the
 // parent closing stdin (as it does when it dies), stops it.
 //
 // With BGE_M3_TEST_HOOKS=1 it also takes commands on stdin, one a line, so a
