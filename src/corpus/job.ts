@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Precision } from '../engine/onnx/precision.ts';
 import { needsCalibration } from '../api/vector-types.ts';
 import { embedInWindow, DEFAULT_CHUNK_ROWS, DEFAULT_WINDOW_ROWS, type Embedder } from './embed-window.ts';
+import { embedChunksInWindow } from './embed-chunks.ts';
 import type { EmbeddedRow, Outputs } from './embedded-row.ts';
 import { CorpusError, InputError } from './errors.ts';
 import {
@@ -53,7 +54,7 @@ export interface JobSpec extends Outputs {
   weights: string;
   precision: Precision;
   partRows: number;
-  /** Rows in flight and rows per predict() call; defaults in embed-window.ts. */
+  /** Rows in flight and rows per predict() call (without --chunk-tokens); defaults in embed-window.ts. */
   windowRows?: number;
   chunkRows?: number;
 }
@@ -142,7 +143,7 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
   }
   const after = kept.length ? kept[kept.length - 1].last_row : -1;
   const rows = reader.rows({ want: (row) => row > after && inShard(row, spec.shard), startRow: after + 1 });
-  const embedded = embedInWindow(rows, predictor, {
+  const outputs = {
     dense: spec.dense,
     sparse: spec.sparse,
     colbert: spec.colbert,
@@ -151,9 +152,12 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
     densePooling: spec.densePooling,
     vectorType: spec.vectorType,
     maxLength: spec.maxLength,
-    chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS),
     windowRows: spec.windowRows ?? DEFAULT_WINDOW_ROWS,
-  });
+  };
+  // --chunk-tokens: a document's chunks a group at a time, whatever its length; otherwise chunkRows texts per predict().
+  const embedded = spec.chunk
+    ? embedChunksInWindow(rows, predictor, outputs)
+    : embedInWindow(rows, predictor, { ...outputs, chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS) });
   deps.progress.resumeAt(reader.fraction());
   const progress = (force = false) => deps.progress.update({ rows: summary.rows, tokens: summary.tokens, fraction: reader.fraction() }, force);
   let buffer: EmbeddedRow[] = [];
