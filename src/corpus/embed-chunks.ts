@@ -1,9 +1,9 @@
-// --chunk-tokens: one row per chunk, from Predictor.predictChunks, one document per call. Rows
-// come out in input order, a document's chunks a group at a time as they are embedded, so a
+// --chunk-tokens: one row per chunk, from Predictor.predictChunks, chunkRows documents per call.
+// Rows come out in input order, a document's chunks a group at a time as they are embedded, so a
 // document of any length goes through (predict() must return all of a text's chunks and merged
-// rows in one response, which the ColBERT cap bounds). Several documents are in flight so the
-// scheduler packs short ones together; how many is bounded by rows and by their characters, and
-// each document holds a bounded number of embedded tokens (src/api/chunking/chunk-stream.ts):
+// rows in one response, which the ColBERT cap bounds). Several calls are in flight so the
+// scheduler packs short documents together; how many is bounded by rows and by their characters,
+// and each call holds a bounded number of embedded tokens (src/api/chunking/chunk-stream.ts):
 // memory does not grow with a document's length. An input error is thrown after the rows read
 // before it.
 import type { ChunkOutput } from '../../predict.ts';
@@ -11,11 +11,12 @@ import { predictionInput, type Embedder, type WindowOptions } from './embed-wind
 import type { EmbeddedRow } from './embedded-row.ts';
 import type { InputRow } from './readers/types.ts';
 
-/** Characters of the documents in flight besides the first, at most (about 64k tokens). */
+/** Characters of the documents in flight, at most, unless one call's alone has more (about 64k tokens). */
 export const DEFAULT_WINDOW_CHARS = 256 * 1024;
 
 interface InFlight {
-  row: InputRow;
+  rows: InputRow[];
+  chars: number;
   groups: AsyncIterator<ChunkOutput[]>;
   /** The first group, asked for when the document is let in, so its chunks are planned and sent at once. */
   first: Promise<IteratorResult<ChunkOutput[]>>;
@@ -24,7 +25,7 @@ interface InFlight {
 export async function* embedChunksInWindow(
   rows: AsyncIterable<InputRow>,
   predictor: Embedder,
-  opts: Omit<WindowOptions, 'chunkRows'> & { windowChars?: number },
+  opts: WindowOptions & { windowChars?: number },
 ): AsyncGenerator<EmbeddedRow> {
   const predictChunks = predictor.predictChunks?.bind(predictor);
   if (!predictChunks) throw new Error('the Predictor cannot hand on chunks (predictChunks), which --chunk-tokens needs');
@@ -36,40 +37,51 @@ export async function* embedChunksInWindow(
   // A reading error ends the input there: the rows before it are embedded and handed on first.
   let failure: { error: unknown } | undefined;
   const letIn = async () => {
-    while (!ended && pending.length < opts.windowRows && (pending.length === 0 || chars < windowChars)) {
-      let next: IteratorResult<InputRow>;
-      try {
-        next = await source.next();
-      } catch (error) {
-        failure = { error };
-        ended = true;
-        break;
+    while (!ended && pending.length * opts.chunkRows < opts.windowRows && (pending.length === 0 || chars < windowChars)) {
+      const batch: InputRow[] = [];
+      while (batch.length < opts.chunkRows) {
+        let next: IteratorResult<InputRow>;
+        try {
+          next = await source.next();
+        } catch (error) {
+          failure = { error };
+          ended = true;
+          break;
+        }
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        batch.push(next.value);
       }
-      if (next.done) {
-        ended = true;
-        break;
-      }
-      const row = next.value;
-      const groups = predictChunks(predictionInput([row.text], opts))[Symbol.asyncIterator]();
+      if (!batch.length) break;
+      const groups = predictChunks(
+        predictionInput(
+          batch.map((r) => r.text),
+          opts,
+        ),
+      )[Symbol.asyncIterator]();
       const first = groups.next();
       first.catch(() => {}); // awaited in order below; a failure surfaces there
-      pending.push({ row, groups, first });
-      chars += row.text.length;
+      const size = batch.reduce((n, r) => n + r.text.length, 0);
+      pending.push({ rows: batch, chars: size, groups, first });
+      chars += size;
     }
   };
   try {
     for (;;) {
       await letIn();
-      const head = pending.shift();
+      const head = pending[0];
       if (!head) {
         if (failure) throw failure.error;
         return;
       }
-      chars -= head.row.text.length;
-      await letIn(); // the next documents start while this one is handed on
       for (let next = await head.first; !next.done; next = await head.groups.next()) {
-        for (const c of next.value) yield chunkRow(head.row, c);
+        for (const c of next.value) yield chunkRow(head.rows[c.text_index], c);
       }
+      // Counted in flight until handed on: a long document holds the window alone while its stream keeps the model busy.
+      pending.shift();
+      chars -= head.chars;
     }
   } finally {
     await source.return?.();

@@ -52,7 +52,7 @@ export interface JobSpec extends Outputs {
   weights: string;
   precision: Precision;
   partRows: number;
-  /** Rows in flight and rows per predict() call (without --chunk-tokens); defaults in embed-window.ts. */
+  /** Rows in flight and rows per predict() (or predictChunks()) call; defaults in embed-window.ts. */
   windowRows?: number;
   chunkRows?: number;
 }
@@ -152,9 +152,9 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
     maxLength: spec.maxLength,
     windowRows: spec.windowRows ?? DEFAULT_WINDOW_ROWS,
   };
-  // --chunk-tokens: a document's chunks a group at a time, whatever its length; otherwise chunkRows texts per predict().
+  // --chunk-tokens: the documents' chunks a group at a time, whatever their length (no ColBERT cap to keep under).
   const embedded = spec.chunk
-    ? embedChunksInWindow(rows, predictor, outputs)
+    ? embedChunksInWindow(rows, predictor, { ...outputs, chunkRows: spec.chunkRows ?? DEFAULT_CHUNK_ROWS })
     : embedInWindow(rows, predictor, { ...outputs, chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS) });
   deps.progress.resumeAt(reader.fraction());
   const progress = (force = false) => deps.progress.update({ rows: summary.rows, tokens: summary.tokens, fraction: reader.fraction() }, force);
