@@ -33,26 +33,40 @@ export async function* embedChunksInWindow(
   const source = rows[Symbol.asyncIterator]();
   const pending: InFlight[] = [];
   let chars = 0;
+  let rowsInFlight = 0;
   let ended = false;
+  /** A row read for a call that had no room for it (it would have passed windowChars): the next call's first. */
+  let carried: InputRow | undefined;
   // A reading error ends the input there: the rows before it are embedded and handed on first.
   let failure: { error: unknown } | undefined;
+  const read = async (): Promise<InputRow | undefined> => {
+    const row = carried;
+    carried = undefined;
+    if (row || ended) return row;
+    try {
+      const next = await source.next();
+      if (!next.done) return next.value;
+    } catch (error) {
+      failure = { error };
+    }
+    ended = true;
+    return undefined;
+  };
   const letIn = async () => {
-    while (!ended && pending.length * opts.chunkRows < opts.windowRows && (pending.length === 0 || chars < windowChars)) {
+    while ((carried || !ended) && rowsInFlight < opts.windowRows && (pending.length === 0 || chars < windowChars)) {
+      // A call holds chunkRows documents at most, and past its first no more than windowChars characters, which
+      // also keeps it under the Predictor's characters per request (BGE_M3_MAX_REQUEST_CHARS) unless one document alone is over.
       const batch: InputRow[] = [];
+      let size = 0;
       while (batch.length < opts.chunkRows) {
-        let next: IteratorResult<InputRow>;
-        try {
-          next = await source.next();
-        } catch (error) {
-          failure = { error };
-          ended = true;
+        const row = await read();
+        if (!row) break;
+        if (batch.length && size + row.text.length > windowChars) {
+          carried = row;
           break;
         }
-        if (next.done) {
-          ended = true;
-          break;
-        }
-        batch.push(next.value);
+        batch.push(row);
+        size += row.text.length;
       }
       if (!batch.length) break;
       const groups = predictChunks(
@@ -63,9 +77,9 @@ export async function* embedChunksInWindow(
       )[Symbol.asyncIterator]();
       const first = groups.next();
       first.catch(() => {}); // awaited in order below; a failure surfaces there
-      const size = batch.reduce((n, r) => n + r.text.length, 0);
       pending.push({ rows: batch, chars: size, groups, first });
       chars += size;
+      rowsInFlight += batch.length;
     }
   };
   try {
@@ -82,6 +96,7 @@ export async function* embedChunksInWindow(
       // Counted in flight until handed on: a long document holds the window alone while its stream keeps the model busy.
       pending.shift();
       chars -= head.chars;
+      rowsInFlight -= head.rows.length;
     }
   } finally {
     await source.return?.();

@@ -103,3 +103,18 @@ test('an input error surfaces after the chunks of every row read before it', asy
   }, /bad line 4/);
   assert.deepEqual(got, [0, 0, 1, 1, 1, 2]);
 });
+
+test('a call holds no more than windowChars characters past its first document, and no row is lost between calls', async () => {
+  const fake = fakePredictor(true);
+  const texts = ['aaaa', 'bbbb', 'cc', 'd', 'eeeeeeeeee', 'f'];
+  const rows = [];
+  for await (const r of embedChunksInWindow(source(texts, []), fake, { ...OPTIONS, chunkRows: 16, windowRows: 256, windowChars: 6 })) rows.push(r);
+  assert.deepEqual(
+    fake.calls.map((c) => c.texts),
+    [['aaaa'], ['bbbb', 'cc'], ['d'], ['eeeeeeeeee'], ['f']],
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.id, r.chunk!.index]),
+    texts.flatMap((t, row) => Array.from({ length: t.length }, (_, k) => [`r${row}`, k])),
+  );
+});
