@@ -12,7 +12,7 @@ import type { JobContext } from '../scheduler-jobs.ts';
 import type { Input } from '../schema-types.ts';
 import { chunkEntries, type ChunkFormats, type ChunkOutput } from './chunked-output.ts';
 import { chunkOutputs, windowInput, WindowBuilder, type ContextWindow } from './contextual.ts';
-import { GROUP, planStream } from './plan-texts.ts';
+import { GROUP, planStream, type PlanEvent } from './plan-texts.ts';
 import type { ChunkTokenizers } from './plan.ts';
 import type { ChunkPlan } from './types.ts';
 
@@ -103,7 +103,7 @@ class UnitSender {
     return head;
   }
 
-  take(event: { text: number; plan: ChunkPlan } | { text: number; tokenCount: number }): void {
+  take(event: PlanEvent): void {
     if (this.contextual) return this.takeContextual(event);
     if (!('plan' in event)) return;
     const rows = this.input.return_colbert ? event.plan.ids.length - 1 : 0;
@@ -129,7 +129,7 @@ class UnitSender {
     );
   }
 
-  private takeContextual(event: { text: number; plan: ChunkPlan } | { text: number; tokenCount: number }): void {
+  private takeContextual(event: PlanEvent): void {
     this.windows ??= new WindowBuilder(this.input.max_length);
     if ('plan' in event) {
       const closed = this.windows.add(event.plan);
