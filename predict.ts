@@ -31,11 +31,24 @@ import { InputValidationError } from './src/api/errors.ts';
 import { calibrationKey, modelIdentity, RangeAccumulator, readCached, setDigest, writeCache, type CalibrationRanges } from './src/api/calibration.ts';
 import { BUNDLED_CALIBRATION_TEXTS, BUNDLED_SET_NAME } from './src/api/calibration-set.ts';
 import { checkMclsLengths } from './src/api/mcls.ts';
-import { buildChunkedOutput } from './src/api/chunking/chunked-output.ts';
+import { buildChunkedOutput, chunkFormats, type ChunkOutput } from './src/api/chunking/chunked-output.ts';
+import { streamChunks } from './src/api/chunking/chunk-stream.ts';
 import { planTexts } from './src/api/chunking/plan-texts.ts';
 import { chunkProgress, embedAll, embedInContext, embedMcls, needOf, progressLogger, type JobContext } from './src/api/scheduler-jobs.ts';
 
-export type { CalibrationRanges, Input, Output, PredictorObserver, WorkerStatus, EmbedRequest, EmbedResult, RerankRequest, RerankResult, TokenSpan };
+export type {
+  CalibrationRanges,
+  ChunkOutput,
+  Input,
+  Output,
+  PredictorObserver,
+  WorkerStatus,
+  EmbedRequest,
+  EmbedResult,
+  RerankRequest,
+  RerankResult,
+  TokenSpan,
+};
 export { ClientError, InputValidationError } from './src/api/errors.ts';
 export { RerankInputError } from './src/api/rerank-request.ts';
 
@@ -291,6 +304,34 @@ export class Predictor {
   }
 
   /**
+   * predict() with chunk_tokens for callers that consume chunks rather than one JSON response
+   * (the corpus job): each text's `chunks` entries, in order, a group at a time as they are
+   * embedded, built as /predictions builds them, without the per-text merged fields (which need
+   * every chunk at once). A group holds at most MAX_COLBERT_VECTORS ColBERT rows, and the texts
+   * may be of any length: memory holds a bounded part of them at a time (src/api/chunking/chunk-stream.ts).
+   * The input is validated here, at the call, as predict() validates it; chunk_tokens is required
+   * and query refused (scores need every chunk). Leaving the loop early cancels the rest.
+   */
+  predictChunks(raw: unknown, ctx: PredictContext = {}): AsyncGenerator<ChunkOutput[]> {
+    const { tokenizer, scheduler, info } = this.requireSetup();
+    const input = validateInput(raw);
+    checkStreamable(input);
+    if (input.chunk_context === 'document') this.checkHiddenStates('chunk_context', 'document', 'none');
+    const model = { dim: info.dim, tokenText: (id: number) => tokenizer.tokenText(id) };
+    return (async function* (self: Predictor) {
+      const calibration = await self.calibrationIfUsed(input);
+      const deps = {
+        scheduler,
+        tokenizers: { tokenizer, spans: await self.tokenSpans() },
+        dim: info.dim,
+        format: chunkFormats(input, model, calibration),
+        need: needOf(input),
+      };
+      yield* streamChunks(input, deps, ctx);
+    })(this);
+  }
+
+  /**
    * The per-dimension ranges of vector_type int8/uint8 for the loaded weights.
    * Made lazily, on the first answer (or GET /calibration) that needs them, not
    * at setup: most clients never ask for int8, and embedding the set would add
@@ -459,6 +500,19 @@ export class Predictor {
   private requireSetup(): Loaded {
     if (!this.loaded) throw this.closing ? closedError() : new Error('Predictor.setup() must finish before predict() is called.');
     return this.loaded;
+  }
+}
+
+/** What predictChunks cannot serve: a prediction without chunks, or scores, which need every chunk at once. */
+function checkStreamable(input: Input): void {
+  const issue = (field: string, message: string) => new InputValidationError([{ field, loc: [field], type: 'value_error', message }]);
+  if (input.chunk_tokens <= 0)
+    throw issue('chunk_tokens', 'predictChunks hands on chunks, and needs chunk_tokens above 0: set chunk_tokens, or call predict()');
+  if (input.query !== undefined) {
+    throw issue(
+      'query',
+      "predictChunks hands chunks on as they are embedded, and scores rank a text's merged outputs, which need all its chunks: leave query out, or call predict()",
+    );
   }
 }
 

@@ -2,12 +2,14 @@
 // rows in flight so the scheduler sorts them by length and packs its token
 // budget across chunks, as it does for concurrent requests. Results come out
 // in input order. An input error is thrown after the rows read before it.
-import type { Output } from '../../predict.ts';
+import type { ChunkOutput, Output } from '../../predict.ts';
 import type { EmbeddedRow, Outputs } from './embedded-row.ts';
 import type { InputRow } from './readers/types.ts';
 
 export interface Embedder {
   predict(input: unknown): Promise<Output>;
+  /** --chunk-tokens: a text's chunks a group at a time (Predictor.predictChunks); embed-chunks.ts. */
+  predictChunks?(input: unknown): AsyncIterable<ChunkOutput[]>;
   /** The int8/uint8 calibration the Predictor quantizes with (made on first use). */
   calibration?(): Promise<{ hash: string }>;
 }
@@ -104,7 +106,6 @@ async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOp
       opts,
     ),
   );
-  if (out.chunks) return out.chunks.map((c) => chunkRow(chunk[c.text_index], c));
   return chunk.map((r, i) => {
     const e: EmbeddedRow = { row: r.row, endByte: r.endByte, id: r.id, tokenCount: out.token_counts[i], truncated: out.truncated[i] };
     // Numbers (the default vector_encoding: floats, or vector_type's integers) and sparse pairs sorted by id, as asked above.
@@ -117,24 +118,4 @@ async function embedChunk(chunk: InputRow[], predictor: Embedder, opts: WindowOp
     if (out.colbert_vecs) e.colbert = out.colbert_vecs[i] as number[][];
     return e;
   });
-}
-
-/** One row per chunk (--chunk-tokens): its document's row and id, its position and span, its own outputs. */
-function chunkRow(r: InputRow, c: NonNullable<Output['chunks']>[number]): EmbeddedRow {
-  const e: EmbeddedRow = {
-    row: r.row,
-    endByte: r.endByte,
-    id: r.id,
-    tokenCount: c.token_count,
-    truncated: false,
-    chunk: { index: c.chunk_index, start: c.start, end: c.end },
-  };
-  if (c.dense_vec) e.dense = c.dense_vec as number[];
-  const sparse = c.lexical_weights as { indices: number[]; values: number[] } | undefined;
-  if (sparse) {
-    e.sparseIndices = sparse.indices;
-    e.sparseValues = sparse.values;
-  }
-  if (c.colbert_vecs) e.colbert = c.colbert_vecs as number[][];
-  return e;
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { Precision } from '../engine/onnx/precision.ts';
 import { needsCalibration } from '../api/vector-types.ts';
 import { embedInWindow, DEFAULT_CHUNK_ROWS, DEFAULT_WINDOW_ROWS, type Embedder } from './embed-window.ts';
-import type { EmbeddedRow, Outputs } from './embedded-row.ts';
+import { embedChunksInWindow } from './embed-chunks.ts';
+import type { Outputs } from './embedded-row.ts';
 import { CorpusError, InputError } from './errors.ts';
 import {
   differences,
@@ -19,7 +20,6 @@ import {
   MANIFEST_VERSION,
   type JobOptions,
   type Manifest,
-  type PartRecord,
 } from './manifest.ts';
 import { fixedSinceStop, stopAtInputError } from './input-stop.ts';
 import { clearShard, clearUnfinished, otherSplits, partFileName } from './output-dir.ts';
@@ -28,16 +28,15 @@ import { Lease, leasePath } from './lease.ts';
 import { checkReadable, openReader } from './readers/open.ts';
 import type { RowReader } from './readers/types.ts';
 import { inShard, shardName, type Shard } from './shard.ts';
-import { jsonlPart } from './writers/jsonl-part.ts';
-import { parquetPart } from './writers/parquet-part.ts';
-import { writeFileAtomic } from '../engine/weights/atomic-file.ts';
+import { PartWriter } from './writers/part-writer.ts';
 
 /**
- * A part also ends at this many ColBERT vectors (32 MiB as float32), so a
- * part of long texts with --colbert stays in memory's bounds: hyparquet-writer
- * holds about 24 times a part's vectors while it encodes the nested lists
- * (BENCHMARKS.md, "Choosing the Parquet library"), about 0.75 GiB here. Part
- * boundaries stay deterministic: they depend only on the input and the options.
+ * A part also ends at this many ColBERT vectors (32 MiB as float32), at the first document
+ * boundary after it, and its rows are written a group of at most this many vectors (or
+ * --part-rows rows) at a time: hyparquet-writer holds about 24 times a row group's vectors while
+ * it encodes the nested lists (BENCHMARKS.md, "Choosing the Parquet library"), about 0.75 GiB
+ * here, and a part that holds one long document's thousands of chunk rows is written in many
+ * such groups. Part and group boundaries depend only on the input and the options.
  */
 export const MAX_PART_COLBERT_VECTORS = 8_192;
 
@@ -53,7 +52,7 @@ export interface JobSpec extends Outputs {
   weights: string;
   precision: Precision;
   partRows: number;
-  /** Rows in flight and rows per predict() call; defaults in embed-window.ts. */
+  /** Rows in flight and rows per predict() (or predictChunks()) call; defaults in embed-window.ts. */
   windowRows?: number;
   chunkRows?: number;
 }
@@ -142,7 +141,7 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
   }
   const after = kept.length ? kept[kept.length - 1].last_row : -1;
   const rows = reader.rows({ want: (row) => row > after && inShard(row, spec.shard), startRow: after + 1 });
-  const embedded = embedInWindow(rows, predictor, {
+  const outputs = {
     dense: spec.dense,
     sparse: spec.sparse,
     colbert: spec.colbert,
@@ -151,40 +150,44 @@ async function runLeased(spec: JobSpec, deps: JobDeps, { reader, stat, dir, name
     densePooling: spec.densePooling,
     vectorType: spec.vectorType,
     maxLength: spec.maxLength,
-    chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS),
     windowRows: spec.windowRows ?? DEFAULT_WINDOW_ROWS,
-  });
+  };
+  // --chunk-tokens: the documents' chunks a group at a time, whatever their length (no ColBERT cap to keep under).
+  const embedded = spec.chunk
+    ? embedChunksInWindow(rows, predictor, { ...outputs, chunkRows: spec.chunkRows ?? DEFAULT_CHUNK_ROWS })
+    : embedInWindow(rows, predictor, { ...outputs, chunkRows: spec.chunkRows ?? (spec.colbert ? 1 : DEFAULT_CHUNK_ROWS) });
   deps.progress.resumeAt(reader.fraction());
   const progress = (force = false) => deps.progress.update({ rows: summary.rows, tokens: summary.tokens, fraction: reader.fraction() }, force);
-  let buffer: EmbeddedRow[] = [];
-  let colbertVectors = 0;
+  let part: PartWriter | undefined;
   const flush = () => {
     lease.check();
-    const record = writePart(dir, spec, manifest.parts.length, buffer, dim);
+    const record = part!.finish();
+    part = undefined;
     manifest.parts.push(record);
     writeManifest(mfile, manifest);
     summary.partsWritten++;
     log(`${name}: wrote ${record.file} (${record.rows} rows, input rows ${record.first_row}-${record.last_row})`);
-    buffer = [];
-    colbertVectors = 0;
   };
-  const full = () => buffer.length >= spec.partRows || colbertVectors >= MAX_PART_COLBERT_VECTORS;
+  const full = () => part!.rows >= spec.partRows || part!.colbertVectors >= MAX_PART_COLBERT_VECTORS;
+  // A part is written a group of rows at a time (a Parquet row group each), so a long document's rows need not all be held.
+  const limits = { rows: spec.partRows, colbertVectors: MAX_PART_COLBERT_VECTORS };
   try {
     for await (const row of embedded) {
       // A part holds whole documents: a rerun continues after its last input row.
-      if (spec.chunk && buffer.length && row.row !== buffer[buffer.length - 1].row && full()) flush();
-      buffer.push(row);
+      if (spec.chunk && part && row.row !== part.lastRow && full()) flush();
+      part ??= new PartWriter(dir, manifest.parts.length, partFileName(spec.shard, manifest.parts.length, spec.format), spec.format, spec, dim, limits);
+      part.add(row);
       summary.rows++;
       summary.tokens += row.tokenCount;
       progress();
-      colbertVectors += row.colbert?.length ?? 0;
       if (!spec.chunk && full()) flush();
     }
+    if (part) flush();
   } catch (err) {
+    part?.discard();
     if (err instanceof InputError) throw await stopAtInputError(err, spec.input, mfile, manifest);
     throw err;
   }
-  if (buffer.length) flush();
   lease.check();
   manifest.complete = true;
   writeManifest(mfile, manifest);
@@ -244,21 +247,5 @@ function jobOptions(spec: JobSpec): JobOptions {
     part_rows: spec.partRows,
     weights: path.resolve(spec.weights),
     precision: spec.precision,
-  };
-}
-
-function writePart(dir: string, spec: JobSpec, part: number, rows: EmbeddedRow[], dim: number): PartRecord {
-  const file = partFileName(spec.shard, part, spec.format);
-  const data = spec.format === 'parquet' ? parquetPart(rows, spec, dim) : jsonlPart(rows);
-  writeFileAtomic(path.join(dir, file), data);
-  return {
-    part,
-    file,
-    bytes: data.length,
-    rows: rows.length,
-    first_row: rows[0].row,
-    last_row: rows[rows.length - 1].row,
-    tokens: rows.reduce((n, r) => n + r.tokenCount, 0),
-    input_end_byte: rows[rows.length - 1].endByte,
   };
 }

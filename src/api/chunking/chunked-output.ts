@@ -18,7 +18,9 @@ export interface ChunkedText {
   tokenCount: number;
 }
 
-type Chunk = NonNullable<Output['chunks']>[number];
+/** One entry of a chunked prediction's `chunks`. */
+export type ChunkOutput = NonNullable<Output['chunks']>[number];
+type Chunk = ChunkOutput;
 type Scores = { dense: number; sparse: number; colbert: number; hybrid: number };
 
 /** One text's representation: what is returned and what is scored. */
@@ -26,6 +28,50 @@ interface Representation {
   dense?: Float32Array;
   lexical: LexicalWeights;
   colbert?: Float32Array;
+}
+
+export type ChunkFormats = ReturnType<typeof chunkFormats>;
+type Formats = ChunkFormats;
+
+/** How a chunk's (and a document's) outputs are written: vector_encoding, vector_type, sparse_format and pruning. `tokenIds` collects the ids some returned lexical_weights holds. */
+export function chunkFormats(input: Input, model: { dim: number; tokenText: (id: number) => string }, calibration?: CalibrationRanges, tokenIds?: Set<string>) {
+  const type = input.vector_type ?? 'float32';
+  const pruning = { topK: input.sparse_top_k, minWeight: input.sparse_min_weight };
+  return {
+    dense: (v: Float32Array) => formatDense(v, input.vector_encoding, type, calibration?.dense),
+    sparse: (l: LexicalWeights) => {
+      const pruned = pruneLexical(l, pruning);
+      if (tokenIds) for (const id in pruned) tokenIds.add(id);
+      return formatSparse(pruned, input.sparse_format, model.tokenText);
+    },
+    colbert: (v: Float32Array) => formatColbert(v, model.dim, input.vector_encoding, type, calibration?.colbert),
+  };
+}
+
+/** A chunk's own outputs from its embedding: what it returns and what it is scored with. */
+function representation(plan: ChunkPlan, emb: TextEmbedding): Representation {
+  return { dense: emb.dense, lexical: emb.tokenWeights ? lexicalWeights(plan.ids, emb.tokenWeights) : {}, colbert: emb.colbert };
+}
+
+/** One entry of `chunks`, without scores: its place, span and the outputs asked for. */
+function chunkOf(input: Input, format: Formats, textIndex: number, plan: ChunkPlan, rep: Representation): Chunk {
+  const chunk: Chunk = {
+    text_index: textIndex,
+    chunk_index: plan.index,
+    start: plan.start,
+    end: plan.end,
+    token_count: plan.ids.length,
+    cut: plan.cut,
+  };
+  if (input.return_dense) chunk.dense_vec = format.dense(rep.dense!);
+  if (input.return_sparse) chunk.lexical_weights = format.sparse(rep.lexical);
+  if (input.return_colbert) chunk.colbert_vecs = format.colbert(rep.colbert!);
+  return chunk;
+}
+
+/** `chunks` entries (no scores, no merged fields) of chunks of any texts: what Predictor.predictChunks hands on. */
+export function chunkEntries(input: Input, format: Formats, parts: readonly { text: number; plan: ChunkPlan; emb: TextEmbedding }[]): Chunk[] {
+  return parts.map(({ text, plan, emb }) => chunkOf(input, format, text, plan, representation(plan, emb)));
 }
 
 /** `embs`: the chunks' embeddings, text after text, chunk after chunk. */
@@ -55,16 +101,7 @@ export function buildChunkedOutput(
   };
   /** Every token id some returned lexical_weights holds, for lexical_tokens. */
   const tokenIds = new Set<string>();
-  const format = {
-    dense: (v: Float32Array) => formatDense(v, input.vector_encoding, type, calibration?.dense),
-    sparse: (l: LexicalWeights) => {
-      const pruned = pruneLexical(l, pruning);
-      for (const id in pruned) tokenIds.add(id);
-      return formatSparse(pruned, input.sparse_format, model.tokenText);
-    },
-    colbert: (v: Float32Array) => formatColbert(v, model.dim, input.vector_encoding, type, calibration?.colbert),
-  };
-
+  const format = chunkFormats(input, model, calibration, tokenIds);
   const documents: Representation[] = [];
   const chunks: Chunk[] = [];
   const best: { index: number; scores: Scores }[] = [];
@@ -72,7 +109,7 @@ export function buildChunkedOutput(
   texts.forEach((text, textIndex) => {
     const parts = text.plans.map((plan) => {
       const emb = embs[at++];
-      return { plan, emb, rep: { dense: emb.dense, lexical: emb.tokenWeights ? lexicalWeights(plan.ids, emb.tokenWeights) : {}, colbert: emb.colbert } };
+      return { plan, emb, rep: representation(plan, emb) };
     });
     documents.push({
       dense: parts[0].rep.dense && mergeDense(parts.map((p) => ({ plan: p.plan, dense: p.rep.dense! }))),
@@ -86,17 +123,7 @@ export function buildChunkedOutput(
     });
     let top: { index: number; scores: Scores } | undefined;
     for (const { plan, rep } of parts) {
-      const chunk: Chunk = {
-        text_index: textIndex,
-        chunk_index: plan.index,
-        start: plan.start,
-        end: plan.end,
-        token_count: plan.ids.length,
-        cut: plan.cut,
-      };
-      if (input.return_dense) chunk.dense_vec = format.dense(rep.dense!);
-      if (input.return_sparse) chunk.lexical_weights = format.sparse(rep.lexical);
-      if (input.return_colbert) chunk.colbert_vecs = format.colbert(rep.colbert!);
+      const chunk = chunkOf(input, format, textIndex, plan, rep);
       if (query) {
         chunk.scores = score(rep);
         if (!top || chunk.scores.hybrid > top.scores.hybrid) top = { index: plan.index, scores: chunk.scores };

@@ -27,20 +27,41 @@ export interface ContextWindow {
 
 /** Groups the chunks, in order, into windows whose tokens plus <s> and </s> fit `windowTokens`. */
 export function contextWindows(plans: readonly ChunkPlan[], windowTokens: number): ContextWindow[] {
-  const windows: ContextWindow[] = [];
-  for (const plan of plans) {
-    const last = windows.at(-1);
-    if (plan.tokenEnd - plan.tokenStart + 2 > windowTokens) {
-      throw new Error(`chunk ${plan.index} holds ${plan.tokenEnd - plan.tokenStart} tokens, more than a window of ${windowTokens} can hold`);
+  const builder = new WindowBuilder(windowTokens);
+  const windows = plans.flatMap((plan) => builder.add(plan) ?? []);
+  const last = builder.end();
+  return last ? [...windows, last] : windows;
+}
+
+/** contextWindows a chunk at a time, for a text whose chunks are still being planned: each window as soon as it is closed. */
+export class WindowBuilder {
+  private open?: ContextWindow;
+
+  constructor(private readonly windowTokens: number) {}
+
+  /** Takes the next chunk; returns the window it closed, if it did not fit in it. */
+  add(plan: ChunkPlan): ContextWindow | undefined {
+    const last = this.open;
+    if (plan.tokenEnd - plan.tokenStart + 2 > this.windowTokens) {
+      throw new Error(`chunk ${plan.index} holds ${plan.tokenEnd - plan.tokenStart} tokens, more than a window of ${this.windowTokens} can hold`);
     }
     if (last && plan.tokenStart < last.start) throw new Error(`chunk ${plan.index} starts before the chunk ahead of it`);
     if (last && plan.tokenStart > last.end) throw new Error(`chunk ${plan.index} leaves tokens ${last.end}-${plan.tokenStart} in no chunk`);
-    if (last && Math.max(last.end, plan.tokenEnd) - last.start + 2 <= windowTokens) {
+    if (last && Math.max(last.end, plan.tokenEnd) - last.start + 2 <= this.windowTokens) {
       last.end = Math.max(last.end, plan.tokenEnd);
       last.chunks.push(plan);
-    } else windows.push({ start: plan.tokenStart, end: plan.tokenEnd, chunks: [plan] });
+      return undefined;
+    }
+    this.open = { start: plan.tokenStart, end: plan.tokenEnd, chunks: [plan] };
+    return last;
   }
-  return windows;
+
+  /** The text's last window (the one still open); undefined if no chunk came. */
+  end(): ContextWindow | undefined {
+    const last = this.open;
+    this.open = undefined;
+    return last;
+  }
 }
 
 /** The model input of a window (<s>, its tokens, </s>, built from its chunks' ids) and one pool per chunk: its own tokens. */

@@ -11,7 +11,7 @@ import type { ChunkPlan } from './types.ts';
 /** Longest stretch of planning between two turns of the event loop. */
 const SLICE_MS = 20;
 /** Chunks handed on at a time while planning goes on. */
-const GROUP = 32;
+export const GROUP = 32;
 
 /**
  * Every text's chunks, yielding to the event loop between slices so a 10 MB text holds nothing
@@ -25,35 +25,51 @@ export async function planTexts(
   signal?: AbortSignal,
   onChunks?: (plans: ChunkPlan[]) => void,
 ): Promise<ChunkedText[]> {
-  const options = { chunkTokens: input.chunk_tokens, chunkOverlap: input.chunk_overlap };
   const out: ChunkedText[] = [];
-  let sliceStart = performance.now();
   let colbertRows = 0;
   let group: ChunkPlan[] = [];
-  for (const text of texts) {
-    const plans = [];
-    for (const plan of planChunks(text, options, tokenizers)) {
-      plans.push(plan);
-      if (input.return_colbert) colbertRows += plan.ids.length - 1;
+  let plans: ChunkPlan[] = [];
+  for await (const event of planStream(texts, input, tokenizers, signal)) {
+    if ('plan' in event) {
+      plans.push(event.plan);
+      if (input.return_colbert) colbertRows += event.plan.ids.length - 1;
       checkColbertRows(colbertRows);
-      group.push(plan);
+      group.push(event.plan);
       if (group.length === GROUP) {
         onChunks?.(group);
         group = [];
       }
+    } else {
+      if (input.return_colbert) colbertRows += event.tokenCount - 1;
+      checkColbertRows(colbertRows);
+      out.push({ plans, tokenCount: event.tokenCount });
+      plans = [];
+    }
+  }
+  if (group.length) onChunks?.(group);
+  return out;
+}
+
+/** What planning says, in order: each chunk of a text, then that the text ended and its whole token count (<s> and </s> included). */
+export type PlanEvent = { text: number; plan: ChunkPlan } | { text: number; tokenCount: number };
+
+/** Every text's chunks as they are planned, holding none of them: planChunks in slices of the event loop. */
+export async function* planStream(texts: readonly string[], input: Input, tokenizers: ChunkTokenizers, signal?: AbortSignal): AsyncGenerator<PlanEvent> {
+  const options = { chunkTokens: input.chunk_tokens, chunkOverlap: input.chunk_overlap };
+  let sliceStart = performance.now();
+  for (const [text, value] of texts.entries()) {
+    let last: ChunkPlan | undefined;
+    for (const plan of planChunks(value, options, tokenizers)) {
+      last = plan;
+      yield { text, plan };
       if (performance.now() - sliceStart > SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
         if (signal?.aborted) throw abortError();
       }
     }
-    const tokenCount = plans[plans.length - 1].tokenEnd + 2;
-    if (input.return_colbert) colbertRows += tokenCount - 1;
-    checkColbertRows(colbertRows);
-    out.push({ plans, tokenCount });
+    yield { text, tokenCount: last!.tokenEnd + 2 };
   }
-  if (group.length) onChunks?.(group);
-  return out;
 }
 
 /** MAX_COLBERT_VECTORS counts every returned row: the documents' merged rows and every chunk's. */
