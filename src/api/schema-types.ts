@@ -74,7 +74,7 @@ export interface Output {
     token_count: number;
     /** "word": the chunk starts and ends where words start (or at the text's ends), and its own text tokenizes to exactly its tokens, so /predictions on that text gives exactly these outputs. "token": an edge falls inside a word (no word start within a whole window); the outputs are those of the chunk's tokens, which its text alone may not reproduce. */
     cut: "word" | "token";
-    /** The chunk's dense vector, in the format of dense_vecs (with chunk_context "document", the normalized mean of its tokens' hidden states in the document). Present when return_dense is true. */
+    /** The chunk's dense vector, in the format of dense_vecs (with chunk_context "document", the normalized mean of its tokens' hidden states in the document; an empty text's one chunk, which has no tokens, gets the text's own <s> vector). Present when return_dense is true. */
     dense_vec?: number[] | string;
     /** The chunk's lexical weights, in the format of lexical_weights (pruned likewise). Present when return_sparse is true. */
     lexical_weights?: Record<string, number> | ({

@@ -82,6 +82,17 @@ test('each chunk dense vector is the normalized mean of its tokens hidden states
   );
 });
 
+test("an empty text's one chunk, which has no tokens, gets the text's own <s> vector, beside other texts", async () => {
+  const plain = asFloatOutput(await predictor.predict({ texts: ['', DOCUMENT], ...ALL }));
+  const out = asFloatOutput(await predictor.predict({ texts: ['', DOCUMENT], ...ALL, chunk_tokens: 100, chunk_context: 'document' }));
+  const empty = out.chunks!.filter((c) => c.text_index === 0);
+  assert.equal(empty.length, 1);
+  assert.deepEqual([empty[0].token_count, empty[0].start, empty[0].end, empty[0].colbert_vecs], [2, 0, 0, [plain.colbert_vecs![0][0]]]);
+  assert.ok(maxAbsDiff(empty[0].dense_vec as number[], plain.dense_vecs![0]) < 1e-6, 'the <s> vector');
+  assert.ok(maxAbsDiff(out.dense_vecs![0], plain.dense_vecs![0]) < 1e-6, 'merged: the same');
+  assert.deepEqual(out.lexical_weights![0], {});
+});
+
 test('a document longer than max_length runs in windows cut between chunks; each chunk is computed in its window', async () => {
   const input = { texts: [DOCUMENT], ...ALL, max_length: 130, chunk_tokens: 50, chunk_overlap: 10, chunk_context: 'document' };
   const out: FloatOutput = asFloatOutput(await predictor.predict(input));

@@ -64,14 +64,18 @@ export class WindowBuilder {
   }
 }
 
-/** The model input of a window (<s>, its tokens, </s>, built from its chunks' ids) and one pool per chunk: its own tokens. */
+/**
+ * The model input of a window (<s>, its tokens, </s>, built from its chunks' ids) and one pool per chunk:
+ * its own tokens; a chunk without any (an empty text's one chunk) pools the <s> state alone, which is
+ * exactly the text's own dense vector.
+ */
 export function windowInput(w: ContextWindow): { ids: number[]; pools: Pool[] } {
   const content: number[] = [];
   for (const c of w.chunks) {
     const have = w.start + content.length;
     if (c.tokenEnd > have) content.push(...c.ids.slice(1 + have - c.tokenStart, 1 + c.tokenEnd - c.tokenStart));
   }
-  const pools = w.chunks.map((c) => [{ start: 1 + c.tokenStart - w.start, end: 1 + c.tokenEnd - w.start }]);
+  const pools = w.chunks.map((c) => [c.tokenEnd > c.tokenStart ? { start: 1 + c.tokenStart - w.start, end: 1 + c.tokenEnd - w.start } : { start: 0, end: 1 }]);
   return { ids: [BOS_ID, ...content, EOS_ID], pools };
 }
 
