@@ -21,7 +21,7 @@ import { loadPrecision, type Precision } from '../src/engine/onnx/precision.ts';
 import { findModelFiles } from '../src/engine/weights/model-files.ts';
 import { describeMachine, loadAverage } from './machine.ts';
 import { ensureFullModel } from './model-cache.ts';
-import { quantile } from './stats.ts';
+import { alternateCalls, quantile } from './stats.ts';
 
 const VARIANTS: Record<string, ChunkOptions | null> = {
   loop: { shortBranch: false, shapeHint: false },
@@ -45,20 +45,8 @@ async function alternate(
   output: string,
   reps: number,
 ): Promise<{ wall: number[]; cpu: number[] }> {
-  const wall: number[][] = names.map(() => []);
-  const cpu: number[][] = names.map(() => []);
-  for (let r = 0; r < reps + 1; r++) {
-    for (const [i, n] of names.entries()) {
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      await sessions[n].run(input, [output]);
-      const c = process.cpuUsage(c0);
-      if (r === 0) continue;
-      wall[i].push(performance.now() - t0);
-      cpu[i].push((c.user + c.system) / 1000);
-    }
-  }
-  return { wall: wall.map((t) => quantile(t, 0.5)), cpu: cpu.map((t) => quantile(t, 0.5)) };
+  const times = await alternateCalls(Object.fromEntries(names.map((n) => [n, () => sessions[n].run(input, [output])])), reps, 1);
+  return { wall: names.map((n) => quantile(times[n].wall, 0.5)), cpu: names.map((n) => quantile(times[n].cpu, 0.5)) };
 }
 
 async function main(): Promise<void> {

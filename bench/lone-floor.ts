@@ -19,7 +19,7 @@ import { BGE_M3_FULL } from '../tools/fixtures/test-model/config.ts';
 import { seededRandom } from '../tools/fixtures/tokenizer/corpus.ts';
 import { describeMachine, loadAverage } from './machine.ts';
 import { ensureFullModel } from './model-cache.ts';
-import { quantile } from './stats.ts';
+import { alternateCalls, quantile } from './stats.ts';
 
 /** The encoder's weight products alone: per layer q, k, v from x, their sum through the output dense, then the FFN. */
 function productsGraph(precision: Precision): Uint8Array {
@@ -83,21 +83,9 @@ async function main(): Promise<void> {
           ),
         }),
     };
-    const wall = { backbone: [] as number[], products: [] as number[] };
-    const cpu = { backbone: [] as number[], products: [] as number[] };
-    for (let r = 0; r < Number(values.reps) + 3; r++) {
-      for (const k of ['backbone', 'products'] as const) {
-        const t0 = performance.now();
-        const c0 = process.cpuUsage();
-        await runs[k]();
-        const c = process.cpuUsage(c0);
-        if (r < 3) continue;
-        wall[k].push(performance.now() - t0);
-        cpu[k].push((c.user + c.system) / 1000);
-      }
-    }
-    const w = (k: 'backbone' | 'products') => quantile(wall[k], 0.5);
-    const c = (k: 'backbone' | 'products') => quantile(cpu[k], 0.5);
+    const times = await alternateCalls(runs, Number(values.reps), 3);
+    const w = (k: 'backbone' | 'products') => quantile(times[k].wall, 0.5);
+    const c = (k: 'backbone' | 'products') => quantile(times[k].cpu, 0.5);
     console.log(
       `| ${n} | ${w('backbone').toFixed(1)} (${c('backbone').toFixed(1)}) | ${w('products').toFixed(1)} (${c('products').toFixed(1)}) | ${(w('products') / w('backbone')).toFixed(3)} (${(c('products') / c('backbone')).toFixed(3)}) |`,
     );

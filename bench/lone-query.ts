@@ -24,7 +24,7 @@ import { BgeTokenizer } from '../src/engine/tokenizer/bge-tokenizer.ts';
 import { findModelFiles } from '../src/engine/weights/model-files.ts';
 import { describeMachine, loadAverage } from './machine.ts';
 import { ensureFullModel } from './model-cache.ts';
-import { quantile } from './stats.ts';
+import { alternateCalls, quantile, type CallTimes } from './stats.ts';
 
 const QUERY = 'what is the capital of France?';
 const NEED = { dense: true, sparse: true, colbert: false };
@@ -79,40 +79,22 @@ async function open(dir: string, precision: Precision, names: string[]): Promise
   return { ids, runs, batchMs, close: async () => void (await Promise.all(closers.map((c) => c()))) };
 }
 
-/** Times `reps` calls of each system, alternating call by call, after 5 warm-up rounds. */
-async function alternate(runs: Record<string, Run>, reps: number, cpu?: Record<string, number[]>): Promise<Record<string, number[]>> {
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
-  for (let r = 0; r < reps + 5; r++) {
-    for (const [name, run] of Object.entries(runs)) {
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
-      await run();
-      const c = process.cpuUsage(c0);
-      if (r < 5) continue;
-      times[name].push(performance.now() - t0);
-      (cpu?.[name] ?? []).push((c.user + c.system) / 1000);
-    }
-  }
-  return times;
-}
-
 const fmt = (ms: number) => ms.toFixed(1);
 
 async function oneProcess(dir: string, precision: Precision, reps: number): Promise<string> {
   const systems = await open(dir, precision, [BARE, ENGINE, PREDICTOR]);
   // CPU time of the whole process (every thread: main, worker, onnxruntime's), which a shared machine disturbs less than the wall clock.
-  const cpu: Record<string, number[]> = { [BARE]: [], [ENGINE]: [], [PREDICTOR]: [] };
-  const times = await alternate(systems.runs, reps, cpu);
+  const times = await alternateCalls(systems.runs, reps, 5);
   await systems.close();
-  const bare = quantile(times[BARE], 0.5);
-  const bareCpu = quantile(cpu[BARE], 0.5);
+  const bare = quantile(times[BARE].wall, 0.5);
+  const bareCpu = quantile(times[BARE].cpu, 0.5);
   const lines = [
     `One process, ${reps} calls each after 5 warm-up rounds, alternating call by call; ${systems.ids.length} token ids, ${precision}.`,
     '',
     '| system | p50 ms | min ms | p50 / bare | CPU ms p50 | CPU / bare |',
     '|---|---:|---:|---:|---:|---:|',
-    ...Object.entries(times).map(([name, t]) => {
-      const c = quantile(cpu[name], 0.5);
+    ...Object.entries(times).map(([name, { wall: t, cpu }]) => {
+      const c = quantile(cpu, 0.5);
       return `| ${name} | ${fmt(quantile(t, 0.5))} | ${fmt(Math.min(...t))} | ${(quantile(t, 0.5) / bare).toFixed(3)} | ${fmt(c)} | ${(c / bareCpu).toFixed(3)} |`;
     }),
   ];
@@ -124,24 +106,18 @@ async function oneProcess(dir: string, precision: Precision, reps: number): Prom
 /** Child: one system alone, `reps` calls after 5 warm-up calls; prints the times as JSON. */
 async function child(dir: string, precision: Precision, name: string, reps: number): Promise<void> {
   const systems = await open(dir, precision, [name]);
-  const cpu: Record<string, number[]> = { [name]: [] };
-  const { [name]: wall } = await alternate(systems.runs, reps, cpu);
+  const { [name]: times } = await alternateCalls(systems.runs, reps, 5);
   await systems.close();
-  console.log(JSON.stringify({ wall, cpu: cpu[name] }));
+  console.log(JSON.stringify(times));
 }
 
-interface ChildTimes {
-  wall: number[];
-  cpu: number[];
-}
-
-function spawnChild(dir: string, precision: Precision, name: string, reps: number): Promise<ChildTimes> {
+function spawnChild(dir: string, precision: Precision, name: string, reps: number): Promise<CallTimes> {
   const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', name, '--weights', dir, '--precision', precision, '--reps', String(reps)];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as ChildTimes) : reject(new Error(`${name}: exit code ${code}`))));
+    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as CallTimes) : reject(new Error(`${name}: exit code ${code}`))));
   });
 }
 
@@ -155,7 +131,7 @@ function statistic(method: 'median' | 'best', runs: number[][]): number {
 }
 
 async function separate(dir: string, precision: Precision, method: 'median' | 'best', rounds: number, reps: number): Promise<string> {
-  const per: Record<string, ChildTimes[]> = { [BARE]: [], [PREDICTOR]: [] };
+  const per: Record<string, CallTimes[]> = { [BARE]: [], [PREDICTOR]: [] };
   for (let r = 0; r < rounds; r++) for (const name of Object.keys(per)) per[name].push(await spawnChild(dir, precision, name, reps));
   const wall = (name: string) =>
     statistic(
